@@ -1,0 +1,154 @@
+import { z } from "zod";
+import { Location } from "./geo.ts";
+import { findRegion, findRestaurant } from "./catalog.ts";
+
+/** Statuses an order moves through. NEW is what `get` answers for an order it never saw. */
+export const ORDER_STATUSES = [
+  "NEW",
+  "CREATED",
+  "SCHEDULED",
+  "IN_PREPARATION",
+  "SCHEDULING_DELIVERY",
+  "WAITING_FOR_DRIVER",
+  "IN_DELIVERY",
+  "DELIVERED",
+  "REJECTED",
+  "CANCELLED",
+] as const;
+export const OrderStatus = z.enum(ORDER_STATUSES);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ["DELIVERED", "REJECTED", "CANCELLED"];
+export const isTerminal = (s: OrderStatus): boolean => TERMINAL_STATUSES.includes(s);
+
+/** Largest order event accepted, in bytes of its raw Kafka value. */
+export const MAX_ORDER_EVENT_BYTES = 64 * 1024;
+/** Longest accepted delivery delay: one week. */
+export const MAX_DELIVERY_DELAY_MS = 7 * 24 * 3600 * 1000;
+
+export const ORDER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+export const OrderId = z.string().regex(ORDER_ID_PATTERN, "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+
+export const OrderLine = z.strictObject({
+  productId: z.string().min(1).max(64),
+  quantity: z.number().int().positive().max(100),
+});
+export type OrderLine = z.infer<typeof OrderLine>;
+
+/** The order event on the `orders` topic (key = id), published by providers and the web UI. */
+export const OrderEvent = z.strictObject({
+  id: OrderId,
+  restaurantId: z.string().min(1).max(64),
+  region: z.string().min(1).max(64),
+  products: z.array(OrderLine).min(1, "an order needs at least one product").max(50),
+  /** Total in cents. */
+  totalCost: z.number().int().positive(),
+  /** Milliseconds from now until the customer wants the food; 0 = as soon as possible. */
+  deliveryDelay: z.number().int().min(0).max(MAX_DELIVERY_DELAY_MS),
+  /** Where to deliver; defaults to a point derived from the order id. */
+  customerLocation: Location.optional(),
+  /** Payment method token; `tok_chargeDeclined` is declined by the payment stub. */
+  paymentToken: z.string().min(1).max(64).optional(),
+  /** Which provider sent the order (web UI, a simulator, a partner). */
+  source: z.string().min(1).max(64).optional(),
+  /** Epoch ms when the provider published the event, for latency measurement. */
+  publishedAt: z.number().int().positive().optional(),
+});
+export type OrderEvent = z.infer<typeof OrderEvent>;
+
+export type ParseResult =
+  | { ok: true; order: OrderEvent & { customerLocation: Location } }
+  | { ok: false; reason: string; id?: string };
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join(".") : "event"}: ${i.message}`)
+    .join("; ");
+}
+
+/** Deterministic customer location for orders that carry none, inside the region's map. */
+export function defaultCustomerLocation(orderId: string, sizeKm: number): Location {
+  let h = 2166136261;
+  for (const c of orderId) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  return { x: ((h & 0xffff) / 0xffff) * sizeKm, y: ((h >>> 16) / 0xffff) * sizeKm };
+}
+
+/**
+ * Parses and validates a raw order event. Every failure carries a specific reason, and the id
+ * when it could be read, so the order's status can show why it was rejected.
+ * `expectedId` is the Kafka record key: an event whose id disagrees with its key is rejected.
+ */
+export function parseOrderEvent(raw: Uint8Array | string, expectedId?: string): ParseResult {
+  const size = typeof raw === "string" ? Buffer.byteLength(raw) : raw.byteLength;
+  if (size === 0) return { ok: false, reason: "empty event" };
+  if (size > MAX_ORDER_EVENT_BYTES) {
+    return { ok: false, reason: `event too large: ${size} bytes (limit ${MAX_ORDER_EVENT_BYTES})` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof raw === "string" ? raw : new TextDecoder("utf-8", { fatal: true }).decode(raw));
+  } catch (e) {
+    return { ok: false, reason: `not valid JSON: ${(e as Error).message}` };
+  }
+  const readableId =
+    json && typeof json === "object" && typeof (json as { id?: unknown }).id === "string"
+      ? (json as { id: string }).id
+      : undefined;
+  const parsed = OrderEvent.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: `invalid order: ${describeIssues(parsed.error)}`, id: readableId };
+  const order = parsed.data;
+  if (expectedId !== undefined && order.id !== expectedId) {
+    return { ok: false, reason: `order id "${order.id}" does not match the event key "${expectedId}"`, id: expectedId };
+  }
+  const region = findRegion(order.region);
+  if (!region) return { ok: false, reason: `unknown region "${order.region}"`, id: order.id };
+  const restaurant = findRestaurant(order.region, order.restaurantId);
+  if (!restaurant) {
+    return { ok: false, reason: `unknown restaurant "${order.restaurantId}" in region "${order.region}"`, id: order.id };
+  }
+  const unknown = order.products.find((p) => !restaurant.menu.some((m) => m.productId === p.productId));
+  if (unknown) {
+    return { ok: false, reason: `product "${unknown.productId}" is not on the menu of ${restaurant.id}`, id: order.id };
+  }
+  const customerLocation = order.customerLocation ?? defaultCustomerLocation(order.id, region.sizeKm);
+  if (customerLocation.x > region.sizeKm || customerLocation.y > region.sizeKm) {
+    return { ok: false, reason: `customer location lies outside region "${region.id}"`, id: order.id };
+  }
+  return { ok: true, order: { ...order, customerLocation } };
+}
+
+/** Price of the lines at catalog prices, in cents (the web UI and the provider use it). */
+export function priceOf(regionId: string, restaurantId: string, lines: OrderLine[]): number {
+  const restaurant = findRestaurant(regionId, restaurantId);
+  if (!restaurant) throw new Error(`unknown restaurant ${restaurantId} in ${regionId}`);
+  return lines.reduce((sum, l) => {
+    const item = restaurant.menu.find((m) => m.productId === l.productId);
+    if (!item) throw new Error(`unknown product ${l.productId}`);
+    return sum + item.price * l.quantity;
+  }, 0);
+}
+
+export interface TimelineEntry {
+  status: OrderStatus;
+  /** Epoch ms. */
+  at: number;
+  detail?: string;
+}
+
+/** What `order-status/{id}/get` answers. */
+export interface OrderStatusView {
+  id: string;
+  status: OrderStatus;
+  /** Epoch ms at which the order is expected at the customer, while known. */
+  eta: number | null;
+  timeline: TimelineEntry[];
+  rejectionReason?: string;
+  region?: string;
+  restaurantId?: string;
+  driverId?: string;
+  driverLocation?: Location;
+  restaurantLocation?: Location;
+  customerLocation?: Location;
+  totalCost?: number;
+  createdAt?: number;
+}

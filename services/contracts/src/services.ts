@@ -1,0 +1,110 @@
+import { iface, serde, type Serde } from "@restatedev/restate-sdk-core";
+import { z } from "zod";
+import { Location } from "./geo.ts";
+import type { OrderStatus, OrderStatusView } from "./order.ts";
+import type { DeliveryAssignment, DriverView, MatcherView } from "./driver.ts";
+
+/**
+ * The durable services' contracts: names, handlers and payload types. The service endpoint
+ * implements them; simulators, the web UI and tools call them through these same descriptors.
+ * Handlers that outside callers reach take zod schemas, so a bad body is refused with a 400.
+ */
+
+export interface OrderOutcome {
+  status: OrderStatus | "DUPLICATE";
+  reason?: string;
+}
+export const CancelRequest = z.strictObject({ reason: z.string().max(200).optional() });
+export interface CancelResponse {
+  cancelled: boolean;
+  reason?: string;
+}
+
+export const orderWorkflow = iface.workflow("order-workflow", {
+  /** Started by the `orders` Kafka subscription with the raw event, key = order id. */
+  run: iface.serdes({ input: serde.binary, output: serde.json as Serde<OrderOutcome> }),
+  /** The restaurant's point of sale calls this when the food is ready. */
+  preparationDone: iface.shared.json<void, { accepted: true }>(),
+  /** The customer cancels; allowed until preparation starts. */
+  cancel: iface.shared.schemas({ input: CancelRequest, output: z.custom<CancelResponse>() }),
+});
+
+export interface CreateOrderRequest {
+  region: string;
+  restaurantId: string;
+  totalCost: number;
+  restaurantLocation: Location;
+  customerLocation: Location;
+  deliveryDelay: number;
+  publishedAt?: number;
+}
+
+export const orderStatus = iface.object("order-status", {
+  create: iface.json<CreateOrderRequest, { created: boolean; status: OrderStatus }>(),
+  setStatus: iface.json<{ status: OrderStatus; detail?: string; driverId?: string }, void>(),
+  reject: iface.json<{ reason: string }, void>(),
+  setEta: iface.json<{ eta: number; driverLocation: Location }, void>(),
+  get: iface.shared.json<void, OrderStatusView>(),
+});
+
+export interface DeliveryRequest {
+  orderId: string;
+  region: string;
+  restaurantId: string;
+  restaurantLocation: Location;
+  customerLocation: Location;
+  /** Awakeable of the order workflow, resolved once the food is delivered. */
+  deliveredAwakeableId: string;
+}
+export type DeliveryStatus = "MATCHING" | "ASSIGNED" | "PICKED_UP" | "DELIVERED";
+export interface DeliveryView extends Omit<DeliveryRequest, "deliveredAwakeableId"> {
+  deliveryId: string;
+  status: DeliveryStatus;
+  driverId?: string;
+  eta?: number;
+  attempts: number;
+}
+const DriverRef = z.strictObject({ driverId: z.string().min(1).max(128) });
+
+export const deliveryManager = iface.object("delivery-manager", {
+  start: iface.json<DeliveryRequest, void>(),
+  /** The region's matcher found a driver. */
+  driverMatched: iface.json<{ driverId: string }, void>(),
+  notifyDeliveryPickup: iface.schemas({ input: DriverRef, output: z.custom<void>() }),
+  notifyDeliveryDelivered: iface.schemas({ input: DriverRef, output: z.custom<void>() }),
+  handleDriverLocationUpdate: iface.json<{ driverId: string; location: Location; speedKmh: number }, void>(),
+  /** The assigned driver went offline: find another one. */
+  driverLost: iface.json<{ driverId: string }, void>(),
+  get: iface.shared.json<void, DeliveryView | null>(),
+});
+
+export const driverDeliveryMatcher = iface.object("driver-delivery-matcher", {
+  setDriverAvailable: iface.json<{ driverId: string }, void>(),
+  removeDriver: iface.json<{ driverId: string }, void>(),
+  requestDriverForDelivery: iface.json<{ deliveryId: string }, void>(),
+  get: iface.shared.json<void, MatcherView>(),
+});
+
+const Region = z.strictObject({ region: z.string().min(1).max(64) });
+const DeliveryRef = z.strictObject({ deliveryId: z.string().min(1).max(128) });
+const WaitRequest = z.strictObject({ timeoutMs: z.number().int().min(100).max(300_000).optional() });
+
+export const driverDigitalTwin = iface.object("driver-digital-twin", {
+  /** The driver goes on shift (or back to work). Answers a delivery still assigned, to resume. */
+  setDriverAvailable: iface.schemas({ input: Region, output: z.custom<{ assignment: DeliveryAssignment | null; pickedUp: boolean }>() }),
+  /** Long poll of the driver app: answers the next assignment, or null after the timeout. */
+  waitForWork: iface.shared.schemas({ input: WaitRequest, output: z.custom<DeliveryAssignment | null>() }),
+  /** Internal: parks the long poll's awakeable until an assignment arrives. */
+  registerWaiter: iface.json<{ awakeableId: string }, void>(),
+  assignDelivery: iface.json<DeliveryAssignment, { accepted: boolean }>(),
+  getAssignedDelivery: iface.shared.json<void, DeliveryAssignment | null>(),
+  notifyDeliveryPickup: iface.schemas({ input: DeliveryRef, output: z.custom<void>() }),
+  notifyDeliveryDelivered: iface.schemas({ input: DeliveryRef, output: z.custom<void>() }),
+  /** Started by the `driver-updates` Kafka subscription with the raw event, key = driver id. */
+  handleDriverLocationUpdateEvent: iface.serdes({ input: serde.binary }),
+  /** Delayed self-call: marks the driver OFFLINE when its app stopped reporting. */
+  checkLease: iface.json<{ leaseId: number }, void>(),
+  /** The driver ends the shift. */
+  goOffline: iface.json<void, void>(),
+  get: iface.shared.json<void, DriverView>(),
+});

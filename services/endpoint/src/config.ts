@@ -1,0 +1,16 @@
+import { commonSpec, defineConfig, env } from "@food-ordering/kit";
+
+/** The service endpoint's configuration (env var -> typed value). */
+export const endpointConfig = defineConfig("endpoint", {
+  ...commonSpec,
+  PORT: { schema: env.port(), default: "9080", doc: "Port Restate calls the service endpoint on (HTTP/2).", helm: "endpoint.port" },
+  PAYMENT_URL: { schema: env.url(), default: "http://127.0.0.1:9082", doc: "Base URL of the payment provider.", helm: "(wired to the payment Service)" },
+  RESTAURANT_URL: { schema: env.url(), default: "http://127.0.0.1:9081", doc: "Base URL of the restaurant point-of-sale system.", helm: "(wired to the restaurant Service)" },
+  RESTAURANT_TOKEN: { schema: env.string().optional(), default: undefined, doc: "Bearer token sent to the restaurant POS (optional).", helm: "restaurant.token" },
+  ETA_UPDATE_INTERVAL_MS: { schema: env.int(0, 600_000), default: "2000", doc: "Least time between two ETA updates for one delivery (throttles location events).", helm: "endpoint.etaUpdateIntervalMs" },
+  DRIVER_LEASE_MS: { schema: env.int(1000, 3_600_000), default: "60000", doc: "A driver app silent for this long is marked OFFLINE and its delivery reassigned.", helm: "endpoint.driverLeaseMs" },
+  ORDER_RETENTION: { schema: env.duration(), default: "7d", doc: "How long finished order workflows are kept (dedupes late duplicate events).", helm: "endpoint.orderRetention" },
+  JOURNAL_RETENTION: { schema: env.duration(), default: "1h", doc: "How long journals of finished invocations are kept for inspection.", helm: "endpoint.journalRetention" },
+  HTTP_TIMEOUT_MS: { schema: env.int(100, 120_000), default: "5000", doc: "Timeout of one call to the payment provider or the POS.", helm: "endpoint.httpTimeoutMs" },
+});
+export type EndpointConfig = ReturnType<typeof endpointConfig.parse>;

@@ -1,0 +1,38 @@
+import http2 from "node:http2";
+import * as restate from "@restatedev/restate-sdk";
+import { createLogger, startMetricsServer, onShutdown, guardProcess } from "@food-ordering/kit";
+import { endpointConfig } from "./config.ts";
+import { registry } from "./metrics.ts";
+import { paymentClient } from "./clients/payment.ts";
+import { restaurantClient } from "./clients/restaurant.ts";
+import { createOrderWorkflow } from "./order-workflow.ts";
+import { orderStatusObject } from "./order-status.ts";
+import { deliveryManagerObject } from "./delivery-manager.ts";
+import { matcherObject } from "./driver-delivery-matcher.ts";
+import { createDriverDigitalTwin } from "./driver-digital-twin.ts";
+
+/** The service endpoint: every durable service of the platform, served to Restate over HTTP/2. */
+const config = endpointConfig.load();
+const log = createLogger("endpoint", config);
+guardProcess(log);
+
+const services = [
+  createOrderWorkflow({
+    payment: paymentClient(config.PAYMENT_URL, config.HTTP_TIMEOUT_MS),
+    restaurant: restaurantClient(config.RESTAURANT_URL, config.HTTP_TIMEOUT_MS, config.RESTAURANT_TOKEN),
+    workflowRetention: config.ORDER_RETENTION,
+    journalRetention: config.JOURNAL_RETENTION,
+  }),
+  orderStatusObject,
+  deliveryManagerObject,
+  matcherObject,
+  createDriverDigitalTwin({ leaseMs: config.DRIVER_LEASE_MS, etaUpdateIntervalMs: config.ETA_UPDATE_INTERVAL_MS }),
+];
+
+const handler = restate.createEndpointHandler({ services, defaultServiceOptions: { journalRetention: config.JOURNAL_RETENTION } });
+const server = http2.createServer(handler);
+server.listen(config.PORT, config.BIND_HOST, () => log.info({ port: config.PORT, services: services.map((s) => s.name) }, "service endpoint listening"));
+const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
+
+// Restate keeps HTTP/2 sessions open; exit promptly instead of waiting for them to drain.
+onShutdown(log, [() => metricsServer?.close(), () => server.close()], 2000);

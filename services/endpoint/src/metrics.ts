@@ -1,0 +1,20 @@
+import { Counter, Histogram, Gauge, createRegistry, DURATION_BUCKETS, METRIC_PREFIX as P } from "@food-ordering/kit";
+
+/** The endpoint's domain metrics. Handlers record them after their last await, so a replayed
+ *  invocation that already completed does not count twice. */
+export const registry = createRegistry("endpoint");
+const registers = [registry];
+
+export const metrics = {
+  statusTransitions: new Counter({ name: `${P}order_status_transitions_total`, help: "Order status changes, by new status and region.", labelNames: ["status", "region"], registers }),
+  orderDuration: new Histogram({ name: `${P}order_end_to_end_duration_seconds`, help: "From CREATED to DELIVERED, by region.", labelNames: ["region"], buckets: DURATION_BUCKETS, registers }),
+  stepDuration: new Histogram({ name: `${P}order_step_duration_seconds`, help: "Time an order spent in a status before leaving it, by that status.", labelNames: ["status"], buckets: DURATION_BUCKETS, registers }),
+  payments: new Counter({ name: `${P}payment_outcomes_total`, help: "Payment attempts by outcome (succeeded, declined, refunded).", labelNames: ["outcome"], registers }),
+  rejections: new Counter({ name: `${P}order_rejections_total`, help: "Rejected orders by reason kind.", labelNames: ["reason"], registers }),
+  invalidDriverEvents: new Counter({ name: `${P}invalid_driver_events_total`, help: "Malformed driver location events dropped.", registers }),
+  preparationDuration: new Histogram({ name: `${P}restaurant_preparation_duration_seconds`, help: "From asking the restaurant to prepare until it reported the food ready.", labelNames: ["restaurant"], buckets: DURATION_BUCKETS, registers }),
+  waitingDeliveries: new Gauge({ name: `${P}deliveries_waiting_for_driver`, help: "Deliveries queued for a driver, by region (as last seen by the matcher).", labelNames: ["region"], registers }),
+  availableDrivers: new Gauge({ name: `${P}drivers_available`, help: "Drivers waiting for work, by region (as last seen by the matcher).", labelNames: ["region"], registers }),
+  driverStatus: new Counter({ name: `${P}driver_status_changes_total`, help: "Driver status changes, by new status and region.", labelNames: ["status", "region"], registers }),
+  driverMatchWait: new Histogram({ name: `${P}delivery_driver_wait_seconds`, help: "From requesting a driver until one accepted the delivery, by region.", labelNames: ["region"], buckets: DURATION_BUCKETS, registers }),
+};

@@ -1,0 +1,91 @@
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import type { Server } from "node:http";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { Counter, Histogram, type Registry, DURATION_BUCKETS, METRIC_PREFIX } from "./metrics.ts";
+
+/** An HTTP error with a status and a message meant for the caller. */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly details?: unknown;
+  constructor(status: number, message: string, details?: unknown) {
+    super(message);
+    this.status = status;
+    this.details = details;
+  }
+}
+
+/** Validates a body against a schema; a failure becomes a 400 listing each bad field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const fields = r.error.issues.map((i) => ({ field: i.path.join(".") || "(body)", message: i.message }));
+  throw new HttpError(400, `invalid request: ${fields.map((f) => `${f.field}: ${f.message}`).join("; ")}`, { fields });
+}
+
+/**
+ * An express app with the platform's defaults: JSON bodies up to `bodyLimit`, request metrics
+ * (by method, route and status), and errors answered as `{ error, details }` without stack traces.
+ */
+export function createHttpApp(opts: { registry: Registry; log: Logger; bodyLimit?: string }): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  const requests = new Counter({
+    name: `${METRIC_PREFIX}http_requests_total`,
+    help: "HTTP requests served, by method, route and status code.",
+    labelNames: ["method", "route", "status"],
+    registers: [opts.registry],
+  });
+  const duration = new Histogram({
+    name: `${METRIC_PREFIX}http_request_duration_seconds`,
+    help: "HTTP request duration, by method and route.",
+    labelNames: ["method", "route"],
+    buckets: DURATION_BUCKETS,
+    registers: [opts.registry],
+  });
+  app.use((req, res, next) => {
+    const end = duration.startTimer();
+    res.on("finish", () => {
+      const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? "(unmatched)" : req.path);
+      const labels = { method: req.method, route: `${req.baseUrl}${route}` };
+      end(labels);
+      requests.inc({ ...labels, status: String(res.statusCode) });
+    });
+    next();
+  });
+  app.use(express.json({ limit: opts.bodyLimit ?? "64kb" }));
+  app.get("/healthz", (_req, res) => void res.json({ ok: true }));
+  return app;
+}
+
+/** The last middleware: turns thrown errors (ours, body-parser's) into clear JSON answers. */
+export function errorHandler(log: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof HttpError) {
+      res.status(err.status).json({ error: err.message, details: err.details });
+      return;
+    }
+    const e = err as { type?: string; status?: number; message?: string; limit?: number };
+    if (e.type === "entity.too.large") {
+      res.status(413).json({ error: `request body too large (limit ${e.limit} bytes)` });
+      return;
+    }
+    if (e.type === "entity.parse.failed") {
+      res.status(400).json({ error: `request body is not valid JSON: ${e.message}` });
+      return;
+    }
+    if (e.status && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: e.message });
+      return;
+    }
+    log.error({ err, path: req.path }, "request failed");
+    res.status(500).json({ error: "internal error" });
+  };
+}
+
+export async function listen(app: Express, port: number, host: string): Promise<Server> {
+  return await new Promise<Server>((resolve, reject) => {
+    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+    server.once("error", reject);
+  });
+}

@@ -1,0 +1,19 @@
+import { commonSpec, defineConfig, env } from "@food-ordering/kit";
+import { z } from "zod";
+import { REGION_IDS } from "@food-ordering/contracts";
+
+/** The driver simulator's configuration: one process simulates the drivers of one region. */
+export const driversConfig = defineConfig("drivers", {
+  ...commonSpec,
+  METRICS_PORT: { ...commonSpec.METRICS_PORT, default: "9467" },
+  REGION: { schema: z.string().refine((r) => REGION_IDS.includes(r), { message: `must be one of ${REGION_IDS.join(", ")}` }), default: "amsterdam", doc: "Region whose drivers this process simulates.", helm: "regions[].name" },
+  DRIVER_COUNT: { schema: env.int(1, 10_000), default: "5", doc: "Number of simulated drivers.", helm: "regions[].drivers" },
+  DRIVER_ID_PREFIX: { schema: env.string(), default: "local", doc: "Makes driver ids unique across processes: <region>-<prefix>-<n>. The chart uses the pod name.", helm: "(pod name)" },
+  SPEED_KMH: { schema: env.number(1, 300), default: "30", doc: "Driving speed in simulated km/h.", helm: "global.driverSpeedKmh" },
+  TICK_MS: { schema: env.int(50, 60_000), default: "1000", doc: "Real milliseconds between two moves (and location reports) of a driver.", helm: "global.tickMs" },
+  TIME_SCALE: { schema: env.number(0.001, 1_000_000), default: "60", doc: "Simulated seconds per real second.", helm: "global.timeScale" },
+  WAIT_FOR_WORK_MS: { schema: env.int(1000, 300_000), default: "30000", doc: "Long-poll time of an idle driver asking for work.", helm: "global.waitForWorkMs" },
+  RESTATE_INGRESS_URL: { schema: env.url(), default: "http://127.0.0.1:8080", doc: "Restate ingress.", helm: "(wired to the Restate Service)" },
+  KAFKA_BROKERS: { schema: env.list(), default: "127.0.0.1:9092", doc: "Kafka bootstrap servers, comma separated.", helm: "kafka.bootstrapServers" },
+});
+export type DriversConfig = ReturnType<typeof driversConfig.parse>;

@@ -1,0 +1,143 @@
+import type { Logger } from "pino";
+import { HttpCallError, type Ingress } from "@restatedev/restate-sdk-clients";
+import { driverDigitalTwin, stepTowards, distanceKm, TOPICS, type DeliveryAssignment, type DriverLocationEvent, type Location } from "@food-ordering/contracts";
+import { sleep, type Publisher } from "@food-ordering/kit";
+
+export type SimState = "STARTING" | "IDLE" | "TO_RESTAURANT" | "TO_CUSTOMER" | "STOPPED";
+
+export interface DriverOptions {
+  id: string;
+  region: string;
+  start: Location;
+  /** Map km moved per tick. */
+  stepKm: number;
+  /** Reported speed: map km per real hour. */
+  speedKmh: number;
+  tickMs: number;
+  waitForWorkMs: number;
+  ingress: Ingress;
+  publisher: Publisher;
+  log: Logger;
+  onState?: (from: SimState, to: SimState) => void;
+  onDelivered?: () => void;
+}
+
+/** A 4xx answer from the platform: the request was understood and refused. */
+const isRefusal = (e: unknown): e is HttpCallError => e instanceof HttpCallError && e.status >= 400 && e.status < 500;
+
+/**
+ * One simulated driver app: goes on shift, long-polls its digital twin for work (no polling
+ * loop), drives to the restaurant and the customer reporting its location to Kafka every tick,
+ * and reports pick-up and delivery. Restate or Kafka outages are ridden out with backoff; a
+ * refusal (e.g. the delivery was reassigned while this app was away) drops that delivery.
+ */
+export class SimulatedDriver {
+  readonly opts: DriverOptions;
+  location: Location;
+  state: SimState = "STARTING";
+  private stopped = false;
+
+  constructor(opts: DriverOptions) {
+    this.opts = opts;
+    this.location = opts.start;
+  }
+
+  stop() {
+    this.stopped = true;
+  }
+
+  private get twin() {
+    return this.opts.ingress.client(driverDigitalTwin, this.opts.id);
+  }
+
+  private setState(s: SimState) {
+    if (s === this.state) return;
+    this.opts.onState?.(this.state, s);
+    this.state = s;
+  }
+
+  /** Calls the platform until it answers; network errors and 5xx are retried with backoff. */
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (isRefusal(e) || this.stopped) throw e;
+        this.opts.log.warn({ driverId: this.opts.id, err: (e as Error).message }, `${what} failed, retrying`);
+        await sleep(wait);
+      }
+    }
+  }
+
+  async run(): Promise<void> {
+    const { log, id: driverId, region } = this.opts;
+    let resume = await this.call("go on shift", () => this.twin.setDriverAvailable({ region }));
+    log.info({ driverId, region, resuming: resume.assignment?.deliveryId }, "driver on shift");
+    while (!this.stopped) {
+      let work: DeliveryAssignment | null;
+      let pickedUp = false;
+      if (resume.assignment) {
+        ({ assignment: work, pickedUp } = resume);
+        resume = { assignment: null, pickedUp: false };
+      } else {
+        this.setState("IDLE");
+        try {
+          work = await this.call("wait for work", () => this.twin.waitForWork({ timeoutMs: this.opts.waitForWorkMs }));
+        } catch (e) {
+          if (this.stopped) break;
+          // 409: the twin took us off shift (lease expired while we could not reach it). Rejoin.
+          log.warn({ driverId, err: (e as Error).message }, "not on shift, rejoining");
+          resume = await this.call("go on shift", () => this.twin.setDriverAvailable({ region }));
+          continue;
+        }
+      }
+      if (work) await this.deliver(work, pickedUp);
+    }
+    this.setState("STOPPED");
+  }
+
+  private async deliver(a: DeliveryAssignment, alreadyPickedUp: boolean) {
+    const { log, id: driverId } = this.opts;
+    const ctx = { driverId, deliveryId: a.deliveryId, orderId: a.orderId, region: a.region };
+    try {
+      if (!alreadyPickedUp) {
+        this.setState("TO_RESTAURANT");
+        await this.driveTo(a.restaurantLocation);
+        await this.call("report pick-up", () => this.twin.notifyDeliveryPickup({ deliveryId: a.deliveryId }));
+        log.info(ctx, "picked up");
+      }
+      this.setState("TO_CUSTOMER");
+      await this.driveTo(a.customerLocation);
+      await this.call("report delivery", () => this.twin.notifyDeliveryDelivered({ deliveryId: a.deliveryId }));
+      log.info(ctx, "delivered");
+      this.opts.onDelivered?.();
+    } catch (e) {
+      if (!isRefusal(e)) throw e;
+      log.warn({ ...ctx, err: e.message }, "platform refused, dropping this delivery");
+    }
+  }
+
+  private async driveTo(target: Location) {
+    while (!this.stopped && distanceKm(this.location, target) > 1e-9) {
+      await sleep(this.opts.tickMs);
+      this.location = stepTowards(this.location, target, this.opts.stepKm);
+      await this.publishLocation();
+    }
+  }
+
+  private async publishLocation() {
+    const event: DriverLocationEvent = {
+      driverId: this.opts.id,
+      region: this.opts.region,
+      location: this.location,
+      speedKmh: this.opts.speedKmh,
+      timestamp: Date.now(),
+    };
+    try {
+      await this.opts.publisher.publish(TOPICS.driverUpdates, [{ key: this.opts.id, value: event }]);
+    } catch (e) {
+      // A lost location report only delays the ETA; the drive goes on.
+      this.opts.log.warn({ driverId: this.opts.id, err: (e as Error).message }, "location report failed");
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { assertPortFree } from "./ports.ts";
+
+export interface ProcessSpec {
+  name: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  logDir: string;
+  /** Resolves true once the process serves; polled until `readyTimeoutMs`. */
+  ready: () => Promise<boolean>;
+  readyTimeoutMs?: number;
+  /**
+   * Loopback ports the process binds. start() fails at once when one is taken: otherwise the
+   * readiness poll could succeed against another process on that port while ours dies.
+   */
+  ports?: number[];
+}
+
+/**
+ * A child process of the local stack: output to `<logDir>/<name>.log`, readiness by polling,
+ * graceful stop (SIGTERM, then SIGKILL after a grace period), and kill/restart for fault tests.
+ */
+export class ManagedProcess {
+  readonly spec: ProcessSpec;
+  child?: ChildProcess;
+  private exitInfo?: string;
+
+  constructor(spec: ProcessSpec) {
+    this.spec = spec;
+  }
+
+  get logFile(): string {
+    return path.join(this.spec.logDir, `${this.spec.name}.log`);
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start(): Promise<void> {
+    for (const port of this.spec.ports ?? []) await assertPortFree(port, this.spec.name);
+    fs.mkdirSync(this.spec.logDir, { recursive: true });
+    const out = fs.openSync(this.logFile, "a");
+    this.exitInfo = undefined;
+    const child = spawn(this.spec.command, this.spec.args, {
+      cwd: this.spec.cwd,
+      env: { ...process.env, ...this.spec.env },
+      stdio: ["ignore", out, out],
+    });
+    fs.closeSync(out);
+    this.child = child;
+    child.once("exit", (code, signal) => {
+      this.exitInfo = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    });
+    child.once("error", (err) => {
+      this.exitInfo = `failed to start: ${err.message}`;
+    });
+    await this.waitReady();
+  }
+
+  async waitReady(): Promise<void> {
+    const deadline = Date.now() + (this.spec.readyTimeoutMs ?? 60_000);
+    for (;;) {
+      if (this.exitInfo) throw new Error(`${this.spec.name} ${this.exitInfo} before it was ready; see ${this.logFile}:\n${this.tail()}`);
+      if (await this.spec.ready().catch(() => false)) return;
+      if (Date.now() > deadline) throw new Error(`${this.spec.name} not ready after ${this.spec.readyTimeoutMs ?? 60_000} ms; see ${this.logFile}:\n${this.tail()}`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+
+  tail(lines = 15): string {
+    try {
+      return fs.readFileSync(this.logFile, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    } catch {
+      return "(no log)";
+    }
+  }
+
+  /** SIGKILL, for fault injection: no cleanup runs. */
+  async kill(): Promise<void> {
+    await this.signal("SIGKILL", 10_000);
+  }
+
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    const exited = await this.signal("SIGTERM", graceMs);
+    if (!exited) await this.signal("SIGKILL", 5000);
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  private async signal(sig: NodeJS.Signals, waitMs: number): Promise<boolean> {
+    const child = this.child;
+    if (!child || !this.running) return true;
+    const exited = new Promise<boolean>((resolve) => {
+      const t = setTimeout(() => resolve(false), waitMs);
+      child.once("exit", () => {
+        clearTimeout(t);
+        resolve(true);
+      });
+    });
+    child.kill(sig);
+    return await exited;
+  }
+}
+
+export async function httpOk(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,55 @@
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { ManagedProcess, httpOk } from "./process.ts";
+
+export interface RestateOptions {
+  dataDir: string;
+  logDir: string;
+  ingressPort: number;
+  adminPort: number;
+  nodePort: number;
+  /** RocksDB memory budget; the default 2 GiB is more than a laptop stack needs. */
+  rocksdbMemory?: string;
+  partitions?: number;
+}
+
+/** Path of the restate-server binary shipped by the npm package @restatedev/restate-server. */
+export function restateServerBinary(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = require.resolve("@restatedev/restate-server/package.json");
+  const bin = path.join(path.dirname(pkg), "..", `restate-server-${process.platform}-${process.arch === "x64" ? "x64" : process.arch}`, "bin", "restate-server");
+  if (!fs.existsSync(bin)) throw new Error(`restate-server binary not found at ${bin}: run npm install (the platform package @restatedev/restate-server-${process.platform}-${process.arch} must be installed)`);
+  return bin;
+}
+
+/** A single-node restate-server on loopback with its data in `<dataDir>/restate`. */
+export function createRestate(opts: RestateOptions): ManagedProcess {
+  const base = path.join(opts.dataDir, "restate");
+  fs.mkdirSync(base, { recursive: true });
+  return new ManagedProcess({
+    name: "restate",
+    command: restateServerBinary(),
+    args: ["--no-logo"],
+    env: {
+      RESTATE_BASE_DIR: base,
+      RESTATE_NODE_NAME: "local",
+      RESTATE_INGRESS__BIND_ADDRESS: `127.0.0.1:${opts.ingressPort}`,
+      RESTATE_INGRESS__ADVERTISED_INGRESS_ENDPOINT: `http://127.0.0.1:${opts.ingressPort}`,
+      RESTATE_ADMIN__BIND_ADDRESS: `127.0.0.1:${opts.adminPort}`,
+      RESTATE_ADMIN__ADVERTISED_ADMIN_ENDPOINT: `http://127.0.0.1:${opts.adminPort}`,
+      RESTATE_BIND_ADDRESS: `127.0.0.1:${opts.nodePort}`,
+      RESTATE_ADVERTISED_ADDRESS: `http://127.0.0.1:${opts.nodePort}`,
+      RESTATE_DISABLE_TELEMETRY: "true",
+      RESTATE_LOG_FORMAT: "json",
+      RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE: opts.rocksdbMemory ?? "512 MiB",
+      RESTATE_DEFAULT_NUM_PARTITIONS: String(opts.partitions ?? 8),
+      // Completed invocations are kept for inspection, but not for a day on a laptop.
+      RESTATE_DEFAULT_JOURNAL_RETENTION: "1h",
+    },
+    logDir: opts.logDir,
+    ports: [opts.ingressPort, opts.adminPort, opts.nodePort],
+    readyTimeoutMs: 60_000,
+    ready: async () => (await httpOk(`http://127.0.0.1:${opts.adminPort}/health`)) && (await httpOk(`http://127.0.0.1:${opts.ingressPort}/restate/health`)),
+  });
+}

@@ -1,0 +1,30 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * Two projects: `unit` (pure logic, chart rendering and validation; no servers) and `e2e`
+ * (one shared local stack — restate-server, Kafka, every process — started once by the global
+ * setup; files isolate themselves by unique order, driver and region ids).
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["services/*/test/unit/**/*.test.ts", "simulators/*/test/unit/**/*.test.ts", "webui/test/unit/**/*.test.ts", "tools/test/unit/**/*.test.ts", "charts/test/**/*.test.ts"],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["services/*/test/e2e/**/*.test.ts", "simulators/*/test/e2e/**/*.test.ts", "webui/test/e2e/**/*.test.ts", "tools/test/e2e/**/*.test.ts"],
+          globalSetup: ["tools/test/stack-setup.ts"],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,13 @@
+import { commonSpec, defineConfig, env } from "@food-ordering/kit";
+
+/** The web UI backend's configuration. */
+export const webuiConfig = defineConfig("webui", {
+  ...commonSpec,
+  METRICS_PORT: { ...commonSpec.METRICS_PORT, default: "9469" },
+  PORT: { schema: env.port(), default: "3000", doc: "Port of the shop (static app and /api).", helm: "webui.port" },
+  RESTATE_INGRESS_URL: { schema: env.url(), default: "http://127.0.0.1:8080", doc: "Restate ingress, read for order status and fleet views.", helm: "(wired to the Restate Service)" },
+  KAFKA_BROKERS: { schema: env.list(), default: "127.0.0.1:9092", doc: "Kafka bootstrap servers, comma separated.", helm: "kafka.bootstrapServers" },
+  REGIONS: { schema: env.list(), default: "amsterdam,berlin", doc: "Regions served by this deployment (those with drivers).", helm: "regions[].name" },
+  STATIC_DIR: { schema: env.string(), default: "webui/dist", doc: "Directory of the built single-page app.", helm: "(fixed in the image)" },
+});
+export type WebuiConfig = ReturnType<typeof webuiConfig.parse>;
