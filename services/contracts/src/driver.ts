@@ -43,4 +43,6 @@ export interface MatcherView {
   region: string;
   availableDrivers: string[];
   pendingDeliveries: string[];
+  /** Every driver that has worked in the region, whatever its status now. */
+  roster: string[];
 }

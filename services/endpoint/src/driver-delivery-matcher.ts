@@ -11,6 +11,8 @@ import { metrics } from "./metrics.ts";
 export const matcherObject = restate.implement(driverDeliveryMatcher, {
   handlers: {
     setDriverAvailable: async (ctx, { driverId }) => {
+      const roster = (await ctx.get<string[]>("roster")) ?? [];
+      if (!roster.includes(driverId)) ctx.set("roster", [...roster, driverId]);
       const pending = (await ctx.get<string[]>("pending")) ?? [];
       const drivers = (await ctx.get<string[]>("drivers")) ?? [];
       const deliveryId = pending.shift();
@@ -48,6 +50,7 @@ export const matcherObject = restate.implement(driverDeliveryMatcher, {
     get: async (ctx) => ({
       region: ctx.key,
       availableDrivers: (await ctx.get<string[]>("drivers")) ?? [],
+      roster: (await ctx.get<string[]>("roster")) ?? [],
       pendingDeliveries: (await ctx.get<string[]>("pending")) ?? [],
     }),
   },

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Entry of `npm start` and `npm test` on any Node (the machine's may be older than 22): installs
+// the npm dependencies when they are missing or stale, then hands over to the TypeScript tools
+// running on the Node 22 binary that the `node` devDependency puts in node_modules/.bin.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const lock = path.join(root, "package-lock.json");
+const installed = path.join(root, "node_modules", ".package-lock.json");
+const node22 = path.join(root, "node_modules", ".bin", "node");
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", ...opts });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+
+const stale = !fs.existsSync(installed) || !fs.existsSync(node22) || fs.statSync(lock).mtimeMs > fs.statSync(installed).mtimeMs;
+if (stale) {
+  console.error("[bootstrap] installing npm dependencies (npm ci)...");
+  if (run("npm", ["ci", "--no-audit", "--no-fund"]) !== 0) {
+    console.error("[bootstrap] npm ci failed: see the output above");
+    process.exit(1);
+  }
+}
+
+const [task, ...rest] = process.argv.slice(2);
+const scripts = { start: "tools/src/stack/cli.ts", test: "tools/src/test-runner.ts", setup: "tools/src/setup/main.ts" };
+if (!scripts[task]) {
+  console.error(`usage: bootstrap.mjs ${Object.keys(scripts).join("|")} [args]`);
+  process.exit(2);
+}
+// Node 22 first on the PATH, so every child (vitest, the stack's processes) runs on it too.
+const env = { ...process.env, PATH: `${path.dirname(node22)}${path.delimiter}${process.env.PATH}` };
+process.exit(run(node22, [path.join(root, scripts[task]), ...rest], { env }));
