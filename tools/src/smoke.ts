@@ -43,7 +43,7 @@ async function waitForDelivered(): Promise<string> {
   let last = "(no answer yet)";
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${cfg.RESTATE_INGRESS_URL}/order-status/${encodeURIComponent(id)}/get`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${cfg.RESTATE_INGRESS_URL}/order-status/${encodeURIComponent(id)}/get`, { method: "POST", signal: AbortSignal.timeout(5000) });
       if (res.ok) {
         const body = (await res.json()) as { status?: string; eta?: unknown };
         if (body.status !== last) say(`status ${body.status}${body.eta ? ` (eta ${JSON.stringify(body.eta)})` : ""}`);

@@ -86,6 +86,10 @@ export function errorHandler(log: Logger) {
 export async function listen(app: Express, port: number, host: string): Promise<Server> {
   return await new Promise<Server>((resolve, reject) => {
     const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+    // Outlive the callers' keep-alive pools (undici keeps idle sockets ~60 s); the default 5 s
+    // makes a reused socket close under a request ("other side closed").
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     server.once("error", reject);
   });
 }

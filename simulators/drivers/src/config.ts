@@ -14,6 +14,6 @@ export const driversConfig = defineConfig("drivers", {
   TIME_SCALE: { schema: env.number(0.001, 1_000_000), default: "60", doc: "Simulated seconds per real second.", helm: "global.timeScale" },
   WAIT_FOR_WORK_MS: { schema: env.int(1000, 300_000), default: "30000", doc: "Long-poll time of an idle driver asking for work.", helm: "global.waitForWorkMs" },
   RESTATE_INGRESS_URL: { schema: env.url(), default: "http://127.0.0.1:8080", doc: "Restate ingress.", helm: "(wired to the Restate Service)" },
-  KAFKA_BROKERS: { schema: env.list(), default: "127.0.0.1:9092", doc: "Kafka bootstrap servers, comma separated.", helm: "kafka.bootstrapServers" },
+  KAFKA_BROKERS: { schema: env.list(), default: "127.0.0.1:9092", doc: "Kafka bootstrap servers, comma separated.", helm: "kafka.external.bootstrapServers (else the Strimzi bootstrap Service)" },
 });
 export type DriversConfig = ReturnType<typeof driversConfig.parse>;

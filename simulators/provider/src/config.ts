@@ -17,6 +17,7 @@ export const providerConfig = defineConfig("provider", {
   MAX_DELIVERY_DELAY_MS: { schema: env.int(0, 86_400_000), default: "0", doc: "Orders get a random delivery delay up to this (0 = as soon as possible).", helm: "provider.maxDeliveryDelayMs" },
   DECLINED_FRACTION: { schema: env.number(0, 1), default: "0.02", doc: "Fraction of orders paid with a card the payment stub declines.", helm: "provider.declinedFraction" },
   ORDER_ID_PREFIX: { schema: env.string(), default: "prov", doc: "Prefix of generated order ids.", helm: "(release name)" },
-  KAFKA_BROKERS: { schema: env.list(), default: "127.0.0.1:9092", doc: "Kafka bootstrap servers, comma separated.", helm: "kafka.bootstrapServers" },
+  PUBLISHED_LOG_FILE: { schema: env.string().optional(), default: undefined, doc: "When set, the id of every order Kafka acknowledged is appended to this file (for audits such as npm run chaos).", helm: "(not set)" },
+  KAFKA_BROKERS: { schema: env.list(), default: "127.0.0.1:9092", doc: "Kafka bootstrap servers, comma separated.", helm: "kafka.external.bootstrapServers (else the Strimzi bootstrap Service)" },
 });
 export type ProviderConfig = ReturnType<typeof providerConfig.parse>;

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { TOPICS } from "@food-ordering/contracts";
 import { createLogger, createRegistry, startMetricsServer, listen, onShutdown, guardProcess, createPublisher, Counter, METRIC_PREFIX } from "@food-ordering/kit";
 import { providerConfig } from "./config.ts";
@@ -22,6 +23,7 @@ const pacer = new Pacer(config.RATE, async (n) => {
   try {
     await publisher.publish(TOPICS.orders, orders.map((o) => ({ key: o.id, value: o })));
     stats.published += n;
+    if (config.PUBLISHED_LOG_FILE) fs.appendFileSync(config.PUBLISHED_LOG_FILE, orders.map((o) => `${o.id}\n`).join(""));
     for (const o of orders) published.inc({ region: o.region });
     log.debug({ n }, "orders published");
   } catch (err) {

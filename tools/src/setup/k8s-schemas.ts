@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,8 +58,6 @@ export function installKubernetesSchemas(dir = SCHEMA_DIR): string {
 export function schemaFileFor(apiVersion: string, kind: string): string {
   return `${kind.toLowerCase()}-${apiVersion.replace(/^([^./]*)(?:\.[^/]*)?\//, "$1-")}.json`;
 }
-
-export const listSchemaFiles = (dir = SCHEMA_DIR): string[] => readdirSync(dir);
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(installKubernetesSchemas());

@@ -1,0 +1,304 @@
+{{/* Shared by every component template; each component keeps its own explicit file. */}}
+
+{{- define "fo.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of a component's objects: (dict "root" $ "component" "endpoint") */}}
+{{- define "fo.name" -}}
+{{- printf "%s-%s" (include "fo.fullname" .root) .component | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "fo.selectorLabels" -}}
+app.kubernetes.io/name: {{ .root.Chart.Name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "fo.labels" -}}
+{{ include "fo.selectorLabels" . }}
+app.kubernetes.io/part-of: food-ordering
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
+{{- end -}}
+
+{{/* Labels for release-wide objects that belong to no single component. */}}
+{{- define "fo.releaseLabels" -}}
+{{ include "fo.labels" (dict "root" . "component" "release") }}
+{{- end -}}
+
+{{/* Pod labels of a Node process: scraped by the PodMonitor; `kafkaClient` lets it through Strimzi's NetworkPolicy. */}}
+{{- define "fo.podLabels" -}}
+{{ include "fo.labels" . }}
+food-ordering.io/metrics: "true"
+{{- if .kafkaClient }}
+food-ordering.io/kafka-client: "true"
+{{- end }}
+{{- end -}}
+
+{{/* ---------- Addresses of the release's Services (every URL in env comes from here) ---------- */}}
+{{- define "fo.restateIngressUrl" -}}
+http://{{ include "fo.name" (dict "root" . "component" "restate") }}:8080
+{{- end -}}
+{{- define "fo.restateAdminUrl" -}}
+http://{{ include "fo.name" (dict "root" . "component" "restate") }}:9070
+{{- end -}}
+{{- define "fo.endpointUrl" -}}
+http://{{ include "fo.name" (dict "root" . "component" "endpoint") }}:{{ .Values.endpoint.port }}
+{{- end -}}
+{{- define "fo.paymentUrl" -}}
+http://{{ include "fo.name" (dict "root" . "component" "payment") }}:{{ .Values.payment.port }}
+{{- end -}}
+{{- define "fo.restaurantUrl" -}}
+http://{{ include "fo.name" (dict "root" . "component" "restaurant") }}:{{ .Values.restaurant.port }}
+{{- end -}}
+{{- define "fo.kafkaName" -}}
+{{ include "fo.name" (dict "root" . "component" "kafka") }}
+{{- end -}}
+{{- define "fo.kafkaBootstrap" -}}
+{{- if .Values.kafka.external.bootstrapServers -}}
+{{ .Values.kafka.external.bootstrapServers }}
+{{- else -}}
+{{ include "fo.kafkaName" . }}-kafka-bootstrap:9092
+{{- end -}}
+{{- end -}}
+{{- define "fo.regionNames" -}}
+{{- $names := list -}}
+{{- range .Values.regions }}{{ $names = append $names .name }}{{ end -}}
+{{ join "," $names }}
+{{- end -}}
+
+{{/* ---------- Pod and container building blocks ---------- */}}
+{{- define "fo.image" -}}
+{{ printf "%s:%s" .Values.global.image.repository (.Values.global.image.tag | toString) }}
+{{- end -}}
+
+{{- define "fo.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 1000
+runAsGroup: 1000
+fsGroup: 1000
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* `writable`: the root filesystem may be written (only the skaffold dev loop, for file sync). */}}
+{{- define "fo.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: {{ not .writable }}
+runAsNonRoot: true
+capabilities:
+  drop: [ALL]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* Entry point of a Node process: (dict "root" $ "entry" "services/endpoint/src/main.ts" "args" list) */}}
+{{- define "fo.nodeCommand" -}}
+command:
+  - node
+  {{- if .root.Values.global.devMode }}
+  - --watch
+  {{- end }}
+  - {{ .entry }}
+  {{- range .args }}
+  - {{ . | quote }}
+  {{- end }}
+{{- end -}}
+
+{{/* Env every Node process reads (services/kit commonSpec); `metricsPort` is the component's. */}}
+{{- define "fo.commonEnv" -}}
+- name: LOG_LEVEL
+  value: {{ .root.Values.global.logLevel | quote }}
+- name: LOG_FORMAT
+  value: {{ .root.Values.global.logFormat | quote }}
+- name: METRICS_PORT
+  value: {{ .metricsPort | quote }}
+- name: BIND_HOST
+  value: "0.0.0.0"
+{{- end -}}
+
+{{/* Probes on /healthz of a named container port. The startupProbe holds the others back while the process starts. */}}
+{{- define "fo.healthProbes" -}}
+startupProbe:
+  httpGet: { path: /healthz, port: {{ .port }} }
+  periodSeconds: 2
+  failureThreshold: 60
+readinessProbe:
+  httpGet: { path: /healthz, port: {{ .port }} }
+  periodSeconds: 5
+  failureThreshold: 3
+livenessProbe:
+  httpGet: { path: /healthz, port: {{ .port }} }
+  periodSeconds: 10
+  timeoutSeconds: 3
+  failureThreshold: 6
+{{- end -}}
+
+{{- define "fo.metricsContainerPort" -}}
+- name: metrics
+  containerPort: {{ . }}
+  protocol: TCP
+{{- end -}}
+
+{{/* The pod-level fields every Node workload shares: (dict "root" $ ["serviceAccount" name]) */}}
+{{- define "fo.nodePodSpec" -}}
+{{- if .serviceAccount }}
+serviceAccountName: {{ .serviceAccount }}
+automountServiceAccountToken: true
+{{- else }}
+automountServiceAccountToken: false
+{{- end }}
+securityContext:
+  {{- include "fo.podSecurityContext" . | nindent 2 }}
+{{- with .root.Values.global.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* A writable /tmp for the read-only root filesystem. */}}
+{{- define "fo.tmpVolumeMount" -}}
+- name: tmp
+  mountPath: /tmp
+{{- end -}}
+{{- define "fo.tmpVolume" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: 64Mi
+{{- end -}}
+
+{{/* The fields every Node container shares: (dict "root" $ "name" "endpoint" "entry" "<path>" "args" list "resources" map) */}}
+{{- define "fo.nodeContainer" -}}
+name: {{ .name }}
+image: {{ include "fo.image" .root }}
+imagePullPolicy: {{ .root.Values.global.image.pullPolicy }}
+{{ include "fo.nodeCommand" . }}
+securityContext:
+  {{- include "fo.containerSecurityContext" (dict "writable" .root.Values.global.devMode) | nindent 2 }}
+resources:
+  {{- toYaml .resources | nindent 2 }}
+{{- end -}}
+
+{{/* Restate server configuration (TOML); env RESTATE_* overrides per pod. */}}
+{{- define "fo.restateToml" -}}
+{{- $ns := .Release.Namespace -}}
+{{- $v := .Values.restate -}}
+{{- $name := include "fo.name" (dict "root" . "component" "restate") -}}
+{{- $replicated := gt (int $v.replicas) 1 -}}
+cluster-name = {{ $v.clusterName | quote }}
+base-dir = "/restate-data"
+log-format = "json"
+default-num-partitions = {{ $v.partitions }}
+default-journal-retention = {{ $v.journalRetention | quote }}
+rocksdb-total-memory-size = {{ $v.rocksdbMemory | quote }}
+{{- if $replicated }}
+# Only the pod with ordinal 0 provisions the cluster (see the container command).
+auto-provision = false
+default-replication = {{ $v.defaultReplication }}
+{{- else }}
+auto-provision = true
+default-replication = 1
+{{- end }}
+
+[admin.query-engine]
+memory-size = {{ $v.queryEngineMemory | quote }}
+
+# The replicated log and metadata server (the defaults since 1.4) are what a cluster needs.
+[bifrost]
+default-provider = "replicated"
+{{- if $replicated }}
+
+
+[metadata-client]
+type = "replicated"
+addresses = [
+{{- range $i := until (int $v.replicas) }}
+  "http://{{ $name }}-{{ $i }}.{{ $name }}-cluster.{{ $ns }}.svc.cluster.local:5122",
+{{- end }}
+]
+{{- end }}
+{{- if $v.kafkaClusterInConfig }}
+
+# Deprecated in 1.7 (the registrar declares the cluster through the admin API); rendered on request.
+[[ingress.kafka-clusters]]
+name = {{ .Values.kafka.clusterName | quote }}
+brokers = [{{ range $i, $b := splitList "," (include "fo.kafkaBootstrap" .) }}{{ if $i }}, {{ end }}{{ $b | trim | quote }}{{ end }}]
+{{- end }}
+{{- end -}}
+
+{{/* ---------- NetworkPolicy building blocks ---------- */}}
+{{/* A peer: the pods of one component of this release: (dict "root" $ "component" "restate") */}}
+{{- define "fo.np.peer" -}}
+- podSelector:
+    matchLabels:
+      app.kubernetes.io/instance: {{ .root.Release.Name }}
+      app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* Ingress rule: Prometheus in the monitoring namespace scrapes the named port. */}}
+{{- define "fo.np.fromMonitoring" -}}
+- from:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: {{ .Values.networkPolicies.monitoringNamespace }}
+  ports:
+    - port: metrics
+{{- end -}}
+
+{{/* Egress rules every pod needs: DNS. */}}
+{{- define "fo.np.toDns" -}}
+- ports:
+    - { port: 53, protocol: UDP }
+    - { port: 53, protocol: TCP }
+{{- end -}}
+
+{{- define "fo.np.toRestateIngress" -}}
+- to:
+    {{- include "fo.np.peer" (dict "root" . "component" "restate") | nindent 4 }}
+  ports:
+    - port: 8080
+{{- end -}}
+
+{{/* Egress to Kafka: the Strimzi broker pods, or any address on the ports of an existing Kafka. */}}
+{{- define "fo.np.toKafka" -}}
+{{- if .Values.kafka.external.bootstrapServers -}}
+- ports:
+    {{- $ports := dict }}
+    {{- range splitList "," .Values.kafka.external.bootstrapServers }}
+    {{- $_ := set $ports (regexReplaceAll "^.*:" (trim .) "") true }}
+    {{- end }}
+    {{- range $p, $_ := $ports }}
+    - port: {{ $p | int }}
+    {{- end }}
+{{- else -}}
+- to:
+    - podSelector:
+        matchLabels:
+          strimzi.io/cluster: {{ include "fo.kafkaName" . }}
+          strimzi.io/kind: Kafka
+  ports:
+    - port: 9092
+{{- end }}
+{{- end -}}
+
+{{/* The NetworkPolicy header for one component's pods: (dict "root" $ "component" "endpoint") */}}
+{{- define "fo.np.header" -}}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "fo.name" . }}
+  labels:
+    {{- include "fo.labels" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/instance: {{ .root.Release.Name }}
+      app.kubernetes.io/component: {{ .component }}
+  policyTypes: [Ingress, Egress]
+{{- end -}}

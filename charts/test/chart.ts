@@ -1,0 +1,124 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseAllDocuments, parse as parseYaml } from "yaml";
+import { installKubeTools, REPO_ROOT } from "../../tools/src/setup/helm.ts";
+
+/** Rendering the chart with helm, and the variants every test runs over. */
+export const CHART_DIR = join(REPO_ROOT, "charts", "food-ordering");
+export const RELEASE = "shop";
+export const NAMESPACE = "food";
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: any; // rendered YAML; its shape is what the schema tests check
+  data?: Record<string, string>;
+}
+
+export type Values = Record<string, unknown>;
+export const VARIANTS: Record<string, Values> = {
+  defaults: {},
+  "three regions": {
+    regions: [
+      { name: "amsterdam", drivers: 5, replicas: 2 },
+      { name: "berlin", drivers: 3, replicas: 1 },
+      { name: "paris", drivers: 4, replicas: 1 },
+    ],
+  },
+  "restate.replicas 3": { restate: { replicas: 3 }, kafka: { strimzi: { replicas: 3 }, topics: { orders: { partitions: 6, replicas: 3 }, driverUpdates: { partitions: 6, replicas: 3 } } } },
+  "monitoring off": { monitoring: { enabled: false } },
+  "network policies off": { networkPolicies: { enabled: false } },
+  "existing Kafka": { kafka: { external: { bootstrapServers: "kafka-0.kafka.infra:9092,kafka-1.kafka.infra:9094" } } },
+  "everything on": { endpoint: { autoscaling: { enabled: true } }, webui: { ingress: { enabled: true, className: "nginx", tlsSecretName: "shop-tls" } }, restate: { kafkaClusterInConfig: true } },
+};
+
+let helmPath: string | undefined;
+export function helm(): string {
+  helmPath ??= installKubeTools().helm;
+  return helmPath;
+}
+
+function valuesFile(values: Values): string {
+  const file = join(mkdtempSync(join(tmpdir(), "chart-values-")), "values.json");
+  writeFileSync(file, JSON.stringify(values)); // JSON is YAML
+  return file;
+}
+
+export interface HelmResult {
+  ok: boolean;
+  output: string;
+}
+export function runHelm(args: string[]): HelmResult {
+  try {
+    return { ok: true, output: execFileSync(helm(), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 }) };
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string };
+    return { ok: false, output: `${err.stdout ?? ""}${err.stderr ?? ""}` };
+  }
+}
+
+export const lint = (values: Values): HelmResult => runHelm(["lint", CHART_DIR, "--strict", "-f", valuesFile(values)]);
+
+export function template(values: Values): HelmResult {
+  return runHelm(["template", RELEASE, CHART_DIR, "--namespace", NAMESPACE, "--kube-version", "1.34.0", "-f", valuesFile(values)]);
+}
+
+const cache = new Map<string, K8sObject[]>();
+/** Every object `helm template` renders for these values (hooks and test pods included). */
+export function render(values: Values): K8sObject[] {
+  const key = JSON.stringify(values);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const r = template(values);
+  if (!r.ok) throw new Error(`helm template failed:\n${r.output}`);
+  const objects = parseAllDocuments(r.output)
+    .map((d) => d.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
+  cache.set(key, objects);
+  return objects;
+}
+
+/** The chart's default values merged with a variant's (objects deep, arrays replaced), as helm does. */
+export function effectiveValues(values: Values): any {
+  const merge = (a: unknown, b: unknown): unknown => {
+    if (b === undefined) return a;
+    if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
+      const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+      for (const [k, v] of Object.entries(b)) out[k] = merge(out[k], v);
+      return out;
+    }
+    return b;
+  };
+  return merge(parseYaml(readFileSync(join(CHART_DIR, "values.yaml"), "utf8")), values);
+}
+
+export const byKind = (objects: K8sObject[], kind: string): K8sObject[] => objects.filter((o) => o.kind === kind);
+export function one(objects: K8sObject[], kind: string, name: string): K8sObject {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} among: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`);
+  return found;
+}
+export const fullName = (component: string): string => `${RELEASE}-food-ordering-${component}`;
+
+/** Pod templates of the workloads (and bare pods), with the object that owns them. */
+export interface PodOwner {
+  owner: K8sObject;
+  labels: Record<string, string>;
+  spec: any;
+}
+export function podTemplates(objects: K8sObject[]): PodOwner[] {
+  return objects.flatMap((o): PodOwner[] => {
+    if (["Deployment", "StatefulSet", "Job"].includes(o.kind)) return [{ owner: o, labels: o.spec.template.metadata.labels, spec: o.spec.template.spec }];
+    if (o.kind === "Pod") return [{ owner: o, labels: o.metadata.labels ?? {}, spec: o.spec }];
+    return [];
+  });
+}
+
+export const SHARED_CRDS = join(REPO_ROOT, "..", "shared", "crds");
+export function crdFiles(): string[] {
+  if (!existsSync(SHARED_CRDS)) throw new Error(`the CRD schemas are missing: expected ${SHARED_CRDS} (shared/crds beside the repository)`);
+  return ["strimzi", "prometheus-operator"].flatMap((d) => readdirSync(join(SHARED_CRDS, d)).filter((f) => f.endsWith(".yaml")).map((f) => join(SHARED_CRDS, d, f)));
+}

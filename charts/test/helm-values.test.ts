@@ -1,0 +1,38 @@
+import { expect, it } from "vitest";
+import { CONFIG_MODULES, loadConfig } from "../../tools/src/gen-config-docs.ts";
+import { effectiveValues } from "./chart.ts";
+
+/** The configuration reference names the Helm value that sets each env var: that value must exist. */
+const COMPONENT_OF: Record<string, string> = {
+  "services/endpoint/src/main.ts": "endpoint",
+  "services/registrar/src/main.ts": "registrar",
+  "simulators/restaurant/src/main.ts": "restaurant",
+  "simulators/payment/src/main.ts": "payment",
+  "simulators/drivers/src/main.ts": "drivers",
+  "simulators/provider/src/main.ts": "provider",
+  "webui/server/main.ts": "webui",
+  "tools/src/smoke.ts": "tests",
+};
+
+function exists(values: unknown, path: string): boolean {
+  let at: unknown = values;
+  for (const part of path.replace(/\[\d*\]/g, ".0").split(".")) {
+    if (at === null || typeof at !== "object" || !(part in at)) return false;
+    at = (at as Record<string, unknown>)[part];
+  }
+  return true;
+}
+
+it("every Helm value the configuration reference names exists in values.yaml", async () => {
+  const values = effectiveValues({});
+  const missing: string[] = [];
+  for (const [entry, module] of Object.entries(CONFIG_MODULES)) {
+    for (const [name, spec] of Object.entries((await loadConfig(module)).spec)) {
+      // Only value paths ("endpoint.port", "regions[].name"); prose such as "(wired to …)" is a note.
+      const path = spec.helm?.split(" ")[0]?.replace("<component>", COMPONENT_OF[entry]!);
+      if (!path || !/^[a-z][A-Za-z0-9]*(\[\d*\])?(\.[a-z][A-Za-z0-9]*(\[\d*\])?)+$/.test(path)) continue;
+      if (!exists(values, path)) missing.push(`${entry} ${name}: ${spec.helm}`);
+    }
+  }
+  expect(missing).toEqual([]);
+});

@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { REGION_IDS } from "@food-ordering/contracts";
+import { CHART_DIR, template, type Values } from "./chart.ts";
+
+/** Bad values fail `helm template` with a message that names the value and what is wrong. */
+const BAD: Array<[string, Values, RegExp]> = [
+  ["an unknown key (a typo)", { endpont: { replicas: 2 } }, /additional properties 'endpont' not allowed/],
+  ["an unknown nested key", { restate: { replica: 3 } }, /at '\/restate'.*additional properties 'replica' not allowed/],
+  ["a region the catalog does not have", { regions: [{ name: "tokyo", drivers: 5, replicas: 1 }] }, /at '\/regions\/0\/name': value must be one of 'amsterdam'/],
+  ["no region at all", { regions: [] }, /at '\/regions'.*minItems/],
+  ["a port out of range", { endpoint: { port: 70000 } }, /at '\/endpoint\/port'.*maximum/],
+  ["a negative provider rate", { provider: { rate: -1 } }, /at '\/provider\/rate'.*minimum/],
+  ["a malformed CPU quantity", { drivers: { resources: { requests: { cpu: "lots", memory: "128Mi" }, limits: { cpu: "1", memory: "256Mi" } } } }, /at '\/drivers\/resources\/requests\/cpu': 'lots' does not match/],
+  ["a missing memory limit", { webui: { resources: { requests: { cpu: "100m", memory: "160Mi" }, limits: { cpu: "1", memory: null } } } }, /at '\/webui\/resources\/limits': missing property 'memory'/],
+  ["an unknown log level", { global: { logLevel: "loud" } }, /at '\/global\/logLevel': value must be one of/],
+  ["a retention that is no duration", { restate: { journalRetention: "forever" } }, /at '\/restate\/journalRetention': 'forever' does not match/],
+  ["a bootstrap address without a port", { kafka: { external: { bootstrapServers: "kafka.infra" } } }, /at '\/kafka\/external\/bootstrapServers'/],
+  ["more Restate copies than nodes", { restate: { replicas: 3, defaultReplication: 4 } }, /restate.defaultReplication \(4\) must not exceed restate.replicas \(3\)/],
+  ["more topic replicas than brokers", { kafka: { topics: { orders: { partitions: 3, replicas: 3 } } } }, /kafka.topics.orders.replicas \(3\) must not exceed kafka.strimzi.replicas \(1\)/],
+  ["a region listed twice", { regions: [{ name: "berlin", drivers: 1, replicas: 1 }, { name: "berlin", drivers: 2, replicas: 1 }] }, /"berlin" is listed twice/],
+];
+
+it.each(BAD)("rejects %s with a readable message", (_what, values, message) => {
+  const r = template(values);
+  expect(r.ok).toBe(false);
+  expect(r.output).toMatch(message);
+});
+
+it("accepts exactly the catalog's regions", () => {
+  const schema = JSON.parse(readFileSync(join(CHART_DIR, "values.schema.json"), "utf8"));
+  expect(schema.properties.regions.items.properties.name.enum).toEqual([...REGION_IDS]);
+});
+
+it("forbids unknown keys in every object of the schema", () => {
+  const schema = JSON.parse(readFileSync(join(CHART_DIR, "values.schema.json"), "utf8"));
+  const open: string[] = [];
+  const walk = (s: unknown, path: string): void => {
+    if (!s || typeof s !== "object") return;
+    const o = s as Record<string, unknown>;
+    if (o.type === "object" && o.additionalProperties !== false) open.push(path);
+    for (const [k, v] of Object.entries(o)) walk(v, `${path}/${k}`);
+  };
+  walk(schema, "");
+  expect(open).toEqual([]);
+});

@@ -1,0 +1,25 @@
+import { Command, InvalidArgumentError } from "commander";
+import { REGION_IDS } from "@food-ordering/contracts";
+import { runChaos, formatReport } from "./run.ts";
+
+/** `npm run chaos -- --duration <s>`: exits non-zero when anything was lost, duplicated or double-charged. */
+const positive = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
+  return n;
+};
+const o = new Command("npm run chaos --")
+  .option("--duration <s>", "seconds of load with faults", positive, 120)
+  .option("--rate <orders/s>", "order provider rate", positive, 20)
+  .option("--regions <list>", "regions", (v) => v.split(","), ["amsterdam", "berlin", "paris"])
+  .option("--drivers <n>", "drivers per region", positive, 25)
+  .parse()
+  .opts<{ duration: number; rate: number; regions: string[]; drivers: number }>();
+const unknown = o.regions.filter((r) => !REGION_IDS.includes(r));
+if (unknown.length) {
+  console.error(`unknown regions: ${unknown.join(", ")}`);
+  process.exit(2);
+}
+const report = await runChaos({ durationS: o.duration, rate: o.rate, regions: o.regions, driversPerRegion: o.drivers, log: (s) => console.log(s) });
+console.log(formatReport(report));
+process.exit(report.lost || report.duplicates || report.doubleCharges || report.problems.length ? 1 : 0);

@@ -1,0 +1,186 @@
+import fs from "node:fs";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import * as clients from "@restatedev/restate-sdk-clients";
+import { orderWorkflow, type OrderStatusView, type DriverView } from "@food-ordering/contracts";
+import { Stack, REPO_ROOT } from "../stack/stack.ts";
+import { stateOf } from "../restate/admin.ts";
+import { audit, summaryLine, type AuditReport, type LedgerEntry } from "./audit.ts";
+
+export interface ChaosOptions {
+  durationS: number;
+  rate: number;
+  regions: string[];
+  driversPerRegion: number;
+  dataDir?: string;
+  /** Fraction of scheduled orders the simulated customers try to cancel. */
+  cancelFraction?: number;
+  log?: (s: string) => void;
+}
+
+export interface FaultResult {
+  fault: string;
+  downMs: number;
+  /** From the kill until a probe order published after the restart was CREATED. */
+  recoveryMs: number;
+}
+
+export interface ChaosReport extends AuditReport {
+  faults: FaultResult[];
+  cancelRequests: number;
+  cancelAccepted: number;
+  drainMs: number;
+  durationS: number;
+  rate: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Fault injection on a stack of its own: the order provider publishes at `rate` over the regions
+ * while restate-server, the service endpoint, the Kafka broker and one region's driver simulator
+ * are SIGKILLed and restarted in turn; customers cancel some scheduled orders. Then the load
+ * stops, every order is awaited, and the books are audited from Restate state and the payment
+ * provider's ledger.
+ */
+export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+  const say = o.log ?? (() => {});
+  const dataDir = o.dataDir ?? path.join(REPO_ROOT, ".data", `chaos-${process.pid}`);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  const publishedLog = path.join(dataDir, "published.txt");
+  fs.mkdirSync(dataDir, { recursive: true });
+  say(`chaos: starting a stack in ${dataDir}`);
+  const stack = await Stack.start({
+    dataDir,
+    freePorts: true,
+    webui: false,
+    regions: o.regions.map((name) => ({ name, drivers: o.driversPerRegion })),
+    timeScale: 600,
+    tickMs: 500,
+    providerRate: 0,
+    // The lease must outlast a long poll: an idle driver shows life once per WAIT_FOR_WORK_MS.
+    env: { LOG_LEVEL: "info", DRIVER_LEASE_MS: "8000", ETA_UPDATE_INTERVAL_MS: "1000", WAIT_FOR_WORK_MS: "3000" },
+    componentEnv: { provider: { PUBLISHED_LOG_FILE: publishedLog, MAX_DELIVERY_DELAY_MS: "4000", DECLINED_FRACTION: "0.03" } },
+  });
+  const info = stack.info;
+  const ingress = clients.connect({ url: info.ingressUrl });
+  const setRate = (rate: number) => fetch(`${info.providerUrl}/rate`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ rate }) });
+  const faults: FaultResult[] = [];
+  let cancelRequests = 0;
+  let cancelAccepted = 0;
+  let stopCancels = false;
+  try {
+    await setRate(o.rate);
+    const started = Date.now();
+    // Customers: every second, try to cancel a few recent orders (some still SCHEDULED, some too late).
+    const canceller = (async () => {
+      let seen = 0;
+      while (!stopCancels) {
+        await sleep(1000);
+        const ids = readLines(publishedLog);
+        const fresh = ids.slice(seen);
+        seen = ids.length;
+        for (const id of fresh.filter(() => Math.random() < (o.cancelFraction ?? 0.05))) {
+          cancelRequests++;
+          try {
+            const r = await ingress.client(orderWorkflow, id).cancel({ reason: "chaos customer" });
+            if (r.cancelled) cancelAccepted++;
+          } catch {
+            // Unknown yet (still in Kafka) or a component is down: a customer gives up.
+          }
+        }
+      }
+    })();
+
+    const killList: Array<{ name: string; proc: string; downMs: number }> = [
+      { name: "service endpoint", proc: "endpoint", downMs: 2000 },
+      { name: "restate-server", proc: "restate", downMs: 3000 },
+      { name: "Kafka broker", proc: "kafka", downMs: 4000 },
+      { name: `driver simulator (${o.regions[0]})`, proc: `drivers-${o.regions[0]}`, downMs: 8000 },
+    ];
+    const slot = (o.durationS * 1000) / (killList.length + 1);
+    for (const [i, k] of killList.entries()) {
+      await sleep(Math.max(0, started + slot * (i + 1) - Date.now()));
+      say(`chaos: SIGKILL ${k.name}`);
+      const t = Date.now();
+      const p = stack.process(k.proc);
+      await p.kill();
+      await sleep(k.downMs);
+      await p.start();
+      const probe = `probe-${randomUUID().slice(0, 8)}`;
+      await publishProbe(info.kafkaBrokers, probe);
+      await waitUntil(async () => {
+        const s = await fetch(`${info.ingressUrl}/order-status/${probe}/get`, { method: "POST" }).then((r) => (r.ok ? (r.json() as Promise<OrderStatusView>) : undefined)).catch(() => undefined);
+        return !!s && s.status !== "NEW";
+      }, 120_000);
+      fs.appendFileSync(publishedLog, `${probe}\n`);
+      faults.push({ fault: k.name, downMs: k.downMs, recoveryMs: Date.now() - t });
+      say(`chaos: ${k.name} back; orders flowing again ${Date.now() - t} ms after the kill`);
+    }
+    await sleep(Math.max(0, started + o.durationS * 1000 - Date.now()));
+    await setRate(0);
+    stopCancels = true;
+    await canceller;
+
+    // Drain: wait until every published order is terminal (or the deadline passes).
+    const drainStart = Date.now();
+    const published = readLines(publishedLog);
+    say(`chaos: load stopped after ${published.length} orders; waiting for them to finish`);
+    let report = await collect(stack, published);
+    while (report.lost > 0 && Date.now() - drainStart < 180_000) {
+      await sleep(2000);
+      report = await collect(stack, published);
+    }
+    return { ...report, faults, cancelRequests, cancelAccepted, drainMs: Date.now() - drainStart, durationS: o.durationS, rate: o.rate };
+  } finally {
+    stopCancels = true;
+    await stack.stop();
+  }
+}
+
+async function collect(stack: Stack, published: string[]): Promise<AuditReport> {
+  const { adminUrl, paymentUrl } = stack.info;
+  const [orders, drivers, deliveries, ledger] = await Promise.all([
+    stateOf<OrderStatusView>(adminUrl, "order-status", "order"),
+    stateOf<DriverView>(adminUrl, "driver-digital-twin", "driver"),
+    stateOf<{ status: string }>(adminUrl, "delivery-manager", "delivery"),
+    fetch(`${paymentUrl}/ledger`).then((r) => r.json() as Promise<LedgerEntry[]>),
+  ]);
+  const finished = new Set([...deliveries].filter(([, d]) => d.status === "DELIVERED").map(([id]) => id));
+  return audit({ published, orders, ledger, drivers, finishedDeliveries: finished });
+}
+
+function readLines(file: string): string[] {
+  return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`not recovered after ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+async function publishProbe(brokers: string[], id: string) {
+  const { Kafka, Partitioners, logLevel } = await import("kafkajs");
+  const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING, retry: { retries: 20 } }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    const order = { id, restaurantId: "ams-pizzeria", region: "amsterdam", products: [{ productId: "ams-pz-1", quantity: 1 }], totalCost: 950, deliveryDelay: 0, source: "chaos-probe" };
+    await producer.send({ topic: "orders", acks: -1, messages: [{ key: id, value: JSON.stringify(order) }] });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export function formatReport(r: ChaosReport): string {
+  const lines = [
+    `Chaos run: ${r.durationS} s at ${r.rate} orders/s`,
+    `  charges ${r.charges}, refunds ${r.refunds}, cancel requests ${r.cancelRequests} (${r.cancelAccepted} accepted), drain ${(r.drainMs / 1000).toFixed(1)} s`,
+    ...r.faults.map((f) => `  ${f.fault.padEnd(34)} down ${f.downMs} ms, recovered ${f.recoveryMs} ms after the kill`),
+    ...r.problems.slice(0, 20).map((p) => `  problem: ${p}`),
+    summaryLine(r),
+  ];
+  return lines.join("\n");
+}
