@@ -18,7 +18,7 @@ import { metrics } from "./metrics.ts";
  * OFFLINE, takes it out of the matcher and hands its delivery back for reassignment.
  */
 
-type Driver = DriverView & { pickedUp: boolean; leaseId: number; waiter?: string; lastEtaForwardAt: number };
+type Driver = DriverView & { pickedUp: boolean; leaseId: number; waiter?: string; lastEtaForwardAt: number; lastDeliveredId?: string };
 
 export interface TwinDeps {
   leaseMs: number;
@@ -115,9 +115,10 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
 
       getAssignedDelivery: async (ctx) => (await ctx.get<Driver>("driver"))?.assignment ?? null,
 
+      // Both reports are idempotent: an app retrying after a lost answer gets OK, not an error.
       notifyDeliveryPickup: async (ctx, { deliveryId }) => {
         const d = requireAssignment(await ctx.get<Driver>("driver"), deliveryId, ctx.key);
-        if (d.pickedUp) throw conflict(`driver ${ctx.key} already picked up delivery ${deliveryId}`);
+        if (d.pickedUp) return;
         d.pickedUp = true;
         d.lastSeen = await ctx.date.now();
         ctx.set("driver", d);
@@ -125,10 +126,13 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
       },
 
       notifyDeliveryDelivered: async (ctx, { deliveryId }) => {
-        const d = requireAssignment(await ctx.get<Driver>("driver"), deliveryId, ctx.key);
+        const current = await ctx.get<Driver>("driver");
+        if (current?.lastDeliveredId === deliveryId && current.assignment?.deliveryId !== deliveryId) return;
+        const d = requireAssignment(current, deliveryId, ctx.key);
         if (!d.pickedUp) throw conflict(`driver ${ctx.key} reports delivery ${deliveryId} delivered before picking it up`);
         d.lastSeen = await ctx.date.now();
         d.deliveriesCompleted += 1;
+        d.lastDeliveredId = deliveryId;
         ctx.sendClient(deliveryManager, deliveryId).notifyDeliveryDelivered({ driverId: ctx.key });
         becomeAvailable(ctx, d);
         ctx.set("driver", d);
@@ -204,7 +208,7 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
       get: async (ctx) => {
         const d = await ctx.get<Driver>("driver");
         if (!d) return { driverId: ctx.key, status: "IDLE", deliveriesCompleted: 0 };
-        const { waiter: _w, leaseId: _l, lastEtaForwardAt: _f, pickedUp: _p, ...publicView } = d;
+        const { waiter: _w, leaseId: _l, lastEtaForwardAt: _f, pickedUp: _p, lastDeliveredId: _d, ...publicView } = d;
         return publicView;
       },
     },

@@ -103,6 +103,7 @@ export class SimulatedDriver {
       if (!alreadyPickedUp) {
         this.setState("TO_RESTAURANT");
         await this.driveTo(a.restaurantLocation);
+        // Both reports are idempotent on the twin, so a retry after a lost answer is safe.
         await this.call("report pick-up", () => this.twin.notifyDeliveryPickup({ deliveryId: a.deliveryId }));
         log.info(ctx, "picked up");
       }

@@ -1,0 +1,255 @@
+import type { DeploymentDetail, KafkaCluster, ServiceMetadata, Subscription } from "./admin-client.ts";
+import { type DesiredState, type DesiredSubscription, normalizeUri, parseSink } from "./desired-state.ts";
+import { ownsDeployment, ownsSubscription, subscriptionClientId } from "./ownership.ts";
+
+/**
+ * The planner is a pure function from (desired state, what Restate reports, what the endpoints
+ * answered to discovery) to a list of actions, notes and blocking problems. All I/O happens
+ * before (observe.ts) and after (apply.ts), so every decision here is unit-tested.
+ */
+
+export type Action =
+  | { kind: "create-kafka-cluster"; cluster: KafkaCluster }
+  | { kind: "update-kafka-cluster"; cluster: KafkaCluster; changed: string[] }
+  | { kind: "register-endpoint"; uri: string; useHttp11: boolean; services: string[] }
+  | { kind: "reregister-endpoint"; uri: string; useHttp11: boolean; deploymentId: string; changes: string[]; pinnedInvocations: number }
+  | { kind: "delete-subscription"; id: string; source: string; sink: string; reason: string }
+  | { kind: "create-subscription"; source: string; sink: string; options: Record<string, string> }
+  | { kind: "remove-old-deployment"; id: string; uri: string };
+
+/**
+ * Why something cannot be applied: `invalid` (the desired state is wrong), `rejected` (Restate
+ * refused, or would refuse, it: waiting will not help) or `unavailable` (Restate or an endpoint
+ * was not ready before the deadline).
+ */
+export interface Problem {
+  kind: "invalid" | "rejected" | "unavailable";
+  message: string;
+}
+
+export interface Plan {
+  actions: Action[];
+  /** Things deliberately left alone, with the reason (foreign objects, draining revisions...). */
+  notes: string[];
+  /** A plan with problems is never applied, not even in part. */
+  problems: Problem[];
+}
+
+/** What Restate reports, gathered by observe.ts. */
+export interface Observed {
+  deployments: DeploymentDetail[];
+  services: ServiceMetadata[];
+  clusters: KafkaCluster[];
+  subscriptions: Subscription[];
+  /** Non-completed invocations pinned to each deployment (only asked for removal candidates). */
+  pinned: Record<string, number>;
+}
+
+/** Per desired endpoint URI: the services its discovery returned, or why discovery failed. */
+export type Discovered = Record<string, { services: ServiceMetadata[] } | { error: Problem }>;
+
+export interface PlanOptions {
+  owner: string;
+  force: boolean;
+}
+
+export function describeAction(a: Action): string {
+  switch (a.kind) {
+    case "create-kafka-cluster":
+      return `create Kafka cluster ${a.cluster.name} (${a.cluster.properties["bootstrap.servers"] ?? a.cluster.properties["metadata.broker.list"]})`;
+    case "update-kafka-cluster":
+      return `update Kafka cluster ${a.cluster.name} (${a.changed.join(", ")})`;
+    case "register-endpoint":
+      return `register endpoint ${a.uri} (${a.services.join(", ")})`;
+    case "reregister-endpoint":
+      return `re-register endpoint ${a.uri} with force (${a.changes.join("; ")})${a.pinnedInvocations ? `; ${a.pinnedInvocations} in-flight invocation(s) are pinned to it` : ""}`;
+    case "delete-subscription":
+      return `delete subscription ${a.id} ${a.source} -> ${a.sink} (${a.reason})`;
+    case "create-subscription":
+      return `create subscription ${a.source} -> ${a.sink}`;
+    case "remove-old-deployment":
+      return `remove old deployment ${a.id} (${a.uri}): superseded and no invocation pinned to it`;
+  }
+}
+
+export function plan(desired: DesiredState, observed: Observed, discovered: Discovered, opts: PlanOptions): Plan {
+  const out: Plan = { actions: [], notes: [], problems: [] };
+  planClusters(desired, observed, opts, out);
+  const after = planEndpoints(desired, observed, discovered, opts, out);
+  planSubscriptions(desired, observed, after, opts, out);
+  planOldDeployments(desired, observed, after, opts, out);
+  return out;
+}
+
+// Restate answers sensitive properties (passwords, SASL user) as "***": those cannot be compared.
+const REDACTED = "***";
+
+function planClusters(desired: DesiredState, observed: Observed, opts: PlanOptions, out: Plan): void {
+  for (const want of desired.kafkaClusters) {
+    const have = observed.clusters.find((c) => c.name === want.name);
+    if (!have) {
+      out.actions.push({ kind: "create-kafka-cluster", cluster: want });
+      continue;
+    }
+    const keys = new Set([...Object.keys(want.properties), ...Object.keys(have.properties)]);
+    const changed = [...keys].filter((k) => have.properties[k] !== REDACTED && have.properties[k] !== want.properties[k]).sort();
+    // --force re-sends the properties too: the only way to refresh a redacted secret.
+    if (changed.length || opts.force) out.actions.push({ kind: "update-kafka-cluster", cluster: want, changed: changed.length ? changed : ["forced"] });
+  }
+  for (const c of observed.clusters)
+    if (!desired.kafkaClusters.some((w) => w.name === c.name)) out.notes.push(`Kafka cluster ${c.name} is not in the desired state; left alone`);
+}
+
+/** Service name -> its handlers and the URI that will serve its latest revision after applying. */
+type ServicesAfter = Map<string, { handlers: string[]; uri: string }>;
+
+function planEndpoints(desired: DesiredState, observed: Observed, discovered: Discovered, opts: PlanOptions, out: Plan): ServicesAfter {
+  const uriOf = new Map(observed.deployments.map((d) => [d.id, d.uri ? normalizeUri(d.uri) : d.id]));
+  const after: ServicesAfter = new Map(
+    observed.services.map((s) => [s.name, { handlers: s.handlers.map((h) => h.name), uri: uriOf.get(s.deployment_id) ?? s.deployment_id }]),
+  );
+  for (const ep of desired.endpoints) {
+    const found = discovered[ep.uri];
+    if (!found || "error" in found) {
+      out.problems.push(found ? found.error : { kind: "unavailable", message: `endpoint ${ep.uri}: not discovered` });
+      continue;
+    }
+    for (const s of found.services) after.set(s.name, { handlers: s.handlers.map((h) => h.name), uri: ep.uri });
+    const existing = observed.deployments.find((d) => d.uri && normalizeUri(d.uri) === ep.uri);
+    if (!existing) {
+      out.actions.push({ kind: "register-endpoint", uri: ep.uri, useHttp11: ep.useHttp11, services: found.services.map((s) => s.name).sort() });
+      continue;
+    }
+    const diff = diffServices(existing.services, found.services);
+    if (diff.breaking.length && !opts.force) {
+      out.problems.push({
+        kind: "rejected",
+        message:
+          `endpoint ${ep.uri}: incompatible change (${diff.breaking.join("; ")}); Restate rejects this without force. ` +
+          `Rerun with --force (FORCE=true) to overwrite deployment ${existing.id}; in-flight invocations on it may fail`,
+      });
+      continue;
+    }
+    const changes = [...diff.breaking, ...diff.compatible];
+    if (changes.length || opts.force)
+      out.actions.push({
+        kind: "reregister-endpoint",
+        uri: ep.uri,
+        useHttp11: ep.useHttp11,
+        deploymentId: existing.id,
+        changes: changes.length ? changes : ["forced"],
+        pinnedInvocations: observed.pinned[existing.id] ?? 0,
+      });
+  }
+  return after;
+}
+
+/**
+ * What changed between the services a deployment has registered and what its endpoint serves now.
+ * Changing a service's type is the change Restate refuses without force (META0006); at a URI that
+ * is already registered Restate cannot be asked (force is the only way to re-discover there), so
+ * the rule is mirrored here. Added or removed handlers and services are accepted by Restate.
+ */
+export function diffServices(registered: ServiceMetadata[], discovered: ServiceMetadata[]): { breaking: string[]; compatible: string[] } {
+  const breaking: string[] = [];
+  const compatible: string[] = [];
+  const before = new Map(registered.map((s) => [s.name, s]));
+  const now = new Map(discovered.map((s) => [s.name, s]));
+  for (const [name, s] of now) {
+    const old = before.get(name);
+    if (!old) {
+      compatible.push(`+service ${name}`);
+      continue;
+    }
+    if (old.ty !== s.ty) breaking.push(`${name}: service type ${old.ty} -> ${s.ty}`);
+    const oldHandlers = new Map(old.handlers.map((h) => [h.name, h.ty ?? null]));
+    const newHandlers = new Map(s.handlers.map((h) => [h.name, h.ty ?? null]));
+    for (const [h, ty] of newHandlers) {
+      if (!oldHandlers.has(h)) compatible.push(`+${name}/${h}`);
+      else if (oldHandlers.get(h) !== ty) compatible.push(`${name}/${h}: handler type ${oldHandlers.get(h)} -> ${ty}`);
+    }
+    for (const h of oldHandlers.keys()) if (!newHandlers.has(h)) compatible.push(`-${name}/${h}`);
+  }
+  for (const name of before.keys()) if (!now.has(name)) compatible.push(`-service ${name}`);
+  return { breaking: breaking.sort(), compatible: compatible.sort() };
+}
+
+/** The options a subscription of ours carries: the desired ones plus the ownership marker. */
+export function subscriptionOptions(s: DesiredSubscription, owner: string): Record<string, string> {
+  return { ...s.options, "client.id": subscriptionClientId(owner) };
+}
+
+/** Restate adds group.id = the subscription id when none is given; that is not a difference. */
+function comparableOptions(s: Subscription): Record<string, string> {
+  const { "group.id": group, ...rest } = s.options;
+  return group === undefined || group === s.id ? rest : { ...rest, "group.id": group };
+}
+
+function sameOptions(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
+
+function planSubscriptions(desired: DesiredState, observed: Observed, after: ServicesAfter, opts: PlanOptions, out: Plan): void {
+  const kept = new Set<string>();
+  for (const want of desired.subscriptions) {
+    const { service, handler } = parseSink(want.sink);
+    const target = after.get(service);
+    if (!target) {
+      out.problems.push({ kind: "invalid", message: `subscription ${want.source} -> ${want.sink}: no endpoint serves service "${service}" (known: ${[...after.keys()].sort().join(", ") || "none"})` });
+      continue;
+    }
+    if (!target.handlers.includes(handler)) {
+      out.problems.push({ kind: "invalid", message: `subscription ${want.source} -> ${want.sink}: service "${service}" has no handler "${handler}" (it has: ${target.handlers.join(", ")})` });
+      continue;
+    }
+    const options = subscriptionOptions(want, opts.owner);
+    const same = observed.subscriptions.filter((s) => s.source === want.source && s.sink === want.sink);
+    const mine = same.filter((s) => ownsSubscription(s, opts.owner));
+    const exact = mine.find((s) => sameOptions(comparableOptions(s), options));
+    if (exact) {
+      kept.add(exact.id);
+      continue;
+    }
+    const foreign = same.find((s) => !ownsSubscription(s, opts.owner));
+    if (foreign && !mine.length) {
+      // Creating ours as well would consume every record twice.
+      kept.add(foreign.id);
+      out.notes.push(`subscription ${want.source} -> ${want.sink} is served by ${foreign.id}, which this registrar does not own; left alone`);
+      continue;
+    }
+    // Restate cannot update a subscription's options: ours with other options is replaced.
+    for (const s of mine) {
+      kept.add(s.id);
+      out.actions.push({ kind: "delete-subscription", id: s.id, source: s.source, sink: s.sink, reason: "options changed, replaced" });
+    }
+    out.actions.push({ kind: "create-subscription", source: want.source, sink: want.sink, options });
+  }
+  for (const s of observed.subscriptions) {
+    if (kept.has(s.id)) continue;
+    if (ownsSubscription(s, opts.owner)) out.actions.push({ kind: "delete-subscription", id: s.id, source: s.source, sink: s.sink, reason: "no longer desired" });
+    else out.notes.push(`subscription ${s.id} ${s.source} -> ${s.sink} is not owned by this registrar; left alone`);
+  }
+}
+
+/**
+ * Old revisions: deployments this registrar registered that are no longer desired. One is removed
+ * only when every service it exposes has its latest revision elsewhere (after this plan) and no
+ * unfinished invocation is pinned to it; Restate only supports forced deletion, so that check is
+ * what keeps in-flight invocations safe.
+ */
+function planOldDeployments(desired: DesiredState, observed: Observed, after: ServicesAfter, opts: PlanOptions, out: Plan): void {
+  const wanted = new Set(desired.endpoints.map((e) => e.uri));
+  for (const d of observed.deployments) {
+    const uri = d.uri ? normalizeUri(d.uri) : d.id;
+    if (wanted.has(uri) || !ownsDeployment(d, opts.owner)) continue;
+    const stillLatest = d.services.filter((s) => after.get(s.name)?.uri === uri).map((s) => s.name);
+    if (stillLatest.length) {
+      out.notes.push(`deployment ${d.id} (${uri}) is no longer desired but still serves the latest revision of ${stillLatest.join(", ")}; left registered`);
+      continue;
+    }
+    const pinned = observed.pinned[d.id] ?? 0;
+    if (pinned) out.notes.push(`old deployment ${d.id} (${uri}) is draining: ${pinned} unfinished invocation(s) pinned to it; removed on a later run`);
+    else out.actions.push({ kind: "remove-old-deployment", id: d.id, uri });
+  }
+}

@@ -1,0 +1,54 @@
+import type { DriverStatus, DriverView, Location, OrderStatus, OrderStatusView, Region } from "@food-ordering/contracts";
+import type { DeliveryView } from "@food-ordering/contracts";
+
+/**
+ * The shapes the web UI's API answers. Type-only, so the browser bundle imports them without
+ * pulling any server code (or the contracts' runtime) into the bundle.
+ */
+
+export interface CatalogResponse {
+  regions: Region[];
+}
+
+export interface PlaceOrderResponse {
+  id: string;
+}
+
+/** Every error answer: a sentence for people, and per-field messages for a form. */
+export interface ApiError {
+  error: string;
+  details?: { fields?: Array<{ field: string; message: string }> };
+}
+
+export type OrderView = OrderStatusView;
+
+export interface CancelAnswer {
+  cancelled: boolean;
+  reason?: string;
+}
+
+/** A delivery waiting in the region's matcher queue for a free driver. */
+export interface WaitingDelivery {
+  deliveryId: string;
+  orderId?: string;
+  restaurantId?: string;
+  attempts?: number;
+}
+
+export interface FleetView {
+  region: string;
+  name: string;
+  sizeKm: number;
+  restaurants: Array<{ id: string; name: string; location: Location }>;
+  drivers: DriverView[];
+  /** Drivers of the roster whose view could not be read this time. */
+  unreadable: string[];
+  counts: Record<DriverStatus, number>;
+  available: string[];
+  waiting: WaitingDelivery[];
+  /** Deliveries wait while no driver is free: the region's bottleneck is its fleet. */
+  bottleneck: boolean;
+  at: number;
+}
+
+export type { DeliveryView, DriverStatus, DriverView, Location, OrderStatus, OrderStatusView, Region };

@@ -1,0 +1,70 @@
+import { DRIVER_STATUSES, findRegion, type DriverStatus, type DriverView } from "@food-ordering/contracts";
+import type { FleetView, WaitingDelivery } from "./api-types.ts";
+import type { Backend } from "./restate.ts";
+
+/** Reads per fleet request are bounded: a large roster must not fan out into hundreds of calls. */
+export const MAX_DRIVERS_READ = 200;
+export const MAX_WAITING_READ = 50;
+const CONCURRENCY = 16;
+
+/** Maps with at most `limit` calls in flight; failures are kept per item, never thrown. */
+async function mapSettled<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const out: PromiseSettledResult<R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        out[i] = { status: "fulfilled", value: await fn(items[i]!) };
+      } catch (reason) {
+        out[i] = { status: "rejected", reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export function countByStatus(drivers: readonly DriverView[]): Record<DriverStatus, number> {
+  const counts = Object.fromEntries(DRIVER_STATUSES.map((s) => [s, 0])) as Record<DriverStatus, number>;
+  for (const d of drivers) counts[d.status] += 1;
+  return counts;
+}
+
+/**
+ * The region's fleet: the matcher's pool and queue, each roster driver's digital twin, and
+ * the waiting deliveries. A driver or delivery that cannot be read is reported, not fatal:
+ * the page should still show the rest while one twin is busy.
+ */
+export async function readFleet(backend: Backend, region: string, now = Date.now()): Promise<FleetView> {
+  const matcher = await backend.matcher(region);
+  const roster = [...new Set([...matcher.roster, ...matcher.availableDrivers])].slice(0, MAX_DRIVERS_READ);
+  const waitingIds = matcher.pendingDeliveries.slice(0, MAX_WAITING_READ);
+  const [driverResults, deliveryResults] = await Promise.all([
+    mapSettled(roster, CONCURRENCY, (id) => backend.driver(id)),
+    mapSettled(waitingIds, CONCURRENCY, (id) => backend.delivery(id)),
+  ]);
+  const drivers: DriverView[] = [];
+  const unreadable: string[] = [];
+  driverResults.forEach((r, i) => (r.status === "fulfilled" ? drivers.push(r.value) : unreadable.push(roster[i]!)));
+  drivers.sort((a, b) => a.driverId.localeCompare(b.driverId));
+  const waiting: WaitingDelivery[] = waitingIds.map((deliveryId, i) => {
+    const r = deliveryResults[i]!;
+    const d = r.status === "fulfilled" ? r.value : null;
+    return d ? { deliveryId, orderId: d.orderId, restaurantId: d.restaurantId, attempts: d.attempts } : { deliveryId };
+  });
+  const catalogRegion = findRegion(region);
+  return {
+    region,
+    name: catalogRegion?.name ?? region,
+    sizeKm: catalogRegion?.sizeKm ?? Math.max(10, ...drivers.map((d) => Math.ceil(Math.max(d.location?.x ?? 0, d.location?.y ?? 0)))),
+    restaurants: (catalogRegion?.restaurants ?? []).map((r) => ({ id: r.id, name: r.name, location: r.location })),
+    drivers,
+    unreadable,
+    counts: countByStatus(drivers),
+    available: matcher.availableDrivers,
+    waiting,
+    bottleneck: matcher.pendingDeliveries.length > 0 && matcher.availableDrivers.length === 0,
+    at: now,
+  };
+}

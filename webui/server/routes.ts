@@ -1,0 +1,96 @@
+import { Router, type Request } from "express";
+import type { Logger } from "pino";
+import { CATALOG, CancelRequest, ORDER_ID_PATTERN, TOPICS, isTerminal, type OrderStatusView } from "@food-ordering/contracts";
+import { HttpError, parseBody, type Publisher } from "@food-ordering/kit";
+import type { CancelAnswer, CatalogResponse, PlaceOrderResponse } from "./api-types.ts";
+import { buildOrderEvent, newOrderId, placeOrderSchema } from "./orders.ts";
+import { readFleet } from "./fleet.ts";
+import type { Backend } from "./restate.ts";
+import type { OrderStreams } from "./sse.ts";
+
+export interface ApiDeps {
+  /** Regions this deployment serves (with drivers). */
+  regions: readonly string[];
+  publisher: Pick<Publisher, "publish">;
+  backend: Backend;
+  streams: OrderStreams;
+  log: Logger;
+  clock?: () => number;
+}
+
+export const KAFKA_DOWN_MESSAGE = "the order could not be placed: the order queue is unavailable right now. Nothing was ordered or charged; please try again in a moment.";
+
+function orderIdParam(req: Request): string {
+  const id = String(req.params.id ?? "");
+  if (!ORDER_ID_PATTERN.test(id)) throw new HttpError(400, "invalid order id: must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+  return id;
+}
+
+/** An order the status service has never seen answers NEW: to the browser that is a 404. */
+async function knownOrder(backend: Backend, id: string): Promise<OrderStatusView> {
+  const view = await backend.orderStatus(id);
+  if (view.status === "NEW") throw new HttpError(404, `no order "${id}" (yet): a just-placed order appears within seconds`);
+  return view;
+}
+
+export function apiRouter(deps: ApiDeps): Router {
+  const clock = deps.clock ?? Date.now;
+  const schema = placeOrderSchema(deps.regions, clock);
+  const catalog: CatalogResponse = { regions: CATALOG.filter((r) => deps.regions.includes(r.id)) };
+  const api = Router();
+
+  api.get("/catalog", (_req, res) => {
+    res.set("cache-control", "public, max-age=60").json(catalog);
+  });
+
+  api.post("/orders", async (req, res) => {
+    const request = parseBody(schema, req.body);
+    const id = newOrderId();
+    const now = clock();
+    const event = buildOrderEvent(request, { id, now });
+    try {
+      // Answer only after the broker acknowledged: a 201 means the order will be processed.
+      await deps.publisher.publish(TOPICS.orders, [{ key: id, value: event }]);
+    } catch (err) {
+      deps.log.error({ err: (err as Error).message, orderId: id }, "publishing the order failed");
+      throw new HttpError(503, KAFKA_DOWN_MESSAGE);
+    }
+    deps.log.info({ orderId: id, region: event.region, restaurantId: event.restaurantId, totalCost: event.totalCost }, "order placed");
+    const answer: PlaceOrderResponse = { id };
+    res.status(201).location(`/api/orders/${id}`).json(answer);
+  });
+
+  api.get("/orders/:id", async (req, res) => {
+    res.set("cache-control", "no-store").json(await knownOrder(deps.backend, orderIdParam(req)));
+  });
+
+  api.get("/orders/:id/events", (req, res) => {
+    deps.streams.open(res, orderIdParam(req));
+  });
+
+  api.post("/orders/:id/cancel", async (req, res) => {
+    const id = orderIdParam(req);
+    const { reason } = parseBody(CancelRequest, req.body ?? {});
+    const view = await knownOrder(deps.backend, id);
+    if (isTerminal(view.status)) {
+      const answer: CancelAnswer = { cancelled: false, reason: `the order is already ${view.status.toLowerCase()}` };
+      res.status(409).json(answer);
+      return;
+    }
+    const outcome = await deps.backend.cancelOrder(id, reason);
+    deps.log.info({ orderId: id, cancelled: outcome.cancelled, reason: outcome.reason }, "cancel requested");
+    const answer: CancelAnswer = outcome;
+    res.status(outcome.cancelled ? 200 : 409).json(answer);
+  });
+
+  api.get("/fleet/:region", async (req, res) => {
+    const region = String(req.params.region);
+    if (!deps.regions.includes(region)) throw new HttpError(404, `unknown region "${region}"; this shop serves ${deps.regions.join(", ")}`);
+    res.set("cache-control", "no-store").json(await readFleet(deps.backend, region, clock()));
+  });
+
+  api.use((req) => {
+    throw new HttpError(404, `no API route ${req.method} ${req.baseUrl}${req.path}`);
+  });
+  return api;
+}

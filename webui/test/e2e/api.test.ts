@@ -1,0 +1,125 @@
+import { describe, expect, inject, it } from "vitest";
+import type { FleetView, OrderStatusView } from "../../server/api-types.ts";
+
+/**
+ * The web UI's API as the real process serves it on the shared stack: orders placed through it
+ * travel the whole pipeline; its live stream, cancel, fleet view and validation answer as
+ * documented. Every order here is new (ids come from the server), so other tests can share the stack.
+ */
+const stack = inject("stack");
+const base = stack.webuiUrl!;
+
+const post = (p: string, body: unknown) => fetch(`${base}${p}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const placeOrder = async (body: Record<string, unknown>): Promise<string> => {
+  const res = await post("/api/orders", body);
+  expect(res.status, await res.clone().text()).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+};
+const burger = { region: "amsterdam", restaurantId: "ams-burger", items: [{ productId: "ams-bg-2", quantity: 1 }, { productId: "ams-bg-3", quantity: 2 }] };
+
+/** Reads the order's event stream until the server ends it: [event, data] in arrival order. */
+async function follow(id: string, timeoutMs = 60_000): Promise<Array<[string, unknown]>> {
+  const res = await fetch(`${base}/api/orders/${id}/events`, { signal: AbortSignal.timeout(timeoutMs) });
+  expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+  const events: Array<[string, unknown]> = [];
+  for (const block of (await res.text()).split("\n\n")) {
+    const event = /^event: (.+)$/m.exec(block)?.[1];
+    const data = /^data: (.+)$/m.exec(block)?.[1];
+    if (event && data) events.push([event, JSON.parse(data)]);
+  }
+  return events;
+}
+
+async function waitForStatus(id: string, want: (v: OrderStatusView) => boolean, timeoutMs = 30_000): Promise<OrderStatusView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${base}/api/orders/${id}`);
+    if (res.status === 200) {
+      const v = (await res.json()) as OrderStatusView;
+      if (want(v)) return v;
+    } else expect(res.status, "only 404 while the order is on its way through Kafka").toBe(404);
+    if (Date.now() > deadline) throw new Error(`order ${id} did not reach the wanted state in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("web UI API on the shared stack", () => {
+  it("places an order that the stream follows through every status to DELIVERED", async () => {
+    const t = Date.now();
+    const id = await placeOrder(burger);
+    const events = await follow(id);
+    const views = events.filter(([e]) => e === "order").map(([, d]) => d as OrderStatusView);
+    expect(events.at(-1)).toEqual(["end", { reason: "DELIVERED" }]);
+    const final = views.at(-1)!;
+    expect(final).toMatchObject({ id, status: "DELIVERED", region: "amsterdam", restaurantId: "ams-burger", totalCost: 990 + 2 * 400 });
+    expect(final.timeline.map((e) => e.status)).toEqual(["CREATED", "SCHEDULED", "IN_PREPARATION", "SCHEDULING_DELIVERY", "WAITING_FOR_DRIVER", "IN_DELIVERY", "DELIVERED"]);
+    // Each pushed view differs from the one before (the stream sends changes only).
+    for (let i = 1; i < views.length; i++) expect(JSON.stringify(views[i])).not.toBe(JSON.stringify(views[i - 1]));
+    expect(views.some((v) => v.status === "IN_DELIVERY" && v.eta !== null && v.driverLocation)).toBe(true);
+    expect(Date.now() - t).toBeLessThan(45_000);
+    const read = await fetch(`${base}/api/orders/${id}`);
+    expect(await read.json()).toEqual(final);
+  });
+
+  it("shows a declined payment as REJECTED with its reason", async () => {
+    const id = await placeOrder({ ...burger, paymentToken: "tok_chargeDeclined" });
+    const v = await waitForStatus(id, (v) => v.status === "REJECTED");
+    expect(v.rejectionReason).toMatch(/^payment declined/);
+  });
+
+  it("cancels an order scheduled for later, then refuses a second cancel", async () => {
+    const id = await placeOrder({ ...burger, deliverAt: new Date(Date.now() + 3_600_000).toISOString() });
+    await waitForStatus(id, (v) => v.status === "SCHEDULED");
+    const res = await post(`/api/orders/${id}/cancel`, { reason: "changed my mind" });
+    expect([res.status, await res.json()]).toEqual([200, { cancelled: true }]);
+    const v = await waitForStatus(id, (v) => v.status === "CANCELLED");
+    expect(v.timeline.at(-1)).toMatchObject({ status: "CANCELLED", detail: "changed my mind" });
+    const again = await post(`/api/orders/${id}/cancel`, {});
+    expect([again.status, await again.json()]).toEqual([409, { cancelled: false, reason: "the order is already cancelled" }]);
+  });
+
+  it("answers 404 to reading or cancelling an order it never saw", async () => {
+    expect((await fetch(`${base}/api/orders/web-never-placed-${Date.now()}`)).status).toBe(404);
+    expect((await post(`/api/orders/web-never-placed-${Date.now()}/cancel`, {})).status).toBe(404);
+  });
+
+  it("validates orders field by field and limits the body size", async () => {
+    const bad = await post("/api/orders", { region: "amsterdam", restaurantId: "ams-burger", items: [{ productId: "ams-pz-1", quantity: -1 }], deliverAt: "2000-01-01T00:00:00Z" });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { details: { fields: Array<{ field: string }> } };
+    expect(body.details.fields.map((f) => f.field).sort()).toEqual(["deliverAt", "items.0.productId", "items.0.quantity"]);
+    const huge = await fetch(`${base}/api/orders`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...burger, note: "x".repeat(100_000) }) });
+    expect(huge.status).toBe(413);
+  });
+
+  it("serves each region's fleet with its drivers", async () => {
+    for (const region of stack.regions) {
+      const res = await fetch(`${base}/api/fleet/${region}`);
+      expect(res.status).toBe(200);
+      const fleet = (await res.json()) as FleetView;
+      expect(fleet.region).toBe(region);
+      expect(fleet.drivers.length).toBeGreaterThan(0);
+      for (const d of fleet.drivers) expect(d.driverId.startsWith(`${region}-`)).toBe(true);
+      const counted = Object.values(fleet.counts).reduce((a, b) => a + b, 0);
+      expect(counted).toBe(fleet.drivers.length);
+    }
+  });
+
+  it("sends security headers and keeps internal addresses out of the page and bundle", async () => {
+    const page = await fetch(base);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toMatch(/script-src 'self'/);
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    const html = await page.text();
+    const scripts = [...html.matchAll(/src="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    const internal = [new URL(stack.ingressUrl).host, new URL(stack.adminUrl).host, ...stack.kafkaBrokers, "RESTATE_INGRESS_URL", "KAFKA_BROKERS"];
+    for (const src of scripts) {
+      const js = await fetch(`${base}${src}`);
+      expect(js.headers.get("cache-control")).toMatch(/immutable/);
+      const text = await js.text();
+      for (const s of internal) expect(text.includes(s), `bundle mentions ${s}`).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,38 @@
+import fs from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { CHROMIUM_ARGS, ensureChromium } from "../../../tools/src/setup/chromium.ts";
+
+/** Browser helpers of the web UI's end-to-end tests: Debian's Chromium, screenshots, page errors. */
+export const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
+export const SCREENSHOTS = path.join(REPO_ROOT, "test-results/screenshots");
+
+export async function launchBrowser(): Promise<Browser> {
+  return await chromium.launch({ executablePath: ensureChromium(), args: CHROMIUM_ARGS, headless: true });
+}
+
+/**
+ * A page whose console errors and uncaught exceptions are collected: a CSP violation or a
+ * broken script shows up there, and the tests assert there were none.
+ */
+export async function openPage(browser: Browser, width = 1280, height = 900): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width, height }, locale: "en-GB", timezoneId: "Europe/Amsterdam" });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  return { page, errors };
+}
+
+export async function screenshot(page: Page, name: string, copyTo?: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  if (copyTo) {
+    fs.mkdirSync(path.dirname(copyTo), { recursive: true });
+    fs.copyFileSync(file, copyTo);
+  }
+  return file;
+}

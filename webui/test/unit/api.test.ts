@@ -1,0 +1,233 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Server } from "node:http";
+import { pino } from "pino";
+import { createRegistry, listen } from "@food-ordering/kit";
+import { HttpError } from "@food-ordering/kit";
+import type { OrderStatusView } from "@food-ordering/contracts";
+import { createWebuiApp } from "../../server/app.ts";
+import type { Backend } from "../../server/restate.ts";
+import { orderStreams } from "../../server/sse.ts";
+import { KAFKA_DOWN_MESSAGE } from "../../server/routes.ts";
+
+/**
+ * The backend's HTTP contract with its dependencies replaced by fakes: a publisher that records
+ * (or fails), and a Restate stand-in whose orders advance when the test says so.
+ */
+const published: Array<{ topic: string; key: string; value: unknown }> = [];
+let kafkaUp = true;
+const orders = new Map<string, OrderStatusView>();
+const view = (id: string, status: OrderStatusView["status"], extra: Partial<OrderStatusView> = {}): OrderStatusView => ({
+  id, status, eta: null, timeline: status === "NEW" ? [] : [{ status, at: 1 }], region: "amsterdam", ...extra,
+});
+const cancels: string[] = [];
+const backend: Backend = {
+  orderStatus: async (id) => {
+    if (id === "restate-down") throw new HttpError(503, "order status: the order system is not answering; try again shortly");
+    return orders.get(id) ?? view(id, "NEW");
+  },
+  cancelOrder: async (id) => {
+    cancels.push(id);
+    return orders.get(id)?.status === "SCHEDULED" ? { cancelled: true } : { cancelled: false, reason: "preparation has already started" };
+  },
+  matcher: async (region) => ({ region, availableDrivers: [], pendingDeliveries: ["d-1", "d-2"], roster: ["drv-1", "drv-2", "drv-broken"] }),
+  driver: async (driverId) => {
+    if (driverId === "drv-broken") throw new Error("twin busy");
+    return { driverId, status: "DELIVERING", deliveriesCompleted: 3, region: "amsterdam", location: { x: 1, y: 1 } };
+  },
+  delivery: async (deliveryId) => (deliveryId === "d-1" ? { deliveryId, orderId: "o-1", region: "amsterdam", restaurantId: "ams-sushi", status: "MATCHING", attempts: 2, restaurantLocation: { x: 0, y: 0 }, customerLocation: { x: 1, y: 1 } } : null),
+};
+
+let server: Server;
+let base: string;
+const staticDir = fs.mkdtempSync(path.join(os.tmpdir(), "webui-static-"));
+
+beforeAll(async () => {
+  fs.writeFileSync(path.join(staticDir, "index.html"), "<!doctype html><title>shop</title>");
+  const log = pino({ level: "silent" });
+  const publisher = {
+    publish: async (topic: string, messages: Array<{ key: string; value: unknown }>) => {
+      if (!kafkaUp) throw new Error("KafkaJSConnectionError: Connection error: connect ECONNREFUSED 127.0.0.1:9092");
+      for (const m of messages) published.push({ topic, ...m });
+    },
+  };
+  const streams = orderStreams((id) => backend.orderStatus(id), log, { pollMs: 20, maxLifetimeMs: 10_000, notFoundGraceMs: 300, heartbeatMs: 10_000, maxStreams: 2 });
+  const app = createWebuiApp({ regions: ["amsterdam", "berlin"], publisher, backend, streams, log, registry: createRegistry("webui-test"), staticDir });
+  server = await listen(app, 0, "127.0.0.1");
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+  fs.rmSync(staticDir, { recursive: true, force: true });
+});
+
+const post = (p: string, body: unknown, raw = false) =>
+  fetch(`${base}${p}`, { method: "POST", headers: { "content-type": "application/json" }, body: raw ? (body as string) : JSON.stringify(body) });
+const order = { region: "amsterdam", restaurantId: "ams-burger", items: [{ productId: "ams-bg-1", quantity: 2 }] };
+
+describe("POST /api/orders", () => {
+  it("publishes the priced event keyed by a fresh id and answers 201 { id }", async () => {
+    const res = await post("/api/orders", order);
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { id: string };
+    expect(Object.keys(body)).toEqual(["id"]);
+    expect(res.headers.get("location")).toBe(`/api/orders/${body.id}`);
+    const event = published.find((p) => p.key === body.id);
+    expect(event).toMatchObject({ topic: "orders", value: { id: body.id, totalCost: 2100, products: order.items, deliveryDelay: 0, source: "webui" } });
+  });
+
+  it("answers 400 with each bad field and publishes nothing", async () => {
+    const before = published.length;
+    const res = await post("/api/orders", { region: "amsterdam", restaurantId: "ams-burger", items: [{ productId: "nope", quantity: 0 }], extra: 1 });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; details: { fields: Array<{ field: string; message: string }> } };
+    expect(body.details.fields.map((f) => f.field).sort()).toEqual(["(body)", "items.0.productId", "items.0.quantity"]);
+    expect(body.error).toMatch(/^invalid request: /);
+    expect(published.length).toBe(before);
+  });
+
+  it("refuses malformed JSON, a wrong content type and oversized bodies clearly", async () => {
+    const bad = await post("/api/orders", "{not json", true);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/not valid JSON/);
+    const text = await fetch(`${base}/api/orders`, { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" });
+    expect(text.status).toBe(400);
+    const huge = await post("/api/orders", { ...order, padding: "x".repeat(20_000) });
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: string }).error).toMatch(/too large/);
+    expect(huge.headers.get("content-security-policy")).toContain("default-src 'self'");
+  });
+
+  it("answers 503 with a clear message when Kafka is down, and 201 again once it is back", async () => {
+    kafkaUp = false;
+    const before = published.length;
+    const res = await post("/api/orders", order);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: string }).error).toBe(KAFKA_DOWN_MESSAGE);
+    expect(published.length).toBe(before);
+    kafkaUp = true;
+    expect((await post("/api/orders", order)).status).toBe(201);
+  });
+});
+
+describe("GET /api/orders/:id", () => {
+  it("answers the view of a known order, 404 for NEW, 400 for a malformed id, 503 when Restate is down", async () => {
+    orders.set("o-known", view("o-known", "IN_DELIVERY", { eta: 123 }));
+    const ok = await fetch(`${base}/api/orders/o-known`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ id: "o-known", status: "IN_DELIVERY", eta: 123 });
+    expect((await fetch(`${base}/api/orders/o-unknown`)).status).toBe(404);
+    expect((await fetch(`${base}/api/orders/${encodeURIComponent("bad id!")}`)).status).toBe(400);
+    const down = await fetch(`${base}/api/orders/restate-down`);
+    expect(down.status).toBe(503);
+    expect(JSON.stringify(await down.json())).not.toMatch(/127\.0\.0\.1|http:/);
+  });
+});
+
+describe("GET /api/orders/:id/events", () => {
+  /** Reads the stream until the server ends it, as a list of [event, data]. */
+  async function readStream(id: string): Promise<Array<[string, unknown]>> {
+    const res = await fetch(`${base}/api/orders/${id}/events`);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const text = await res.text();
+    return text
+      .split("\n\n")
+      .filter((b) => b.startsWith("event: "))
+      .map((b) => {
+        const [e, d] = b.split("\n");
+        return [e!.slice(7), JSON.parse(d!.slice(6))];
+      });
+  }
+
+  it("pushes each change once and closes at a terminal status", async () => {
+    orders.set("o-live", view("o-live", "IN_DELIVERY"));
+    const events = readStream("o-live");
+    await new Promise((r) => setTimeout(r, 150));
+    orders.set("o-live", view("o-live", "DELIVERED"));
+    const got = await events;
+    expect(got.map(([e, d]) => `${e}:${(d as { status?: string; reason?: string }).status ?? (d as { reason: string }).reason}`)).toEqual([
+      "order:IN_DELIVERY",
+      "order:DELIVERED",
+      "end:DELIVERED",
+    ]);
+  });
+
+  it("waits for an order not known yet, then ends with not found", async () => {
+    const got = await readStream("o-never");
+    expect(got.map(([e]) => e)).toEqual(["waiting", "end"]);
+    expect(got[1]![1]).toEqual({ reason: "not found" });
+  });
+
+  it("refuses streams beyond the limit with 503", async () => {
+    orders.set("o-long", view("o-long", "SCHEDULED"));
+    const controllers = [new AbortController(), new AbortController()];
+    const open = await Promise.all(controllers.map((c) => fetch(`${base}/api/orders/o-long/events`, { signal: c.signal })));
+    expect(open.map((r) => r.status)).toEqual([200, 200]);
+    expect((await fetch(`${base}/api/orders/o-long/events`)).status).toBe(503);
+    for (const c of controllers) c.abort();
+    await new Promise((r) => setTimeout(r, 100));
+    const again = new AbortController();
+    expect((await fetch(`${base}/api/orders/o-long/events`, { signal: again.signal })).status).toBe(200);
+    again.abort();
+  });
+});
+
+describe("POST /api/orders/:id/cancel", () => {
+  it("cancels while allowed, refuses with 409 and a reason otherwise, 404 for unknown orders", async () => {
+    orders.set("o-sched", view("o-sched", "SCHEDULED"));
+    orders.set("o-prep", view("o-prep", "IN_PREPARATION"));
+    orders.set("o-done", view("o-done", "DELIVERED"));
+    const ok = await post("/api/orders/o-sched/cancel", {});
+    expect([ok.status, await ok.json()]).toEqual([200, { cancelled: true }]);
+    const late = await post("/api/orders/o-prep/cancel", {});
+    expect([late.status, await late.json()]).toEqual([409, { cancelled: false, reason: "preparation has already started" }]);
+    const done = await post("/api/orders/o-done/cancel", {});
+    expect([done.status, await done.json()]).toEqual([409, { cancelled: false, reason: "the order is already delivered" }]);
+    expect(cancels).not.toContain("o-done");
+    expect((await post("/api/orders/o-nobody/cancel", {})).status).toBe(404);
+    expect((await post("/api/orders/o-sched/cancel", { reason: 5 })).status).toBe(400);
+  });
+});
+
+describe("GET /api/fleet/:region", () => {
+  it("joins the matcher with each driver and waiting delivery, reporting unreadable drivers", async () => {
+    const res = await fetch(`${base}/api/fleet/amsterdam`);
+    expect(res.status).toBe(200);
+    const fleet = (await res.json()) as Record<string, unknown>;
+    expect(fleet).toMatchObject({
+      region: "amsterdam",
+      counts: { DELIVERING: 2, WAITING_FOR_WORK: 0, IDLE: 0, OFFLINE: 0 },
+      unreadable: ["drv-broken"],
+      waiting: [{ deliveryId: "d-1", orderId: "o-1", restaurantId: "ams-sushi", attempts: 2 }, { deliveryId: "d-2" }],
+      bottleneck: true,
+    });
+    expect((fleet.drivers as Array<{ driverId: string }>).map((d) => d.driverId)).toEqual(["drv-1", "drv-2"]);
+    expect((await fetch(`${base}/api/fleet/paris`)).status).toBe(404);
+  });
+});
+
+describe("the shop's pages and headers", () => {
+  it("serves index.html for app paths with security headers, JSON 404 for unknown API paths", async () => {
+    const page = await fetch(`${base}/orders/some-id`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("<title>shop</title>");
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(page.headers.get("x-powered-by")).toBeNull();
+    const api = await fetch(`${base}/api/nope`);
+    expect(api.status).toBe(404);
+    expect(((await api.json()) as { error: string }).error).toBe("no API route GET /api/nope");
+  });
+
+  it("lists only the served regions in the catalog", async () => {
+    const catalog = (await (await fetch(`${base}/api/catalog`)).json()) as { regions: Array<{ id: string }> };
+    expect(catalog.regions.map((r) => r.id)).toEqual(["amsterdam", "berlin"]);
+  });
+});
