@@ -13,6 +13,8 @@ export interface ChaosOptions {
   regions: string[];
   driversPerRegion: number;
   dataDir?: string;
+  /** How long to wait for every order to finish once the load stops. */
+  drainTimeoutMs?: number;
   /** Fraction of scheduled orders the simulated customers try to cancel. */
   cancelFraction?: number;
   log?: (s: string) => void;
@@ -43,25 +45,40 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * stops, every order is awaited, and the books are audited from Restate state and the payment
  * provider's ledger.
  */
-export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
-  const say = o.log ?? (() => {});
+/** A stack shaped for fault injection: several regions, short driver leases, a provider that logs what Kafka acknowledged. */
+export async function startChaosStack(o: Pick<ChaosOptions, "regions" | "driversPerRegion" | "dataDir" | "log">): Promise<Stack> {
   const dataDir = o.dataDir ?? path.join(REPO_ROOT, ".data", `chaos-${process.pid}`);
   fs.rmSync(dataDir, { recursive: true, force: true });
-  const publishedLog = path.join(dataDir, "published.txt");
   fs.mkdirSync(dataDir, { recursive: true });
-  say(`chaos: starting a stack in ${dataDir}`);
-  const stack = await Stack.start({
+  o.log?.(`chaos: starting a stack in ${dataDir}`);
+  return await Stack.start({
     dataDir,
     freePorts: true,
     webui: false,
     regions: o.regions.map((name) => ({ name, drivers: o.driversPerRegion })),
     timeScale: 600,
-    tickMs: 500,
+    // Coarse ticks keep location events (one invocation each) cheap: 2 s moves 10 km at 600x.
+    tickMs: 2000,
     providerRate: 0,
     // The lease must outlast a long poll: an idle driver shows life once per WAIT_FOR_WORK_MS.
-    env: { LOG_LEVEL: "info", DRIVER_LEASE_MS: "8000", ETA_UPDATE_INTERVAL_MS: "1000", WAIT_FOR_WORK_MS: "3000" },
-    componentEnv: { provider: { PUBLISHED_LOG_FILE: publishedLog, MAX_DELIVERY_DELAY_MS: "4000", DECLINED_FRACTION: "0.03" } },
+    env: { LOG_LEVEL: "info", DRIVER_LEASE_MS: "25000", ETA_UPDATE_INTERVAL_MS: "2000", WAIT_FOR_WORK_MS: "10000" },
+    componentEnv: { provider: { PUBLISHED_LOG_FILE: path.join(dataDir, "published.txt"), MAX_DELIVERY_DELAY_MS: "4000", DECLINED_FRACTION: "0.03" } },
   });
+}
+
+export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+  const stack = await startChaosStack(o);
+  try {
+    return await runChaosOn(stack, o);
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** The fault run itself, on a stack from startChaosStack (it may have served other tests before). */
+export async function runChaosOn(stack: Stack, o: ChaosOptions): Promise<ChaosReport> {
+  const say = o.log ?? (() => {});
+  const publishedLog = path.join(stack.info.dataDir, "published.txt");
   const info = stack.info;
   const ingress = clients.connect({ url: info.ingressUrl });
   const setRate = (rate: number) => fetch(`${info.providerUrl}/rate`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ rate }) });
@@ -127,14 +144,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const published = readLines(publishedLog);
     say(`chaos: load stopped after ${published.length} orders; waiting for them to finish`);
     let report = await collect(stack, published);
-    while (report.lost > 0 && Date.now() - drainStart < 180_000) {
+    while (report.lost > 0 && Date.now() - drainStart < (o.drainTimeoutMs ?? 180_000)) {
       await sleep(2000);
       report = await collect(stack, published);
     }
     return { ...report, faults, cancelRequests, cancelAccepted, drainMs: Date.now() - drainStart, durationS: o.durationS, rate: o.rate };
   } finally {
     stopCancels = true;
-    await stack.stop();
+    await setRate(0).catch(() => {});
   }
 }
 

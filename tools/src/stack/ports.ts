@@ -1,14 +1,29 @@
 import net from "node:net";
 
-/** A free TCP port on loopback, chosen by the OS. */
+const reserved = new Set<number>();
+
+/**
+ * A free TCP port on loopback. Picked at random below Linux's ephemeral range (32768+), which
+ * outgoing connections draw from — an OS-chosen port could be taken by a client socket before
+ * the process that needs it binds. Ports handed out by this process are never handed out twice.
+ */
 export async function freePort(host = "127.0.0.1"): Promise<number> {
-  return await new Promise((resolve, reject) => {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (reserved.has(port)) continue;
+    if (await canBind(port, host)) {
+      reserved.add(port);
+      return port;
+    }
+  }
+  throw new Error("no free port found between 20000 and 32000");
+}
+
+async function canBind(port: number, host: string): Promise<boolean> {
+  return await new Promise((resolve) => {
     const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, host, () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
+    srv.once("error", () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
   });
 }
 

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startChaosStack, runChaosOn, formatReport } from "../../src/chaos/run.ts";
+import type { Stack } from "../../src/stack/stack.ts";
+import { closeProducer, ledger, makeOrder, publishOrder, statusesOf, waitForOrder } from "../helpers.ts";
+
+/**
+ * Fault tests need a stack of their own (they kill its processes): three regions, short driver
+ * leases. First a single order survives its service endpoint being SIGKILLed; then a short chaos
+ * run kills restate-server, the endpoint, Kafka and a driver simulator under 20 orders/s.
+ */
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startChaosStack({ regions: ["amsterdam", "berlin", "paris"], driversPerRegion: 30 });
+}, 300_000);
+afterAll(async () => {
+  await closeProducer();
+  await stack?.stop();
+});
+
+describe("faults", () => {
+  it("completes an order whose service endpoint was killed mid-order, with one charge", async () => {
+    const order = makeOrder({ deliveryDelay: 3000 });
+    await publishOrder(stack.info, order);
+    await waitForOrder(stack.info, order.id, (v) => v.status === "SCHEDULED", 30_000);
+    const endpoint = stack.process("endpoint");
+    await endpoint.kill();
+    expect(endpoint.running).toBe(false);
+    await new Promise((r) => setTimeout(r, 1500));
+    await endpoint.start();
+    const { final } = await waitForOrder(stack.info, order.id, undefined, 90_000);
+    expect(final.status).toBe("DELIVERED");
+    expect(statusesOf(final)).toEqual(["CREATED", "SCHEDULED", "IN_PREPARATION", "SCHEDULING_DELIVERY", "WAITING_FOR_DRIVER", "IN_DELIVERY", "DELIVERED"]);
+    expect((await ledger(stack.info, order.id)).filter((e) => e.kind === "charge")).toMatchObject([{ status: "succeeded" }]);
+  });
+
+  it("loses, duplicates and double-charges nothing while every component is killed under load", async () => {
+    const report = await runChaosOn(stack, {
+      durationS: 30,
+      rate: 20,
+      regions: ["amsterdam", "berlin", "paris"],
+      driversPerRegion: 30,
+      drainTimeoutMs: 240_000,
+      log: (s) => console.log(s),
+    });
+    console.log(formatReport(report));
+    expect(report.orders).toBeGreaterThan(300);
+    expect(report.faults.map((f) => f.fault)).toHaveLength(4);
+    expect(report.problems).toEqual([]);
+    expect({ lost: report.lost, duplicates: report.duplicates, doubleCharges: report.doubleCharges }).toEqual({ lost: 0, duplicates: 0, doubleCharges: 0 });
+    expect(report.delivered).toBeGreaterThan(0);
+    expect(report.delivered + report.rejected + report.cancelled).toBe(report.orders);
+  }, 600_000);
+});
