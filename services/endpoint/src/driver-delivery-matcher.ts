@@ -1,62 +1,49 @@
 import * as restate from "@restatedev/restate-sdk";
 import { driverDeliveryMatcher, deliveryManager } from "@food-ordering/contracts";
+import { driverAvailable, driverGone, deliveryRequested, type MatcherState, type Step } from "./matching.ts";
 import { metrics } from "./metrics.ts";
 
 /**
- * driver-delivery-matcher (virtual object, key = region): the region's free drivers and the
- * deliveries waiting for one, both FIFO. Whenever both are non-empty it pairs the heads and tells
- * the delivery manager, which asks the driver's twin to accept.
+ * driver-delivery-matcher (virtual object, key = region): the region's free drivers, the
+ * deliveries waiting for one, and the roster of every driver that ever worked here (for the fleet
+ * view). The rules are in matching.ts; this object keeps the state and tells the delivery
+ * manager about each match.
  */
+
+async function load(ctx: restate.ObjectSharedContext | restate.ObjectContext): Promise<MatcherState> {
+  const [drivers, pending, roster] = await Promise.all([ctx.get<string[]>("drivers"), ctx.get<string[]>("pending"), ctx.get<string[]>("roster")]);
+  return { drivers: drivers ?? [], pending: pending ?? [], roster: roster ?? [] };
+}
+
+function save(ctx: restate.ObjectContext, before: MatcherState, { state, match }: Step) {
+  if (state.drivers !== before.drivers) ctx.set("drivers", state.drivers);
+  if (state.pending !== before.pending) ctx.set("pending", state.pending);
+  if (state.roster !== before.roster) ctx.set("roster", state.roster);
+  if (match) ctx.sendClient(deliveryManager, match.deliveryId).driverMatched({ driverId: match.driverId });
+  metrics.availableDrivers.set({ region: ctx.key }, state.drivers.length);
+  metrics.waitingDeliveries.set({ region: ctx.key }, state.pending.length);
+}
 
 export const matcherObject = restate.implement(driverDeliveryMatcher, {
   handlers: {
     setDriverAvailable: async (ctx, { driverId }) => {
-      const roster = (await ctx.get<string[]>("roster")) ?? [];
-      if (!roster.includes(driverId)) ctx.set("roster", [...roster, driverId]);
-      const pending = (await ctx.get<string[]>("pending")) ?? [];
-      const drivers = (await ctx.get<string[]>("drivers")) ?? [];
-      const deliveryId = pending.shift();
-      if (deliveryId) {
-        ctx.set("pending", pending);
-        ctx.sendClient(deliveryManager, deliveryId).driverMatched({ driverId });
-      } else if (!drivers.includes(driverId)) {
-        drivers.push(driverId);
-        ctx.set("drivers", drivers);
-      }
-      report(ctx.key, drivers, pending);
+      const s = await load(ctx);
+      save(ctx, s, driverAvailable(s, driverId));
     },
 
     removeDriver: async (ctx, { driverId }) => {
-      const drivers = (await ctx.get<string[]>("drivers")) ?? [];
-      const remaining = drivers.filter((d) => d !== driverId);
-      if (remaining.length !== drivers.length) ctx.set("drivers", remaining);
-      report(ctx.key, remaining, (await ctx.get<string[]>("pending")) ?? []);
+      const s = await load(ctx);
+      save(ctx, s, { state: driverGone(s, driverId) });
     },
 
     requestDriverForDelivery: async (ctx, { deliveryId }) => {
-      const drivers = (await ctx.get<string[]>("drivers")) ?? [];
-      const pending = (await ctx.get<string[]>("pending")) ?? [];
-      const driverId = drivers.shift();
-      if (driverId) {
-        ctx.set("drivers", drivers);
-        ctx.sendClient(deliveryManager, deliveryId).driverMatched({ driverId });
-      } else if (!pending.includes(deliveryId)) {
-        pending.push(deliveryId);
-        ctx.set("pending", pending);
-      }
-      report(ctx.key, drivers, pending);
+      const s = await load(ctx);
+      save(ctx, s, deliveryRequested(s, deliveryId));
     },
 
-    get: async (ctx) => ({
-      region: ctx.key,
-      availableDrivers: (await ctx.get<string[]>("drivers")) ?? [],
-      roster: (await ctx.get<string[]>("roster")) ?? [],
-      pendingDeliveries: (await ctx.get<string[]>("pending")) ?? [],
-    }),
+    get: async (ctx) => {
+      const s = await load(ctx);
+      return { region: ctx.key, availableDrivers: s.drivers, pendingDeliveries: s.pending, roster: s.roster };
+    },
   },
 });
-
-function report(region: string, drivers: string[], pending: string[]) {
-  metrics.availableDrivers.set({ region }, drivers.length);
-  metrics.waitingDeliveries.set({ region }, pending.length);
-}

@@ -7,18 +7,21 @@ import {
   type DeliveryAssignment,
   type DriverView,
 } from "@food-ordering/contracts";
+import { assign, deliver, goOffline, goOnShift, newTwin, pickUp, type TwinState, type TwinStep } from "./driver-digital-twin-rules.ts";
 import { metrics } from "./metrics.ts";
 
 /**
  * driver-digital-twin (virtual object, key = driver id): the driver as the platform sees it.
  * The driver app goes on shift, long-polls for work (no polling loop: an idle driver costs two
  * invocations per long poll), reports pick-up and delivery, and streams locations over Kafka.
+ * The state machine lives in driver-digital-twin-rules.ts; this object adds the lease, the long
+ * poll and the messages.
  *
  * Lease: every sign of life renews `lastSeen`; a delayed `checkLease` marks a silent driver
  * OFFLINE, takes it out of the matcher and hands its delivery back for reassignment.
  */
 
-type Driver = DriverView & { pickedUp: boolean; leaseId: number; waiter?: string; lastEtaForwardAt: number; lastDeliveredId?: string };
+type Driver = TwinState & Pick<DriverView, "driverId" | "location" | "lastSeen"> & { leaseId: number; waiter?: string; lastEtaForwardAt: number };
 
 export interface TwinDeps {
   leaseMs: number;
@@ -28,49 +31,46 @@ export interface TwinDeps {
 const conflict = (msg: string) => new restate.TerminalError(msg, { errorCode: 409 });
 
 export function createDriverDigitalTwin(deps: TwinDeps) {
+  const load = async (ctx: restate.ObjectContext): Promise<Driver> =>
+    (await ctx.get<Driver>("driver")) ?? { ...newTwin(), driverId: ctx.key, leaseId: 0, lastEtaForwardAt: 0 };
+
+  /** Stores the step's state and sends its messages; a refusal becomes a 409 and changes nothing. */
+  const apply = (ctx: restate.ObjectContext, d: Driver, step: TwinStep): Driver => {
+    if (step.refused) throw conflict(`driver ${ctx.key} ${step.refused}`);
+    const next: Driver = { ...d, ...step.state };
+    for (const e of step.effects) {
+      if (e.to === "matcher" && e.op === "available") ctx.sendClient(driverDeliveryMatcher, e.region).setDriverAvailable({ driverId: ctx.key });
+      if (e.to === "matcher" && e.op === "remove") ctx.sendClient(driverDeliveryMatcher, e.region).removeDriver({ driverId: ctx.key });
+      if (e.to === "delivery" && e.op === "pickup") ctx.sendClient(deliveryManager, e.deliveryId).notifyDeliveryPickup({ driverId: ctx.key });
+      if (e.to === "delivery" && e.op === "delivered") ctx.sendClient(deliveryManager, e.deliveryId).notifyDeliveryDelivered({ driverId: ctx.key });
+      if (e.to === "delivery" && e.op === "lost") ctx.sendClient(deliveryManager, e.deliveryId).driverLost({ driverId: ctx.key });
+    }
+    if (next.status !== d.status) metrics.driverStatus.inc({ status: next.status, region: next.region ?? "unknown" });
+    // A pending long poll learns about a new assignment, or that it should stop waiting.
+    if (next.waiter && (next.assignment || next.status !== "WAITING_FOR_WORK")) {
+      ctx.resolveAwakeable(next.waiter, next.assignment ?? null);
+      delete next.waiter;
+    }
+    ctx.set("driver", next);
+    return next;
+  };
+
   /** Starts a new lease period; an older pending checkLease sees a stale id and does nothing. */
   const armLease = (ctx: restate.ObjectContext, d: Driver, delayMs = deps.leaseMs) => {
     d.leaseId += 1;
     ctx.sendClient(driverDigitalTwin, ctx.key).checkLease({ leaseId: d.leaseId }, restate.rpc.sendOpts({ delay: delayMs }));
   };
 
-  const becomeAvailable = (ctx: restate.ObjectContext, d: Driver) => {
-    d.status = "WAITING_FOR_WORK";
-    delete d.assignment;
-    d.pickedUp = false;
-    ctx.sendClient(driverDeliveryMatcher, d.region!).setDriverAvailable({ driverId: ctx.key });
-    metrics.driverStatus.inc({ status: "WAITING_FOR_WORK", region: d.region! });
-  };
-
-  const requireAssignment = (d: Driver | null, deliveryId: string, key: string): Driver & { assignment: DeliveryAssignment } => {
-    if (!d?.assignment || d.assignment.deliveryId !== deliveryId) {
-      throw conflict(`driver ${key} has no delivery ${deliveryId} assigned`);
-    }
-    return d as Driver & { assignment: DeliveryAssignment };
-  };
-
   return restate.implement(driverDigitalTwin, {
     handlers: {
       setDriverAvailable: async (ctx, { region }) => {
-        const now = await ctx.date.now();
-        const d: Driver = (await ctx.get<Driver>("driver")) ?? { driverId: ctx.key, status: "IDLE", deliveriesCompleted: 0, pickedUp: false, leaseId: 0, lastEtaForwardAt: 0 };
+        const d = await load(ctx);
         const firstSignOfLife = d.status === "IDLE" || d.status === "OFFLINE";
-        d.lastSeen = now;
-        if (d.status === "DELIVERING") {
-          // The app restarted mid-delivery: let it resume.
-          ctx.set("driver", d);
-          return { assignment: d.assignment ?? null, pickedUp: d.pickedUp };
-        }
-        if (d.status === "WAITING_FOR_WORK" && d.region !== region) {
-          ctx.sendClient(driverDeliveryMatcher, d.region!).removeDriver({ driverId: ctx.key });
-        }
-        if (d.status !== "WAITING_FOR_WORK" || d.region !== region) {
-          d.region = region;
-          becomeAvailable(ctx, d);
-        }
+        d.lastSeen = await ctx.date.now();
         if (firstSignOfLife) armLease(ctx, d);
-        ctx.set("driver", d);
-        return { assignment: null, pickedUp: false };
+        const next = apply(ctx, d, goOnShift(d, region));
+        // A driver that was DELIVERING resumes its delivery (the app restarted mid-way).
+        return { assignment: next.assignment ?? null, pickedUp: next.pickedUp };
       },
 
       waitForWork: async (ctx, { timeoutMs }) => {
@@ -89,27 +89,15 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         if (!d) return ctx.resolveAwakeable(awakeableId, null);
         d.lastSeen = await ctx.date.now();
         if (d.waiter && d.waiter !== awakeableId) ctx.resolveAwakeable(d.waiter, null);
-        if (d.assignment || d.status !== "WAITING_FOR_WORK") {
-          ctx.resolveAwakeable(awakeableId, d.assignment ?? null);
-          delete d.waiter;
-        } else {
-          d.waiter = awakeableId;
-        }
-        ctx.set("driver", d);
+        d.waiter = awakeableId;
+        apply(ctx, d, { state: d, effects: [] });
       },
 
       assignDelivery: async (ctx, assignment) => {
-        const d = await ctx.get<Driver>("driver");
-        if (!d || d.status !== "WAITING_FOR_WORK") return { accepted: false };
-        d.status = "DELIVERING";
-        d.assignment = assignment;
-        d.pickedUp = false;
-        if (d.waiter) {
-          ctx.resolveAwakeable(d.waiter, assignment);
-          delete d.waiter;
-        }
-        ctx.set("driver", d);
-        metrics.driverStatus.inc({ status: "DELIVERING", region: d.region ?? "unknown" });
+        const d = await load(ctx);
+        const step = assign(d, assignment);
+        if (step.refused) return { accepted: false };
+        apply(ctx, d, step);
         return { accepted: true };
       },
 
@@ -117,25 +105,15 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
 
       // Both reports are idempotent: an app retrying after a lost answer gets OK, not an error.
       notifyDeliveryPickup: async (ctx, { deliveryId }) => {
-        const d = requireAssignment(await ctx.get<Driver>("driver"), deliveryId, ctx.key);
-        if (d.pickedUp) return;
-        d.pickedUp = true;
+        const d = await load(ctx);
         d.lastSeen = await ctx.date.now();
-        ctx.set("driver", d);
-        ctx.sendClient(deliveryManager, deliveryId).notifyDeliveryPickup({ driverId: ctx.key });
+        apply(ctx, d, pickUp(d, deliveryId));
       },
 
       notifyDeliveryDelivered: async (ctx, { deliveryId }) => {
-        const current = await ctx.get<Driver>("driver");
-        if (current?.lastDeliveredId === deliveryId && current.assignment?.deliveryId !== deliveryId) return;
-        const d = requireAssignment(current, deliveryId, ctx.key);
-        if (!d.pickedUp) throw conflict(`driver ${ctx.key} reports delivery ${deliveryId} delivered before picking it up`);
+        const d = await load(ctx);
         d.lastSeen = await ctx.date.now();
-        d.deliveriesCompleted += 1;
-        d.lastDeliveredId = deliveryId;
-        ctx.sendClient(deliveryManager, deliveryId).notifyDeliveryDelivered({ driverId: ctx.key });
-        becomeAvailable(ctx, d);
-        ctx.set("driver", d);
+        apply(ctx, d, deliver(d, deliveryId));
       },
 
       handleDriverLocationUpdateEvent: async (ctx, raw: Uint8Array) => {
@@ -160,14 +138,9 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         const now = await ctx.date.now();
         d.location = event.location;
         d.lastSeen = now;
-        const forward = d.assignment && now - d.lastEtaForwardAt >= deps.etaUpdateIntervalMs;
-        if (forward) {
+        if (d.assignment && now - d.lastEtaForwardAt >= deps.etaUpdateIntervalMs) {
           d.lastEtaForwardAt = now;
-          ctx.sendClient(deliveryManager, d.assignment!.deliveryId).handleDriverLocationUpdate({
-            driverId: ctx.key,
-            location: event.location,
-            speedKmh: event.speedKmh,
-          });
+          ctx.sendClient(deliveryManager, d.assignment.deliveryId).handleDriverLocationUpdate({ driverId: ctx.key, location: event.location, speedKmh: event.speedKmh });
         }
         ctx.set("driver", d);
       },
@@ -182,34 +155,21 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
           return;
         }
         ctx.console.warn(`driver ${ctx.key} silent for ${silentFor} ms: marking OFFLINE`);
-        ctx.sendClient(driverDeliveryMatcher, d.region!).removeDriver({ driverId: ctx.key });
-        if (d.assignment) ctx.sendClient(deliveryManager, d.assignment.deliveryId).driverLost({ driverId: ctx.key });
-        if (d.waiter) ctx.resolveAwakeable(d.waiter, null);
-        delete d.waiter;
-        delete d.assignment;
-        d.pickedUp = false;
-        d.status = "OFFLINE";
-        ctx.set("driver", d);
-        metrics.driverStatus.inc({ status: "OFFLINE", region: d.region ?? "unknown" });
+        apply(ctx, d, goOffline(d, "lease"));
       },
 
       goOffline: async (ctx) => {
-        const d = await ctx.get<Driver>("driver");
-        if (!d || d.status === "OFFLINE") return;
-        if (d.status === "DELIVERING") throw conflict(`driver ${ctx.key} must finish delivery ${d.assignment?.deliveryId} first`);
-        if (d.region) ctx.sendClient(driverDeliveryMatcher, d.region).removeDriver({ driverId: ctx.key });
-        if (d.waiter) ctx.resolveAwakeable(d.waiter, null);
-        delete d.waiter;
-        d.status = "OFFLINE";
-        d.leaseId += 1; // cancels the pending lease check
-        ctx.set("driver", d);
+        const d = await load(ctx);
+        const next = apply(ctx, d, goOffline(d, "sign-off"));
+        next.leaseId += 1; // cancels the pending lease check
+        ctx.set("driver", next);
       },
 
       get: async (ctx) => {
         const d = await ctx.get<Driver>("driver");
         if (!d) return { driverId: ctx.key, status: "IDLE", deliveriesCompleted: 0 };
-        const { waiter: _w, leaseId: _l, lastEtaForwardAt: _f, pickedUp: _p, lastDeliveredId: _d, ...publicView } = d;
-        return publicView;
+        const { driverId, status, region, location, assignment, lastSeen, deliveriesCompleted } = d;
+        return { driverId, status, region, location, assignment, lastSeen, deliveriesCompleted };
       },
     },
   });

@@ -8,7 +8,7 @@ const registers = [registry];
 export const metrics = {
   statusTransitions: new Counter({ name: `${P}order_status_transitions_total`, help: "Order status changes, by new status and region.", labelNames: ["status", "region"], registers }),
   orderDuration: new Histogram({ name: `${P}order_end_to_end_duration_seconds`, help: "From CREATED to DELIVERED, by region.", labelNames: ["region"], buckets: DURATION_BUCKETS, registers }),
-  stepDuration: new Histogram({ name: `${P}order_step_duration_seconds`, help: "Time an order spent in a status before leaving it, by that status.", labelNames: ["status"], buckets: DURATION_BUCKETS, registers }),
+  stepDuration: new Histogram({ name: `${P}order_step_duration_seconds`, help: "Time an order spent in a status before leaving it, by that status and region.", labelNames: ["status", "region"], buckets: DURATION_BUCKETS, registers }),
   payments: new Counter({ name: `${P}payment_outcomes_total`, help: "Payment attempts by outcome (succeeded, declined, refunded).", labelNames: ["outcome"], registers }),
   rejections: new Counter({ name: `${P}order_rejections_total`, help: "Rejected orders by reason kind.", labelNames: ["reason"], registers }),
   invalidDriverEvents: new Counter({ name: `${P}invalid_driver_events_total`, help: "Malformed driver location events dropped.", registers }),

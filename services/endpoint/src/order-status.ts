@@ -63,7 +63,7 @@ export const orderStatusObject = restate.implement(orderStatus, {
 
       const region = order.region ?? "unknown";
       metrics.statusTransitions.inc({ status, region });
-      if (previous) metrics.stepDuration.observe({ status: previous.status }, (now - previous.at) / 1000);
+      if (previous) metrics.stepDuration.observe({ status: previous.status, region }, (now - previous.at) / 1000);
       if (status === "DELIVERED" && order.createdAt) metrics.orderDuration.observe({ region }, (now - order.createdAt) / 1000);
     },
 
@@ -76,12 +76,15 @@ export const orderStatusObject = restate.implement(orderStatus, {
         return;
       }
       const now = await ctx.date.now();
+      const previous = order.timeline.at(-1);
       order.status = "REJECTED";
       order.rejectionReason = reason;
       order.timeline.push({ status: "REJECTED", at: now, detail: reason });
       ctx.set("order", order);
       metrics.statusTransitions.inc({ status: "REJECTED", region: order.region ?? "unknown" });
       metrics.rejections.inc({ reason: rejectionKind(reason) });
+      // Leaving CREATED by a declined payment counts as an exit, as setStatus's exits do (the stuck-orders alert compares them).
+      if (previous) metrics.stepDuration.observe({ status: previous.status, region: order.region ?? "unknown" }, (now - previous.at) / 1000);
     },
 
     setEta: async (ctx, { eta, driverLocation }) => {

@@ -29,8 +29,9 @@ const program = new Command("npm start --")
   .option("--kafka <brokers>", "use an existing Kafka cluster (comma separated) instead of starting one", process.env.KAFKA_BROKERS)
   .option("--data-dir <dir>", "where data and logs go", path.join(REPO_ROOT, ".data/local"))
   .option("--fresh", "delete the data directory first")
+  .option("--prometheus-port <port>", "port of the local Prometheus (env PROMETHEUS_PORT)", num("prometheus port"), Number(process.env.PROMETHEUS_PORT ?? 9090))
   .parse();
-const o = program.opts<{ regions: RegionSpec[]; rate: number; timeScale: number; tickMs: number; kafka?: string; dataDir: string; fresh?: boolean }>();
+const o = program.opts<{ regions: RegionSpec[]; rate: number; timeScale: number; tickMs: number; kafka?: string; dataDir: string; fresh?: boolean; prometheusPort: number }>();
 
 if (o.fresh) fs.rmSync(o.dataDir, { recursive: true, force: true });
 const t0 = Date.now();
@@ -45,6 +46,8 @@ try {
     timeScale: o.timeScale,
     tickMs: o.tickMs,
     kafkaBrokers: o.kafka?.split(",").map((s) => s.trim()),
+    prometheus: true,
+    prometheusPort: o.prometheusPort,
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "info" },
     log: say,
   });
@@ -57,6 +60,7 @@ Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s.
   Restate ingress       ${i.ingressUrl}
   Restate admin         ${i.adminUrl}
   Kafka                 ${i.kafkaBrokers.join(",")}
+  Prometheus            ${i.prometheusUrl}   (alerts: ${i.prometheusUrl}/alerts)
   Order provider        ${i.providerUrl}/rate   (PUT {"rate": 2} to change the load)
   Logs                  ${i.logDir}/
 

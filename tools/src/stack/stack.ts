@@ -8,6 +8,7 @@ import { ManagedProcess, httpOk } from "./process.ts";
 import { createKafka, ensureTopics } from "./kafka.ts";
 import { createRestate } from "./restate.ts";
 import { assertPortFree, freePort } from "./ports.ts";
+import { createPrometheus } from "./prometheus.ts";
 
 const run = promisify(execFile);
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
@@ -32,6 +33,10 @@ export interface StackOptions {
   tickMs?: number;
   providerRate?: number;
   webui?: boolean;
+  /** Run a local Prometheus scraping every process (npm start, the dashboard tests). */
+  prometheus?: boolean;
+  /** Its port, instead of the default 9090 (or a free one with freePorts). */
+  prometheusPort?: number;
   /** Extra env for every Node process (e.g. LOG_LEVEL). */
   env?: Record<string, string>;
   /** Env for one component, by process name. */
@@ -50,6 +55,7 @@ export interface StackInfo {
   restaurantUrl: string;
   providerUrl: string;
   webuiUrl?: string;
+  prometheusUrl?: string;
   regions: string[];
   dataDir: string;
   logDir: string;
@@ -69,17 +75,19 @@ export const DEFAULT_PORTS = {
   payment: 9082,
   provider: 9083,
   webui: 3000,
+  prometheus: 9090,
   metricsBase: 9464,
 };
 type Ports = typeof DEFAULT_PORTS;
 
-async function choosePorts(free: boolean): Promise<Ports> {
+async function choosePorts(free: boolean, prometheusPort?: number): Promise<Ports> {
   if (!free) {
-    for (const [what, port] of Object.entries(DEFAULT_PORTS)) if (what !== "metricsBase") await assertPortFree(port, what);
-    return DEFAULT_PORTS;
+    const ports = { ...DEFAULT_PORTS, prometheus: prometheusPort ?? DEFAULT_PORTS.prometheus };
+    for (const [what, port] of Object.entries(ports)) if (what !== "metricsBase") await assertPortFree(port, what);
+    return ports;
   }
   const entries = await Promise.all(Object.keys(DEFAULT_PORTS).map(async (k) => [k, await freePort()] as const));
-  return Object.fromEntries(entries) as Ports;
+  return { ...(Object.fromEntries(entries) as Ports), ...(prometheusPort ? { prometheus: prometheusPort } : {}) };
 }
 
 /**
@@ -104,7 +112,7 @@ export class Stack {
     if (Number(process.versions.node.split(".")[0]) < 22) {
       throw new Error(`the stack needs Node 22 (found ${process.version}): run it through npm (npm start / npm test), which puts Node 22 first on the PATH`);
     }
-    const ports = await choosePorts(!!opts.freePorts);
+    const ports = await choosePorts(!!opts.freePorts, opts.prometheusPort);
     const regions = (opts.regions ?? [{ name: "amsterdam", drivers: 5 }, { name: "berlin", drivers: 5 }]).map((r) => r.name);
     const dataDir = path.resolve(opts.dataDir);
     const logDir = path.join(dataDir, "logs");
@@ -121,6 +129,7 @@ export class Stack {
       restaurantUrl: url(ports.restaurant),
       providerUrl: url(ports.provider),
       webuiUrl: opts.webui === false ? undefined : url(ports.webui),
+      prometheusUrl: opts.prometheus ? url(ports.prometheus) : undefined,
       regions,
       dataDir,
       logDir,
@@ -210,6 +219,14 @@ export class Stack {
       sims.push(this.nodeProcess("webui", "webui/server/main.ts", { PORT: String(ports.webui), REGIONS: info.regions.join(","), STATIC_DIR: path.join(REPO_ROOT, "webui/dist"), ...ingress, ...kafka }, () => httpOk(`${info.webuiUrl}/healthz`)));
     }
     await this.startAll(sims);
+
+    // 5. Monitoring: Prometheus scrapes Restate and every Node process, as in Kubernetes.
+    if (opts.prometheus) {
+      const targets = [{ job: "restate", url: info.restateMetricsUrl }, ...Object.entries(info.metrics).filter(([n]) => this.processes.has(n)).map(([job, u]) => ({ job, url: u }))];
+      const prom = createPrometheus({ dataDir: info.dataDir, logDir: info.logDir, port: ports.prometheus, targets });
+      this.processes.set(prom.spec.name, prom);
+      await this.startAll([prom]);
+    }
   }
 
   /** Writes the desired state and runs the registrar once; it converges and exits. */

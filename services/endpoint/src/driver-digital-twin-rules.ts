@@ -1,0 +1,67 @@
+import type { DeliveryAssignment, DriverStatus } from "@food-ordering/contracts";
+
+/**
+ * The digital twin's state machine as pure functions: each returns the new state and the
+ * messages to send, or a refusal. The Restate handlers in driver-digital-twin.ts load the state,
+ * apply one of these and carry out the effects; property tests drive them with random events.
+ */
+export interface TwinState {
+  status: DriverStatus;
+  region?: string;
+  assignment?: DeliveryAssignment;
+  pickedUp: boolean;
+  lastDeliveredId?: string;
+  deliveriesCompleted: number;
+}
+
+export type TwinEffect =
+  | { to: "matcher"; op: "available" | "remove"; region: string }
+  | { to: "delivery"; op: "pickup" | "delivered" | "lost"; deliveryId: string };
+
+export type TwinStep = { state: TwinState; effects: TwinEffect[]; refused?: string };
+
+export const newTwin = (): TwinState => ({ status: "IDLE", pickedUp: false, deliveriesCompleted: 0 });
+
+const refuse = (state: TwinState, refused: string): TwinStep => ({ state, effects: [], refused });
+
+export function goOnShift(s: TwinState, region: string): TwinStep {
+  if (s.status === "DELIVERING") return { state: s, effects: [] }; // resume: keep the delivery
+  if (s.status === "WAITING_FOR_WORK" && s.region === region) return { state: s, effects: [] };
+  const effects: TwinEffect[] = [];
+  if (s.status === "WAITING_FOR_WORK" && s.region) effects.push({ to: "matcher", op: "remove", region: s.region });
+  effects.push({ to: "matcher", op: "available", region });
+  return { state: { ...s, status: "WAITING_FOR_WORK", region, assignment: undefined, pickedUp: false }, effects };
+}
+
+export function assign(s: TwinState, a: DeliveryAssignment): TwinStep {
+  if (s.status !== "WAITING_FOR_WORK") return refuse(s, `driver is ${s.status}`);
+  return { state: { ...s, status: "DELIVERING", assignment: a, pickedUp: false }, effects: [] };
+}
+
+export function pickUp(s: TwinState, deliveryId: string): TwinStep {
+  if (s.assignment?.deliveryId !== deliveryId) return refuse(s, `has no delivery ${deliveryId} assigned`);
+  if (s.pickedUp) return { state: s, effects: [] }; // a retried report
+  return { state: { ...s, pickedUp: true }, effects: [{ to: "delivery", op: "pickup", deliveryId }] };
+}
+
+export function deliver(s: TwinState, deliveryId: string): TwinStep {
+  if (s.lastDeliveredId === deliveryId && s.assignment?.deliveryId !== deliveryId) return { state: s, effects: [] }; // a retried report
+  if (s.assignment?.deliveryId !== deliveryId) return refuse(s, `has no delivery ${deliveryId} assigned`);
+  if (!s.pickedUp) return refuse(s, `reports delivery ${deliveryId} delivered before picking it up`);
+  return {
+    state: { ...s, status: "WAITING_FOR_WORK", assignment: undefined, pickedUp: false, lastDeliveredId: deliveryId, deliveriesCompleted: s.deliveriesCompleted + 1 },
+    effects: [
+      { to: "delivery", op: "delivered", deliveryId },
+      { to: "matcher", op: "available", region: s.region! },
+    ],
+  };
+}
+
+/** Lease expired or the driver signed off: out of the pool, and its delivery goes back. */
+export function goOffline(s: TwinState, why: "lease" | "sign-off"): TwinStep {
+  if (s.status === "OFFLINE" || s.status === "IDLE") return { state: s, effects: [] };
+  if (why === "sign-off" && s.status === "DELIVERING") return refuse(s, `must finish delivery ${s.assignment?.deliveryId} first`);
+  const effects: TwinEffect[] = [{ to: "matcher", op: "remove", region: s.region! }];
+  if (s.assignment) effects.push({ to: "delivery", op: "lost", deliveryId: s.assignment.deliveryId });
+  return { state: { ...s, status: "OFFLINE", assignment: undefined, pickedUp: false }, effects };
+}
