@@ -16,6 +16,15 @@ export default defineConfig({
         },
       },
       {
+        // The registrar against a real kube-apiserver and etcd (built/installed by npm test's setup).
+        test: {
+          name: "kube",
+          include: ["services/registrar/test/kube/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: "e2e",
           include: ["services/*/test/e2e/**/*.test.ts", "simulators/*/test/e2e/**/*.test.ts", "webui/test/e2e/**/*.test.ts", "tools/test/e2e/**/*.test.ts"],

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import { setupAll } from "./setup/main.ts";
+import { setupAll, ensureKubeApiserver } from "./setup/main.ts";
 
 /**
  * `npm test`: installs what the tests need, runs every vitest project, and ends with one plain
@@ -10,7 +10,9 @@ import { setupAll } from "./setup/main.ts";
 const root = path.resolve(import.meta.dirname, "../..");
 const report = path.join(root, "test-results/vitest.json");
 
-await setupAll().catch((e: Error) => {
+await setupAll()
+  .then(() => ensureKubeApiserver())
+  .catch((e: Error) => {
   console.error(`test setup failed: ${e.message}`);
   console.log("0 passed, 1 failed");
   process.exit(1);

@@ -6,6 +6,7 @@ export const SYSTEM_PACKAGES: Array<{ command: string; args: string[]; pkg: stri
   { command: "mvn", args: ["-v"], pkg: "maven", why: "resolves the Kafka jars from Maven Central" },
   { command: "chromium", args: ["--version"], pkg: "chromium", why: "browser end-to-end tests" },
   { command: "prometheus", args: ["--version"], pkg: "prometheus", why: "the local Prometheus and the dashboard tests" },
+  { command: "etcd", args: ["--version"], pkg: "etcd-server", why: "the registrar's tests against a real kube-apiserver" },
 ];
 
 const has = (command: string, args: string[]) => spawnSync(command, args, { stdio: "ignore" }).status === 0;
