@@ -195,7 +195,10 @@ describe("registrar against a real restate-server", () => {
   });
 
   it("an old revision is removed only once no invocation is pinned to it", async () => {
-    const old = (await admin.listDeployments())[0]!;
+    // The deployment serving the latest revision of `sink` (the admin API lists in no fixed order).
+    const deployments = await admin.listDeployments();
+    const revision = (d: (typeof deployments)[number]) => d.services.find((x) => x.name === "sink")?.revision ?? -1;
+    const old = deployments.reduce((a, b) => (revision(b) > revision(a) ? b : a));
     // Start an invocation that suspends for an hour on the current deployment: it stays pinned there.
     const send = await fetch(`${ingressUrl}/sink/nap/send`, { method: "POST", headers: { "content-type": "application/json" }, body: "null" });
     const { invocationId } = (await send.json()) as { invocationId: string };
