@@ -6,7 +6,7 @@ import { closeProducer, ledger, makeOrder, publishOrder, statusesOf, waitForOrde
 /**
  * Fault tests need a stack of their own (they kill its processes): three regions, short driver
  * leases. First a single order survives its service endpoint being SIGKILLed; then a short chaos
- * run kills restate-server, the endpoint, Kafka and a driver simulator under 20 orders/s.
+ * run (20 s of load) kills restate-server, the endpoint, Kafka and a driver simulator under 20 orders/s.
  */
 let stack: Stack;
 beforeAll(async () => {
@@ -35,19 +35,20 @@ describe("faults", () => {
 
   it("loses, duplicates and double-charges nothing while every component is killed under load", async () => {
     const report = await runChaosOn(stack, {
-      durationS: 30,
+      durationS: 20,
       rate: 20,
       regions: ["amsterdam", "berlin", "paris"],
       driversPerRegion: 30,
-      drainTimeoutMs: 240_000,
+      // 20 orders/s is beyond what 2 cores deliver with every process on them: the backlog drains after.
+      drainTimeoutMs: 420_000,
       log: (s) => console.log(s),
     });
     console.log(formatReport(report));
-    expect(report.orders).toBeGreaterThan(300);
+    expect(report.orders).toBeGreaterThan(200);
     expect(report.faults.map((f) => f.fault)).toHaveLength(4);
     expect(report.problems).toEqual([]);
     expect({ lost: report.lost, duplicates: report.duplicates, doubleCharges: report.doubleCharges }).toEqual({ lost: 0, duplicates: 0, doubleCharges: 0 });
     expect(report.delivered).toBeGreaterThan(0);
     expect(report.delivered + report.rejected + report.cancelled).toBe(report.orders);
-  }, 600_000);
+  }, 900_000);
 });
