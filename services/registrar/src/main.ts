@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { ConfigError, createLogger, onShutdown } from "@food-ordering/kit";
+import { ConfigError, createLogger, createRegistry, onShutdown, startMetricsServer } from "@food-ordering/kit";
 import { registrarConfig } from "./config.ts";
 import { EXIT_CODES } from "./reconcile.ts";
 import { kubeFor, runPass, runWatch } from "./runner.ts";
@@ -26,6 +26,8 @@ async function setup(opts: { dryRun: boolean; force: boolean }) {
     process.exit(EXIT_CODES.invalid);
   }
   const log = createLogger("registrar", config);
+  // /healthz and /metrics on METRICS_PORT (0 = off, the local default): the chart probes them.
+  await startMetricsServer(createRegistry("registrar"), config.METRICS_PORT, config.BIND_HOST);
   let kube;
   try {
     kube = await kubeFor(config);
