@@ -150,7 +150,8 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         if (!d || d.leaseId !== leaseId || d.status === "OFFLINE" || d.status === "IDLE") return;
         const silentFor = (await ctx.date.now()) - (d.lastSeen ?? 0);
         if (silentFor < deps.leaseMs) {
-          armLease(ctx, d, deps.leaseMs - silentFor + 100);
+          // A full lease period each time: one check per lease per driver, detection within 2 leases.
+          armLease(ctx, d);
           ctx.set("driver", d);
           return;
         }

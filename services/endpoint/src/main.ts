@@ -1,18 +1,20 @@
 import http2 from "node:http2";
-import * as restate from "@restatedev/restate-sdk";
 import { createLogger, startMetricsServer, onShutdown, guardProcess } from "@food-ordering/kit";
 import { endpointConfig } from "./config.ts";
-import { registry } from "./metrics.ts";
-import { paymentClient } from "./clients/payment.ts";
-import { restaurantClient } from "./clients/restaurant.ts";
-import { createOrderWorkflow } from "./order-workflow.ts";
-import { orderStatusObject } from "./order-status.ts";
-import { deliveryManagerObject } from "./delivery-manager.ts";
-import { matcherObject } from "./driver-delivery-matcher.ts";
-import { createDriverDigitalTwin } from "./driver-digital-twin.ts";
 
 /** The service endpoint: every durable service of the platform, served to Restate over HTTP/2. */
 const config = endpointConfig.load();
+// The SDK reads its log level once, when it is loaded: set it first, then load the services.
+process.env.RESTATE_LOGGING = config.RESTATE_LOGGING;
+const restate = await import("@restatedev/restate-sdk");
+const { registry } = await import("./metrics.ts");
+const { paymentClient } = await import("./clients/payment.ts");
+const { restaurantClient } = await import("./clients/restaurant.ts");
+const { createOrderWorkflow } = await import("./order-workflow.ts");
+const { orderStatusObject } = await import("./order-status.ts");
+const { deliveryManagerObject } = await import("./delivery-manager.ts");
+const { matcherObject } = await import("./driver-delivery-matcher.ts");
+const { createDriverDigitalTwin } = await import("./driver-digital-twin.ts");
 const log = createLogger("endpoint", config);
 guardProcess(log);
 

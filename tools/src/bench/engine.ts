@@ -1,0 +1,76 @@
+import path from "node:path";
+import { ManagedProcess } from "../stack/process.ts";
+import { canConnect, freePort } from "../stack/ports.ts";
+import { REPO_ROOT, type Stack } from "../stack/stack.ts";
+import { closedLoop } from "./load.ts";
+import { NOOP_HANDLER, NOOP_SERVICE } from "./noop-service.ts";
+import { summarize, type Summary } from "./stats.ts";
+
+/**
+ * The engine's own limit on this machine: no-op invocations per second through the ingress of
+ * the stack's restate-server, at a few concurrency levels. Measured first, before any order load,
+ * on the same server the orders then run on.
+ */
+export interface EngineLevel {
+  concurrency: number;
+  invocationsPerS: number;
+  errors: number;
+  latencyMs: Summary;
+}
+
+export interface EngineResult {
+  levels: EngineLevel[];
+  best: EngineLevel;
+}
+
+export interface EngineOptions {
+  concurrencies: number[];
+  durationMs: number;
+  log: (s: string) => void;
+}
+
+/** Starts the no-op endpoint as a process of the stack (so it is stopped with it) and registers it. */
+export async function startNoopEndpoint(stack: Stack): Promise<ManagedProcess> {
+  const port = await freePort();
+  const p = new ManagedProcess({
+    name: "bench-noop",
+    command: process.execPath,
+    args: [path.join(REPO_ROOT, "tools/src/bench/noop-endpoint.ts")],
+    cwd: REPO_ROOT,
+    // The SDK logs two lines per invocation at its default level: not what the engine limit should measure.
+    env: { PORT: String(port), RESTATE_LOGGING: "WARN" },
+    logDir: stack.info.logDir,
+    ports: [port],
+    readyTimeoutMs: 20_000,
+    ready: () => canConnect(port),
+  });
+  await p.start();
+  stack.processes.set(p.spec.name, p);
+  // force: re-registering the same URI without it silently keeps the old handlers.
+  const res = await fetch(`${stack.info.adminUrl}/deployments`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ uri: `http://127.0.0.1:${port}`, force: true }),
+  });
+  if (!res.ok) throw new Error(`registering the no-op endpoint failed (${res.status}): ${(await res.text()).slice(0, 500)}`);
+  return p;
+}
+
+export async function measureEngine(stack: Stack, o: EngineOptions): Promise<EngineResult> {
+  await startNoopEndpoint(stack);
+  const url = `${stack.info.ingressUrl}/${NOOP_SERVICE}/${NOOP_HANDLER}`;
+  // Warm-up: connections, the deployment's HTTP/2 session, JIT; not counted.
+  await closedLoop({ url, body: "null", concurrency: 8, durationMs: 1500, maxRequests: 20_000 });
+  const levels: EngineLevel[] = [];
+  for (const concurrency of o.concurrencies) {
+    o.log(`engine: ${concurrency} concurrent no-op calls for ${o.durationMs / 1000} s`);
+    // Bounded: at most 20k invocations/s for the level's time, far above what 2 cores do.
+    const r = await closedLoop({ url, body: "null", concurrency, durationMs: o.durationMs, maxRequests: Math.ceil((o.durationMs / 1000) * 20_000) });
+    if (r.ok === 0) throw new Error(`no no-op invocation succeeded at concurrency ${concurrency}: ${r.firstError ?? "no answer"}`);
+    const level = { concurrency, invocationsPerS: r.ok / (r.elapsedMs / 1000), errors: r.errors, latencyMs: summarize(r.latenciesMs) };
+    levels.push(level);
+    o.log(`engine: ${concurrency} concurrent -> ${level.invocationsPerS.toFixed(0)} invocations/s, p50 ${level.latencyMs.p50?.toFixed(1)} ms, p99 ${level.latencyMs.p99?.toFixed(1)} ms${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`);
+  }
+  const best = levels.reduce((a, b) => (b.invocationsPerS > a.invocationsPerS ? b : a));
+  return { levels, best };
+}

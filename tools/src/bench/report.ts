@@ -1,0 +1,188 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { LevelResult } from "./analysis.ts";
+import type { EngineResult } from "./engine.ts";
+import type { IdleResult } from "./idle.ts";
+import type { HandlerCount } from "./invocations.ts";
+import { STEP_NAMES, type StepName } from "./latency.ts";
+import type { ProcessMemory } from "./memory.ts";
+import type { Summary } from "./stats.ts";
+
+/** The bench's results: the JSON other tools read, the markdown table, the console summary. */
+
+export interface Machine {
+  cores: number;
+  memoryGiB: number;
+  cpuModel: string;
+  /** 1, 5 and 15 minute load averages just before the run: was the machine otherwise idle? */
+  loadavgBefore: number[];
+  /** vitest processes running when the bench started (other engineers' tests). */
+  vitestProcessesBefore: number;
+  node: string;
+}
+
+export interface BenchConfig {
+  mode: "full" | "quick";
+  regions: string[];
+  driversPerRegion: number;
+  timeScale: number;
+  tickMs: number;
+  stepKm: number;
+  prepTimeMs: number;
+  etaUpdateIntervalMs: number;
+  waitForWorkMs: number;
+  driverLeaseMs: number;
+  levelWarmupS: number;
+  levelWindowS: number;
+}
+
+export interface Target {
+  name: string;
+  target: string;
+  value: string;
+  met: boolean;
+}
+
+export interface BenchResult {
+  generatedAt: string;
+  command: string;
+  machine: Machine;
+  config: BenchConfig;
+  engine_noop_invocations_per_s: number;
+  orders_per_s: number;
+  orders_per_s_peak: number;
+  saturation_reached: boolean;
+  invocations_per_order: number | null;
+  invocations_per_order_measured_at_per_s: number | null;
+  invocations_per_order_by_handler: HandlerCount[];
+  publish_to_created_p99_ms: number | null;
+  latency_offered_per_s: number;
+  latency_ms: Record<StepName, Summary>;
+  idle_invocations_per_driver_per_s: number;
+  idle: IdleResult;
+  peak_rss_mib_at_saturation: ProcessMemory[];
+  engine: EngineResult;
+  levels: LevelResult[];
+  latency_level: LevelResult;
+  targets: Target[];
+  durationS: number;
+}
+
+export function targets(r: Pick<BenchResult, "orders_per_s" | "engine_noop_invocations_per_s" | "invocations_per_order" | "publish_to_created_p99_ms" | "idle_invocations_per_driver_per_s">): Target[] {
+  const bound = r.invocations_per_order ? (0.5 * r.engine_noop_invocations_per_s) / r.invocations_per_order : null;
+  return [
+    {
+      name: "orders/s vs engine limit",
+      target: bound === null ? "≥ ½ × engine ÷ invocations per order" : `≥ ½ × ${r.engine_noop_invocations_per_s.toFixed(0)} ÷ ${r.invocations_per_order} = ${bound.toFixed(1)}`,
+      value: r.orders_per_s.toFixed(1),
+      met: bound !== null && r.orders_per_s >= bound,
+    },
+    {
+      name: "publish → CREATED p99 at half saturation",
+      target: "< 100 ms",
+      value: r.publish_to_created_p99_ms === null ? "n/a" : `${r.publish_to_created_p99_ms.toFixed(0)} ms`,
+      met: r.publish_to_created_p99_ms !== null && r.publish_to_created_p99_ms < 100,
+    },
+    {
+      name: "idle invocations per driver per second",
+      target: "≤ 0.1",
+      value: r.idle_invocations_per_driver_per_s.toFixed(3),
+      met: r.idle_invocations_per_driver_per_s <= 0.1,
+    },
+  ];
+}
+
+const ms = (x: number | null) => (x === null ? "–" : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
+const num = (x: number | null, d = 1) => (x === null ? "–" : x.toFixed(d));
+
+const STEP_LABELS: Record<StepName, string> = {
+  publish_to_created: "publish → CREATED",
+  payment: "CREATED → SCHEDULED (payment)",
+  schedule: "SCHEDULED → IN_PREPARATION (no delay asked)",
+  preparation_overhead: "IN_PREPARATION → SCHEDULING_DELIVERY − prep time",
+  matching: "SCHEDULING_DELIVERY → WAITING_FOR_DRIVER (matching)",
+  to_restaurant_overhead: "WAITING_FOR_DRIVER → IN_DELIVERY − drive",
+  to_customer_overhead: "IN_DELIVERY → DELIVERED − drive",
+  end_to_end: "publish → DELIVERED (total)",
+  end_to_end_overhead: "publish → DELIVERED − prep − drives",
+};
+
+export function markdown(r: BenchResult): string {
+  const m = r.machine;
+  const c = r.config;
+  const lines: string[] = [];
+  lines.push(`Measured ${r.generatedAt} with \`${r.command}\` (${r.durationS.toFixed(0)} s) on ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; load average before: ${m.loadavgBefore.map((x) => x.toFixed(2)).join(" / ")}${m.vitestProcessesBefore ? `, ${m.vitestProcessesBefore} vitest processes running` : ""}.`);
+  lines.push(`Stack: ${c.regions.length} regions × ${c.driversPerRegion} drivers, time scale ${c.timeScale}×, tick ${c.tickMs} ms (${c.stepKm.toFixed(1)} km per tick), preparation ${c.prepTimeMs} ms, ETA updates ≤ 1 per ${c.etaUpdateIntervalMs} ms per delivery, long poll ${c.waitForWorkMs / 1000} s, driver lease ${c.driverLeaseMs / 1000} s; levels ${c.levelWarmupS} s warm-up + ${c.levelWindowS} s measured.`);
+  lines.push("");
+  lines.push("| figure | value | target | met |", "|---|---|---|---|");
+  lines.push(`| engine limit (no-op invocations/s, best of ${r.engine.levels.map((l) => l.concurrency).join("/")} concurrent) | ${r.engine_noop_invocations_per_s.toFixed(0)} | | |`);
+  lines.push(`| orders/s delivered, sustained${r.saturation_reached ? "" : " (not saturated: the plan ran out)"} | ${r.orders_per_s.toFixed(1)} (peak ${r.orders_per_s_peak.toFixed(1)}) | ${r.targets[0]!.target} | ${r.targets[0]!.met ? "yes" : "no"} |`);
+  const cost = r.levels.find((l) => l.offered_per_s === r.invocations_per_order_measured_at_per_s);
+  lines.push(`| invocations per delivered order at ${num(r.invocations_per_order_measured_at_per_s, 0)}/s, net of the idle drivers' baseline (gross ${num(cost?.invocations_per_order_gross ?? null, 2)}) | ${num(r.invocations_per_order, 2)} | as low as the design allows | |`);
+  lines.push(`| publish → CREATED p99 at ${r.latency_offered_per_s}/s (≈ half saturation) | ${ms(r.publish_to_created_p99_ms)} | < 100 ms | ${r.targets[1]!.met ? "yes" : "no"} |`);
+  lines.push(`| idle invocations per driver per second (${r.idle.drivers} drivers, ${r.idle.windowS.toFixed(0)} s) | ${r.idle_invocations_per_driver_per_s.toFixed(3)} | ≤ 0.1 | ${r.targets[2]!.met ? "yes" : "no"} |`);
+  lines.push("");
+  lines.push("Load levels (rates from Restate's state over each measured window):", "");
+  lines.push("| offered/s | created/s | delivered/s | invocations/s | invocations/order net (gross) | journal entries/order (gross) | publish→CREATED p50 / p99 | publish→DELIVERED p50 / p99 | saturated |", "|---|---|---|---|---|---|---|---|---|");
+  for (const l of r.levels) {
+    const p = l.latency_ms.publish_to_created;
+    const e = l.latency_ms.end_to_end;
+    lines.push(`| ${l.offered_per_s} | ${num(l.created_per_s)} | ${num(l.delivered_per_s)} | ${num(l.invocations_per_s, 0)} | ${num(l.invocations_per_order, 2)} (${num(l.invocations_per_order_gross, 2)}) | ${num(l.journal_entries_per_order, 0)} | ${ms(p.p50)} / ${ms(p.p99)} | ${ms(e.p50)} / ${ms(e.p99)} | ${l.saturated ? `yes: ${l.saturation_reasons.join("; ")}` : "no"} |`);
+  }
+  lines.push("");
+  lines.push(`Latency at ${r.latency_offered_per_s} orders/s (${r.latency_level.delivered} orders delivered in ${r.latency_level.window_s.toFixed(0)} s); overhead = step time minus its simulated time:`, "");
+  lines.push("| step | n | p50 | p90 | p99 |", "|---|---|---|---|---|");
+  for (const s of STEP_NAMES) {
+    const x = r.latency_ms[s];
+    lines.push(`| ${STEP_LABELS[s]} | ${x.n} | ${ms(x.p50)} | ${ms(x.p90)} | ${ms(x.p99)} |`);
+  }
+  lines.push("");
+  lines.push(`Invocations per delivered order by handler (at ${num(r.invocations_per_order_measured_at_per_s, 0)} orders/s, net of the idle baseline):`, "");
+  lines.push("| handler | per order |", "|---|---|");
+  for (const h of r.invocations_per_order_by_handler) lines.push(`| ${h.handler} | ${h.count.toFixed(2)} |`);
+  lines.push("");
+  lines.push(`Idle (${r.idle.drivers} drivers, no orders): ${r.idle.invocations.total} invocations in ${r.idle.windowS.toFixed(0)} s — ${r.idle.invocations.byHandler.map((h) => `${h.handler} ${h.count}`).join(", ")}.`);
+  lines.push("");
+  lines.push(`Peak memory (VmHWM, RSS peak over the measured window of the ${r.levels.find((l) => l.saturated)?.offered_per_s ?? r.levels.at(-1)?.offered_per_s}/s level):`, "");
+  lines.push("| process | peak RSS MiB |", "|---|---|");
+  for (const p of r.peak_rss_mib_at_saturation) lines.push(`| ${p.process} | ${p.peakRssMiB} |`);
+  return lines.join("\n") + "\n";
+}
+
+export function consoleSummary(r: BenchResult): string {
+  return [
+    `engine limit:            ${r.engine_noop_invocations_per_s.toFixed(0)} no-op invocations/s`,
+    `orders/s (sustained):    ${r.orders_per_s.toFixed(1)}${r.saturation_reached ? "" : " (not saturated)"}, peak ${r.orders_per_s_peak.toFixed(1)}`,
+    `invocations per order:   ${num(r.invocations_per_order, 2)}`,
+    `publish→CREATED p99:     ${ms(r.publish_to_created_p99_ms)} at ${r.latency_offered_per_s}/s`,
+    `idle per driver per s:   ${r.idle_invocations_per_driver_per_s.toFixed(3)}`,
+    ...r.targets.map((t) => `target ${t.met ? "MET   " : "MISSED"} ${t.name}: ${t.value} (${t.target})`),
+  ].join("\n");
+}
+
+/** Writes latest.json and latest.md, and (full runs) the table into docs/benchmark.md between its markers. */
+export function writeResults(root: string, r: BenchResult, updateDocs: boolean): string[] {
+  const dir = path.join(root, "bench/results");
+  fs.mkdirSync(dir, { recursive: true });
+  const md = markdown(r);
+  fs.writeFileSync(path.join(dir, "latest.json"), JSON.stringify(r, null, 2) + "\n");
+  fs.writeFileSync(path.join(dir, "latest.md"), md);
+  const written = [path.join(dir, "latest.json"), path.join(dir, "latest.md")];
+  const doc = path.join(root, "docs/benchmark.md");
+  if (updateDocs && fs.existsSync(doc)) {
+    const text = fs.readFileSync(doc, "utf8");
+    const next = replaceBetween(text, "<!-- bench:latest:start -->", "<!-- bench:latest:end -->", md);
+    if (next !== text) {
+      fs.writeFileSync(doc, next);
+      written.push(doc);
+    }
+  }
+  return written;
+}
+
+export function replaceBetween(text: string, start: string, end: string, body: string): string {
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) return text;
+  return `${text.slice(0, a + start.length)}\n${body}${text.slice(b)}`;
+}

@@ -1,0 +1,67 @@
+import { REGION_IDS } from "@food-ordering/contracts";
+import type { LevelTiming } from "./load-levels.ts";
+
+/**
+ * The two shapes of a bench run. `quick` fits in under 3 minutes for development; `full` steps
+ * further and measures longer windows. Both use the same stack settings, so their figures are
+ * comparable: every region of the catalog, production defaults for the long poll, the lease
+ * and the ETA throttle, orders that are all paid and asked for as soon as possible.
+ */
+export interface Settings {
+  mode: "full" | "quick";
+  regions: string[];
+  driversPerRegion: number;
+  /** Offered orders/s, rising; stepping stops at the first saturated level. */
+  plan: number[];
+  level: LevelTiming;
+  latency: LevelTiming;
+  engine: { concurrencies: number[]; durationMs: number };
+  idleWindowMs: number;
+  drainTimeoutMs: number;
+}
+
+/** Simulation knobs shared by both modes (and the definitions of the simulated times). */
+export const SIM = {
+  timeScale: 600,
+  /** One location report per driver per real second while driving. */
+  tickMs: 1000,
+  /** The driver simulator's default SPEED_KMH. */
+  speedKmh: 30,
+  /** The restaurant simulator's default PREP_TIME_MIN. */
+  prepTimeMin: 10,
+  etaUpdateIntervalMs: 2000,
+  waitForWorkMs: 30_000,
+  driverLeaseMs: 60_000,
+};
+
+/** Map km a simulated driver moves per tick (the driver simulator's formula). */
+export const stepKm = (): number => (SIM.speedKmh * SIM.timeScale * SIM.tickMs) / 3_600_000;
+/** The restaurant's mean preparation time in real ms (±30% jitter per order). */
+export const prepTimeMs = (): number => (SIM.prepTimeMin * 60_000) / SIM.timeScale;
+
+export function settings(quick: boolean): Settings {
+  return quick
+    ? {
+        mode: "quick",
+        regions: [...REGION_IDS],
+        driversPerRegion: 50,
+        plan: [3, 8],
+        level: { warmupMs: 8000, windowMs: 12_000 },
+        latency: { warmupMs: 8000, windowMs: 12_000 },
+        engine: { concurrencies: [16, 128], durationMs: 5000 },
+        // One long-poll period: every idle driver polls exactly once in it.
+        idleWindowMs: 30_000,
+        drainTimeoutMs: 30_000,
+      }
+    : {
+        mode: "full",
+        regions: [...REGION_IDS],
+        driversPerRegion: 150,
+        plan: [2, 4, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100],
+        level: { warmupMs: 15_000, windowMs: 30_000 },
+        latency: { warmupMs: 15_000, windowMs: 45_000 },
+        engine: { concurrencies: [8, 32, 128, 512], durationMs: 10_000 },
+        idleWindowMs: 120_000,
+        drainTimeoutMs: 90_000,
+      };
+}

@@ -1,0 +1,188 @@
+import { describe, expect, it } from "vitest";
+import type { OrderStatusView } from "@food-ordering/contracts";
+import { quantile, summarize } from "../../src/bench/stats.ts";
+import { halfRate, judgeLevel, nextRate, sustainedRate, type LevelSignals } from "../../src/bench/steps.ts";
+import { driveTicks, driverStarts, stepTimes, summarizeSteps } from "../../src/bench/latency.ts";
+import { sumMetric } from "../../src/bench/signals.ts";
+import { perUnit } from "../../src/bench/invocations.ts";
+import { replaceBetween, targets } from "../../src/bench/report.ts";
+
+describe("percentiles", () => {
+  it("uses the nearest rank: a value actually seen, never an interpolation", () => {
+    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(quantile(xs, 0.5)).toBe(50);
+    expect(quantile(xs, 0.9)).toBe(90);
+    expect(quantile(xs, 0.99)).toBe(99);
+    expect(quantile(xs, 1)).toBe(100);
+    expect(quantile(xs, 0)).toBe(1);
+    expect(quantile([7], 0.99)).toBe(7);
+    expect(quantile([1, 2], 0.5)).toBe(1);
+  });
+
+  it("has no value for no samples and refuses a quantile outside 0..1", () => {
+    expect(quantile([], 0.5)).toBeNull();
+    expect(() => quantile([1], 1.5)).toThrow(RangeError);
+  });
+
+  it("summarizes unsorted samples and ignores non-finite ones", () => {
+    const s = summarize([5, 1, NaN, 3, 4, 2, Infinity]);
+    expect(s).toEqual({ n: 5, p50: 3, p90: 5, p99: 5, max: 5 });
+    expect(summarize([])).toEqual({ n: 0, p50: null, p90: null, p99: null, max: null });
+  });
+});
+
+describe("rate stepping and saturation", () => {
+  const level = (x: Partial<LevelSignals>): LevelSignals => ({ offered: 10, published: 10, created: 10, delivered: 10, meanOrderMs: 5000, ...x });
+
+  it("a level that follows the offered rate at the usual speed is not saturated", () => {
+    expect(judgeLevel(level({ delivered: 9.5 }), 5000)).toEqual({ saturated: false, reasons: [] });
+  });
+
+  it("is saturated when deliveries, creations or the provider fall behind the offered rate", () => {
+    expect(judgeLevel(level({ delivered: 8 }), 5000).reasons).toEqual([expect.stringContaining("8.0/s delivered")]);
+    expect(judgeLevel(level({ created: 7 }), 5000).saturated).toBe(true);
+    expect(judgeLevel(level({ published: 7 }), 5000).reasons[0]).toContain("provider");
+  });
+
+  it("is saturated when orders take over twice as long as at the lightest level", () => {
+    expect(judgeLevel(level({ meanOrderMs: 11_000 }), 5000).saturated).toBe(true);
+    expect(judgeLevel(level({ meanOrderMs: 9_000 }), 5000).saturated).toBe(false);
+    // No baseline yet (the first level) or no order delivered: the latency rule cannot apply.
+    expect(judgeLevel(level({ meanOrderMs: 60_000 }), null).saturated).toBe(false);
+    expect(judgeLevel(level({ meanOrderMs: null }), 5000).saturated).toBe(false);
+  });
+
+  it("steps through the plan and stops at the first saturated level", () => {
+    const ok = { saturated: false, reasons: [] };
+    const sat = { saturated: true, reasons: ["x"] };
+    const plan = [2, 5, 10, 20];
+    expect(nextRate(plan, [])).toBe(2);
+    expect(nextRate(plan, [{ offered: 2, verdict: ok }])).toBe(5);
+    expect(nextRate(plan, [{ offered: 2, verdict: ok }, { offered: 5, verdict: sat }])).toBeUndefined();
+    expect(nextRate(plan, plan.map((offered) => ({ offered, verdict: ok })))).toBeUndefined();
+  });
+
+  it("the sustained rate is the best level that kept up; the latency step runs at half of it", () => {
+    const levels = [
+      { delivered: 4.9, verdict: { saturated: false, reasons: [] } },
+      { delivered: 19.6, verdict: { saturated: false, reasons: [] } },
+      { delivered: 24, verdict: { saturated: true, reasons: ["behind"] } },
+    ];
+    expect(sustainedRate(levels)).toBe(19.6);
+    expect(sustainedRate([])).toBe(0);
+    expect(halfRate(19.6)).toBe(10);
+    expect(halfRate(0)).toBe(1);
+  });
+});
+
+describe("step overheads", () => {
+  it("counts the driver simulator's ticks like its drive loop", () => {
+    expect(driveTicks({ x: 0, y: 0 }, { x: 0, y: 0 }, 5)).toBe(0);
+    expect(driveTicks({ x: 0, y: 0 }, { x: 3, y: 4 }, 5)).toBe(1);
+    expect(driveTicks({ x: 0, y: 0 }, { x: 3, y: 4 }, 2)).toBe(3);
+    expect(driveTicks({ x: 0, y: 0 }, { x: 10, y: 0 }, 5)).toBe(2);
+  });
+
+  const order = (id: string, driverId: string, t0: number, customer: { x: number; y: number }): OrderStatusView => ({
+    id,
+    status: "DELIVERED",
+    eta: null,
+    driverId,
+    restaurantLocation: { x: 0, y: 0 },
+    customerLocation: customer,
+    timeline: [
+      { status: "CREATED", at: t0 + 20 },
+      { status: "SCHEDULED", at: t0 + 50 },
+      { status: "IN_PREPARATION", at: t0 + 60 },
+      { status: "SCHEDULING_DELIVERY", at: t0 + 1100 },
+      { status: "WAITING_FOR_DRIVER", at: t0 + 1130 },
+      { status: "IN_DELIVERY", at: t0 + 3200 },
+      { status: "DELIVERED", at: t0 + 4300 },
+    ],
+  });
+
+  it("subtracts the simulated preparation and drives from each step", () => {
+    const first = order("a", "d1", 0, { x: 10, y: 0 });
+    const second = order("b", "d1", 10_000, { x: 5, y: 0 });
+    expect(driverStarts([second, first]).get("b")).toEqual({ x: 10, y: 0 });
+    expect(driverStarts([first, second]).has("a")).toBe(false);
+    const facts = new Map([
+      ["a", { publishedAt: 0, prepMs: 1000 }],
+      ["b", { publishedAt: 10_000, prepMs: 1000 }],
+    ]);
+    const t = stepTimes([first, second], facts, { stepKm: 5, tickMs: 1000 });
+    // Order b: driver starts at (10,0), 2 ticks to the restaurant, 1 tick to the customer.
+    expect(t.get("b")).toEqual({
+      publish_to_created: 20,
+      payment: 30,
+      schedule: 10,
+      preparation_overhead: 40,
+      matching: 30,
+      to_restaurant_overhead: 70,
+      to_customer_overhead: 100,
+      end_to_end: 4300,
+      end_to_end_overhead: 300,
+    });
+    // Order a: its driver's start is unknown, so neither that drive nor the total overhead is reported.
+    expect(t.get("a")!.to_restaurant_overhead).toBeUndefined();
+    expect(t.get("a")!.end_to_end_overhead).toBeUndefined();
+    expect(t.get("a")!.to_customer_overhead).toBe(1100 - 2000);
+    const s = summarizeSteps(t.values());
+    expect(s.publish_to_created).toMatchObject({ n: 2, p99: 20 });
+    expect(s.to_restaurant_overhead.n).toBe(1);
+  });
+
+  it("leaves out what it cannot know: no publish time, no preparation time", () => {
+    const t = stepTimes([order("c", "d2", 0, { x: 1, y: 1 })], new Map(), { stepKm: 5, tickMs: 1000 });
+    expect(t.get("c")!.publish_to_created).toBeUndefined();
+    expect(t.get("c")!.preparation_overhead).toBeUndefined();
+    expect(t.get("c")!.payment).toBe(30);
+  });
+});
+
+describe("report helpers", () => {
+  it("sums a Prometheus counter over the series that match the labels", () => {
+    const text = [
+      "# HELP food_ordering_order_status_transitions_total x",
+      'food_ordering_order_status_transitions_total{status="CREATED",region="a"} 3',
+      'food_ordering_order_status_transitions_total{status="CREATED",region="b"} 4',
+      'food_ordering_order_status_transitions_total{status="DELIVERED",region="a"} 2',
+      'food_ordering_order_status_transitions_total_other{status="CREATED"} 100',
+      "food_ordering_plain 7",
+    ].join("\n");
+    expect(sumMetric(text, "food_ordering_order_status_transitions_total", { status: "CREATED" })).toBe(7);
+    expect(sumMetric(text, "food_ordering_order_status_transitions_total")).toBe(9);
+    expect(sumMetric(text, "food_ordering_plain")).toBe(7);
+  });
+
+  it("divides invocation counts per order", () => {
+    expect(perUnit({ total: 60, byHandler: [{ handler: "a/b", count: 40 }, { handler: "c/d", count: 20 }], journalEntries: 300 }, 3)).toEqual({
+      total: 20,
+      byHandler: [{ handler: "a/b", count: 13.33 }, { handler: "c/d", count: 6.67 }],
+    });
+    expect(perUnit({ total: 5, byHandler: [], journalEntries: 0 }, 0).total).toBe(0);
+  });
+
+  it("checks the issue's targets", () => {
+    const t = targets({ orders_per_s: 30, engine_noop_invocations_per_s: 2000, invocations_per_order: 25, publish_to_created_p99_ms: 120, idle_invocations_per_driver_per_s: 0.08 });
+    expect(t.map((x) => x.met)).toEqual([false, false, true]);
+    expect(t[0]!.target).toContain("40.0");
+    expect(targets({ orders_per_s: 1, engine_noop_invocations_per_s: 1, invocations_per_order: null, publish_to_created_p99_ms: null, idle_invocations_per_driver_per_s: 1 }).every((x) => !x.met)).toBe(true);
+  });
+
+  it("replaces the generated table between the markers only", () => {
+    const doc = "intro\n<!-- s -->\nold\n<!-- e -->\noutro";
+    expect(replaceBetween(doc, "<!-- s -->", "<!-- e -->", "new\n")).toBe("intro\n<!-- s -->\nnew\n<!-- e -->\noutro");
+    expect(replaceBetween("no markers", "<!-- s -->", "<!-- e -->", "x")).toBe("no markers");
+  });
+});
+
+describe("idle baseline", () => {
+  it("subtracts what the handlers cost at idle over the same time, never below zero", async () => {
+    const { minusBaseline, ratesOf } = await import("../../src/bench/invocations.ts");
+    const idle = ratesOf({ total: 60, byHandler: [{ handler: "twin/waitForWork", count: 40 }, { handler: "twin/checkLease", count: 20 }], journalEntries: 0 }, 20);
+    const net = minusBaseline({ total: 100, byHandler: [{ handler: "twin/waitForWork", count: 30 }, { handler: "order/run", count: 60 }, { handler: "twin/checkLease", count: 10 }], journalEntries: 500 }, idle, 10);
+    expect(net.byHandler).toEqual([{ handler: "order/run", count: 60 }, { handler: "twin/waitForWork", count: 10 }, { handler: "twin/checkLease", count: 0 }]);
+    expect(net.total).toBe(70);
+  });
+});
