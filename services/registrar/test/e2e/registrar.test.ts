@@ -195,14 +195,16 @@ describe("registrar against a real restate-server", () => {
   });
 
   it("an old revision is removed only once no invocation is pinned to it", async () => {
-    // The deployment serving the latest revision of `sink` (the admin API lists in no fixed order).
-    const deployments = await admin.listDeployments();
-    const revision = (d: (typeof deployments)[number]) => d.services.find((x) => x.name === "sink")?.revision ?? -1;
-    const old = deployments.reduce((a, b) => (revision(b) > revision(a) ? b : a));
-    // Start an invocation that suspends for an hour on the current deployment: it stays pinned there.
+    // Start an invocation that suspends for an hour: it stays pinned to the deployment serving it.
     const send = await fetch(`${ingressUrl}/sink/nap/send`, { method: "POST", headers: { "content-type": "application/json" }, body: "null" });
     const { invocationId } = (await send.json()) as { invocationId: string };
-    await waitFor(async () => (await admin.query<{ n: number }>(`SELECT COUNT(*) AS n FROM sys_invocation_status WHERE pinned_deployment_id = '${old.id}'`))[0]?.n === 1);
+    let pinned: string | undefined;
+    await waitFor(async () => {
+      pinned = (await admin.query<{ d: string | null }>(`SELECT pinned_deployment_id AS d FROM sys_invocation_status WHERE id = '${invocationId}'`))[0]?.d ?? undefined;
+      return !!pinned;
+    }, 30_000);
+    const old = (await admin.listDeployments()).find((d) => d.id === pinned)!;
+    expect(old.uri).toBe(`${v1.uri}/`);
 
     const moved = await serve("v2");
     const first = await run(desiredFor([moved.uri]));
