@@ -51,7 +51,9 @@ describe("the shop in a browser", () => {
       if (status === "WAITING_FOR_DRIVER" || status === "IN_DELIVERY") {
         sawEta ||= (await page.getByTestId("eta").count()) > 0;
         const marker = page.getByTestId("marker-driver");
-        if ((await marker.count()) > 0) driverPositions.add(`${await marker.getAttribute("data-x")},${await marker.getAttribute("data-y")}`);
+        // The marker disappears once the order is delivered: read it without waiting for it.
+        const [x, y] = await Promise.all([marker.getAttribute("data-x", { timeout: 300 }).catch(() => null), marker.getAttribute("data-y", { timeout: 300 }).catch(() => null)]);
+        if (x !== null && y !== null) driverPositions.add(`${x},${y}`);
         if (status === "IN_DELIVERY" && !shotInDelivery) shotInDelivery = !!(await screenshot(page, "order-in-delivery"));
       }
       expect(Date.now(), `order ${id} did not reach DELIVERED in time`).toBeLessThan(deadline);
