@@ -64,6 +64,11 @@ export interface StackInfo {
   metrics: Record<string, string>;
 }
 
+export const DEFAULT_REGIONS: RegionSpec[] = [
+  { name: "amsterdam", drivers: 5 },
+  { name: "berlin", drivers: 5 },
+];
+
 export const DEFAULT_PORTS = {
   kafka: 9092,
   kafkaController: 9093,
@@ -113,7 +118,7 @@ export class Stack {
       throw new Error(`the stack needs Node 22 (found ${process.version}): run it through npm (npm start / npm test), which puts Node 22 first on the PATH`);
     }
     const ports = await choosePorts(!!opts.freePorts, opts.prometheusPort);
-    const regions = (opts.regions ?? [{ name: "amsterdam", drivers: 5 }, { name: "berlin", drivers: 5 }]).map((r) => r.name);
+    const regions = (opts.regions ?? DEFAULT_REGIONS).map((r) => r.name);
     const dataDir = path.resolve(opts.dataDir);
     const logDir = path.join(dataDir, "logs");
     const url = (port: number) => `http://127.0.0.1:${port}`;
@@ -211,7 +216,7 @@ export class Stack {
     await this.register();
 
     // 4. Simulators and the web UI.
-    const sims: ManagedProcess[] = (opts.regions ?? [{ name: "amsterdam", drivers: 5 }, { name: "berlin", drivers: 5 }]).map((r) =>
+    const sims: ManagedProcess[] = (opts.regions ?? DEFAULT_REGIONS).map((r) =>
       this.nodeProcess(`drivers-${r.name}`, "simulators/drivers/src/main.ts", { REGION: r.name, DRIVER_COUNT: String(r.drivers), TIME_SCALE: timeScale, TICK_MS: String(opts.tickMs ?? 1000), ...ingress, ...kafka }, () => httpOk(info.metrics[`drivers-${r.name}`]!.replace("/metrics", "/healthz"))),
     );
     sims.push(this.nodeProcess("provider", "simulators/provider/src/main.ts", { PORT: String(ports.provider), RATE: String(opts.providerRate ?? 0.2), REGIONS: info.regions.join(","), ...kafka }, () => httpOk(`${info.providerUrl}/healthz`)));
