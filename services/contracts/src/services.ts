@@ -41,7 +41,8 @@ export interface CreateOrderRequest {
 
 export const orderStatus = iface.object("order-status", {
   create: iface.json<CreateOrderRequest, { created: boolean; status: OrderStatus }>(),
-  setStatus: iface.json<{ status: OrderStatus; detail?: string; driverId?: string }, void>(),
+  /** `via`: statuses passed on the way to `status` at the same moment (recorded first, in order), so back-to-back steps cost one message. */
+  setStatus: iface.json<{ status: OrderStatus; detail?: string; driverId?: string; via?: OrderStatus[] }, void>(),
   reject: iface.json<{ reason: string }, void>(),
   setEta: iface.json<{ eta: number; driverLocation: Location }, void>(),
   get: iface.shared.json<void, OrderStatusView>(),

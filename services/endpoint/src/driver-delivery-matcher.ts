@@ -10,8 +10,13 @@ import { metrics } from "./metrics.ts";
  * manager about each match.
  */
 
-async function load(ctx: restate.ObjectSharedContext | restate.ObjectContext): Promise<MatcherState> {
-  const [drivers, pending, roster] = await Promise.all([ctx.get<string[]>("drivers"), ctx.get<string[]>("pending"), ctx.get<string[]>("roster")]);
+/**
+ * Reads the state a handler needs. The roster (every driver ever seen here) only matters when a
+ * driver shows up and for the fleet view, so the per-delivery handlers skip reading it: each
+ * read is a journal entry. save() writes only what changed, so a skipped roster stays as it is.
+ */
+async function load(ctx: restate.ObjectSharedContext | restate.ObjectContext, withRoster = true): Promise<MatcherState> {
+  const [drivers, pending, roster] = await Promise.all([ctx.get<string[]>("drivers"), ctx.get<string[]>("pending"), withRoster ? ctx.get<string[]>("roster") : undefined]);
   return { drivers: drivers ?? [], pending: pending ?? [], roster: roster ?? [] };
 }
 
@@ -32,12 +37,12 @@ export const matcherObject = restate.implement(driverDeliveryMatcher, {
     },
 
     removeDriver: async (ctx, { driverId }) => {
-      const s = await load(ctx);
+      const s = await load(ctx, false);
       save(ctx, s, { state: driverGone(s, driverId) });
     },
 
     requestDriverForDelivery: async (ctx, { deliveryId }) => {
-      const s = await load(ctx);
+      const s = await load(ctx, false);
       save(ctx, s, deliveryRequested(s, deliveryId));
     },
 

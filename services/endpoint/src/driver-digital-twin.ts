@@ -17,11 +17,14 @@ import { metrics } from "./metrics.ts";
  * The state machine lives in driver-digital-twin-rules.ts; this object adds the lease, the long
  * poll and the messages.
  *
- * Lease: every sign of life renews `lastSeen`; a delayed `checkLease` marks a silent driver
- * OFFLINE, takes it out of the matcher and hands its delivery back for reassignment.
+ * Lease: every sign of life sets `seen`; a delayed `checkLease` clears it, and marks a driver
+ * that showed none since the previous check OFFLINE, takes it out of the matcher and hands its
+ * delivery back for reassignment (so within one to two lease periods). A flag rather than a
+ * timestamp: reading the clock is a journal entry, and the busiest handler (location reports)
+ * would pay it on every event. `lastSeen` is for people: the time of the last poll or report.
  */
 
-type Driver = TwinState & Pick<DriverView, "driverId" | "location" | "lastSeen"> & { leaseId: number; waiter?: string; lastEtaForwardAt: number };
+type Driver = TwinState & Pick<DriverView, "driverId" | "location" | "lastSeen"> & { leaseId: number; seen: boolean; waiter?: string; lastEtaForwardAt: number };
 
 export interface TwinDeps {
   leaseMs: number;
@@ -32,7 +35,7 @@ const conflict = (msg: string) => new restate.TerminalError(msg, { errorCode: 40
 
 export function createDriverDigitalTwin(deps: TwinDeps) {
   const load = async (ctx: restate.ObjectContext): Promise<Driver> =>
-    (await ctx.get<Driver>("driver")) ?? { ...newTwin(), driverId: ctx.key, leaseId: 0, lastEtaForwardAt: 0 };
+    (await ctx.get<Driver>("driver")) ?? { ...newTwin(), driverId: ctx.key, leaseId: 0, seen: true, lastEtaForwardAt: 0 };
 
   /** Stores the step's state and sends its messages; a refusal becomes a 409 and changes nothing. */
   const apply = (ctx: restate.ObjectContext, d: Driver, step: TwinStep): Driver => {
@@ -55,10 +58,15 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
     return next;
   };
 
-  /** Starts a new lease period; an older pending checkLease sees a stale id and does nothing. */
-  const armLease = (ctx: restate.ObjectContext, d: Driver, delayMs = deps.leaseMs) => {
+  /**
+   * Starts a new lease period; an older pending checkLease sees a stale id and does nothing.
+   * The first period is stretched by up to half at random (ctx.rand is deterministic on replay),
+   * so a fleet that went on shift together does not have all its checks fire in the same second.
+   */
+  const armLease = (ctx: restate.ObjectContext, d: Driver, first = false) => {
     d.leaseId += 1;
-    ctx.sendClient(driverDigitalTwin, ctx.key).checkLease({ leaseId: d.leaseId }, restate.rpc.sendOpts({ delay: delayMs }));
+    const delay = first ? Math.round(deps.leaseMs * (1 + ctx.rand.random() / 2)) : deps.leaseMs;
+    ctx.sendClient(driverDigitalTwin, ctx.key).checkLease({ leaseId: d.leaseId }, restate.rpc.sendOpts({ delay }));
   };
 
   return restate.implement(driverDigitalTwin, {
@@ -67,7 +75,8 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         const d = await load(ctx);
         const firstSignOfLife = d.status === "IDLE" || d.status === "OFFLINE";
         d.lastSeen = await ctx.date.now();
-        if (firstSignOfLife) armLease(ctx, d);
+        d.seen = true;
+        if (firstSignOfLife) armLease(ctx, d, true);
         const next = apply(ctx, d, goOnShift(d, region));
         // A driver that was DELIVERING resumes its delivery (the app restarted mid-way).
         return { assignment: next.assignment ?? null, pickedUp: next.pickedUp };
@@ -88,6 +97,7 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         const d = await ctx.get<Driver>("driver");
         if (!d) return ctx.resolveAwakeable(awakeableId, null);
         d.lastSeen = await ctx.date.now();
+        d.seen = true;
         if (d.waiter && d.waiter !== awakeableId) ctx.resolveAwakeable(d.waiter, null);
         d.waiter = awakeableId;
         apply(ctx, d, { state: d, effects: [] });
@@ -106,13 +116,13 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
       // Both reports are idempotent: an app retrying after a lost answer gets OK, not an error.
       notifyDeliveryPickup: async (ctx, { deliveryId }) => {
         const d = await load(ctx);
-        d.lastSeen = await ctx.date.now();
+        d.seen = true;
         apply(ctx, d, pickUp(d, deliveryId));
       },
 
       notifyDeliveryDelivered: async (ctx, { deliveryId }) => {
         const d = await load(ctx);
-        d.lastSeen = await ctx.date.now();
+        d.seen = true;
         apply(ctx, d, deliver(d, deliveryId));
       },
 
@@ -135,11 +145,14 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         }
         const d = await ctx.get<Driver>("driver");
         if (!d || d.status === "IDLE") return; // never on shift: nothing to track
-        const now = await ctx.date.now();
+        // The app's reading time, not Restate's clock: no journal entry on the hottest handler.
+        // It only throttles ETA updates and is shown as lastSeen; the lease relies on `seen`.
+        const at = event.timestamp;
         d.location = event.location;
-        d.lastSeen = now;
-        if (d.assignment && now - d.lastEtaForwardAt >= deps.etaUpdateIntervalMs) {
-          d.lastEtaForwardAt = now;
+        d.lastSeen = at;
+        d.seen = true;
+        if (d.assignment && Math.abs(at - d.lastEtaForwardAt) >= deps.etaUpdateIntervalMs) {
+          d.lastEtaForwardAt = at;
           ctx.sendClient(deliveryManager, d.assignment.deliveryId).handleDriverLocationUpdate({ driverId: ctx.key, location: event.location, speedKmh: event.speedKmh });
         }
         ctx.set("driver", d);
@@ -148,14 +161,14 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
       checkLease: async (ctx, { leaseId }) => {
         const d = await ctx.get<Driver>("driver");
         if (!d || d.leaseId !== leaseId || d.status === "OFFLINE" || d.status === "IDLE") return;
-        const silentFor = (await ctx.date.now()) - (d.lastSeen ?? 0);
-        if (silentFor < deps.leaseMs) {
-          // A full lease period each time: one check per lease per driver, detection within 2 leases.
+        if (d.seen) {
+          // One check per lease period per driver; detection within two periods.
+          d.seen = false;
           armLease(ctx, d);
           ctx.set("driver", d);
           return;
         }
-        ctx.console.warn(`driver ${ctx.key} silent for ${silentFor} ms: marking OFFLINE`);
+        ctx.console.warn(`driver ${ctx.key}: no sign of life for a lease period (${deps.leaseMs} ms): marking OFFLINE`);
         apply(ctx, d, goOffline(d, "lease"));
       },
 

@@ -45,25 +45,34 @@ export const orderStatusObject = restate.implement(orderStatus, {
       return { created: true, status: "CREATED" };
     },
 
-    setStatus: async (ctx, { status, detail, driverId }) => {
+    setStatus: async (ctx, { status, detail, driverId, via = [] }) => {
       const order = (await ctx.get<OrderStatusView>("order")) ?? view(ctx.key);
-      const reassigned = status === "WAITING_FOR_DRIVER" && order.status === "IN_DELIVERY";
-      if (isTerminal(order.status) || (rank(status) <= rank(order.status) && !reassigned)) {
-        ctx.console.warn(`order ${ctx.key}: ignoring ${status} after ${order.status}`);
-        return;
-      }
+      const steps = [...via, status];
+      const accepted = steps.filter((next) => {
+        const reassigned = next === "WAITING_FOR_DRIVER" && order.status === "IN_DELIVERY";
+        if (isTerminal(order.status) || (rank(next) <= rank(order.status) && !reassigned)) {
+          ctx.console.warn(`order ${ctx.key}: ignoring ${next} after ${order.status}`);
+          return false;
+        }
+        order.status = next;
+        return true;
+      });
+      if (accepted.length === 0) return;
       const now = await ctx.date.now();
-      const previous = order.timeline.at(-1);
-      order.status = status;
-      order.timeline.push({ status, at: now, ...(detail ? { detail } : {}) });
+      const region = order.region ?? "unknown";
+      for (const next of accepted) {
+        const previous = order.timeline.at(-1);
+        order.timeline.push({ status: next, at: now, ...(detail && next === status ? { detail } : {}) });
+        metrics.statusTransitions.inc({ status: next, region });
+        if (!previous) continue;
+        const seconds = (now - previous.at) / 1000;
+        metrics.stepDuration.observe({ status: previous.status, region }, seconds);
+        if (previous.status === "IN_PREPARATION") metrics.preparationDuration.observe({ restaurant: order.restaurantId ?? "unknown" }, seconds);
+      }
       if (driverId) order.driverId = driverId;
       if (status === "DELIVERED") order.eta = now;
       if (isTerminal(status)) delete order.driverLocation;
       ctx.set("order", order);
-
-      const region = order.region ?? "unknown";
-      metrics.statusTransitions.inc({ status, region });
-      if (previous) metrics.stepDuration.observe({ status: previous.status, region }, (now - previous.at) / 1000);
       if (status === "DELIVERED" && order.createdAt) metrics.orderDuration.observe({ region }, (now - order.createdAt) / 1000);
     },
 

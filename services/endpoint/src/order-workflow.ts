@@ -79,32 +79,41 @@ export function createOrderWorkflow(deps: OrderWorkflowDeps) {
         }
 
         // 4. Scheduled: a durable timer until the requested time, unless the customer cancels first.
-        ctx.set("phase", "SCHEDULED");
-        status.setStatus({ status: "SCHEDULED" });
+        // An order wanted at once needs no timer: a cancel that already arrived is all there is
+        // to check, and SCHEDULED travels with IN_PREPARATION in one status message.
         const cancelRequest = ctx.promise<string>("cancel");
-        const woke = await restate.RestatePromise.race([
-          ctx.sleep(order.deliveryDelay, "delivery delay").map(() => "time" as const),
-          cancelRequest.get().map(() => "cancel" as const),
-        ]);
+        const scheduled = order.deliveryDelay > 0;
+        let woke: "time" | "cancel";
+        if (scheduled) {
+          ctx.set("phase", "SCHEDULED");
+          status.setStatus({ status: "SCHEDULED" });
+          woke = await restate.RestatePromise.race([
+            ctx.sleep(order.deliveryDelay, "delivery delay").map(() => "time" as const),
+            cancelRequest.get().map(() => "cancel" as const),
+          ]);
+        } else {
+          woke = (await cancelRequest.peek()) === undefined ? "time" : "cancel";
+        }
         if (woke === "cancel") {
           const reason = (await cancelRequest.get()) || "cancelled by the customer";
           await ctx.run("refund payment", () =>
             deps.payment.refund({ idempotencyKey: `refund-${idempotencyKey}`, chargeId: charge.chargeId, orderId: id }),
           );
           ctx.set("phase", "CANCELLED");
-          status.setStatus({ status: "CANCELLED", detail: reason });
+          status.setStatus({ status: "CANCELLED", detail: reason, ...(scheduled ? {} : { via: ["SCHEDULED"] }) });
           await cancelOutcome.resolve({ cancelled: true });
           metrics.payments.inc({ outcome: "refunded" });
           return { status: "CANCELLED", reason };
         }
-        // The point of no return: any cancel from now on is refused.
+        // The point of no return: any cancel from now on is refused. The phase is set first: awaiting
+        // the promise's completion makes everything journaled before it durable, so the POS callback
+        // (which checks the phase) can never arrive before IN_PREPARATION is recorded — not even
+        // when the request below is sent twice because a crash interrupted this attempt.
+        ctx.set("phase", "IN_PREPARATION");
         await cancelOutcome.resolve({ cancelled: false, reason: "preparation has already started" });
 
         // 5. Ask the restaurant to prepare; its POS calls back preparationDone.
-        ctx.set("phase", "IN_PREPARATION");
-        const requestedAt = await ctx.date.now();
-        ctx.set("preparationRequestedAt", requestedAt);
-        status.setStatus({ status: "IN_PREPARATION" });
+        status.setStatus({ status: "IN_PREPARATION", ...(scheduled ? {} : { via: ["SCHEDULED"] }) });
         await ctx.run("request preparation", () =>
           deps.restaurant.prepare({ orderId: id, restaurantId: order.restaurantId, products: order.products }),
         );
@@ -142,8 +151,6 @@ export function createOrderWorkflow(deps: OrderWorkflowDeps) {
           throw new restate.TerminalError(`order ${ctx.key}: preparation was already reported done`, { errorCode: 409 });
         }
         await prepared.resolve(true);
-        const requestedAt = await ctx.get<number>("preparationRequestedAt");
-        if (requestedAt) metrics.preparationDuration.observe({ restaurant: "all" }, ((await ctx.date.now()) - requestedAt) / 1000);
         return { accepted: true as const };
       },
 

@@ -21,12 +21,19 @@ export interface Publisher {
   disconnect(): Promise<void>;
 }
 
+/** Most messages one linger batch holds before it is sent at once. */
+const MAX_BATCH = 500;
+
 /**
  * A kafkajs producer with the platform's defaults: idempotent, acks from all in-sync replicas,
  * and publish latency/error metrics by topic. Retries are bounded so a broker outage surfaces
  * to the caller (which decides to retry, answer 503, or drop) instead of hanging.
+ *
+ * `lingerMs` > 0 works like Kafka's linger.ms: publishes within that time are merged into one
+ * produce request (per topic), and each caller's promise settles with its batch. A simulator
+ * of hundreds of drivers then costs the broker one request per tick instead of one per driver.
  */
-export async function createPublisher(opts: { brokers: string[]; clientId: string; log: Logger; registry: Registry; connectTimeoutMs?: number }): Promise<Publisher> {
+export async function createPublisher(opts: { brokers: string[]; clientId: string; log: Logger; registry: Registry; connectTimeoutMs?: number; lingerMs?: number }): Promise<Publisher> {
   const kafka = new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
@@ -44,19 +51,58 @@ export async function createPublisher(opts: { brokers: string[]; clientId: strin
     connected = undefined;
     throw e;
   }));
+
+  const send = async (topic: string, messages: Array<{ key: string; value: string }>) => {
+    const end = latency.startTimer({ topic });
+    try {
+      await ensureConnected();
+      await producer.send({ topic, acks: -1, messages });
+      end();
+      published.inc({ topic }, messages.length);
+    } catch (e) {
+      errors.inc({ topic });
+      throw e;
+    }
+  };
+
+  const encode = (messages: Array<{ key: string; value: unknown }>) => messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value) }));
+  const lingerMs = opts.lingerMs ?? 0;
+  if (lingerMs <= 0) return { publish: (topic, messages) => send(topic, encode(messages)), disconnect: () => producer.disconnect() };
+
+  interface Batch {
+    messages: Array<{ key: string; value: string }>;
+    waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>;
+    timer: NodeJS.Timeout;
+  }
+  const open = new Map<string, Batch>();
+  const flush = (topic: string): Promise<void> => {
+    const batch = open.get(topic);
+    if (!batch) return Promise.resolve();
+    open.delete(topic);
+    clearTimeout(batch.timer);
+    return send(topic, batch.messages).then(
+      () => batch.waiters.forEach((w) => w.resolve()),
+      (e) => batch.waiters.forEach((w) => w.reject(e)),
+    );
+  };
   return {
-    async publish(topic, messages) {
-      const end = latency.startTimer({ topic });
-      try {
-        await ensureConnected();
-        await producer.send({ topic, acks: -1, messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value) })) });
-        end();
-        published.inc({ topic }, messages.length);
-      } catch (e) {
-        errors.inc({ topic });
-        throw e;
-      }
+    publish(topic, messages) {
+      return new Promise<void>((resolve, reject) => {
+        const encoded = encode(messages);
+        let batch = open.get(topic);
+        if (!batch) {
+          batch = { messages: [], waiters: [], timer: setTimeout(() => void flush(topic), lingerMs) };
+          open.set(topic, batch);
+        }
+        batch.messages.push(...encoded);
+        batch.waiters.push({ resolve, reject });
+        if (batch.messages.length >= MAX_BATCH) void flush(topic);
+      });
     },
-    disconnect: () => producer.disconnect(),
+    async disconnect() {
+      // What callers were promised is sent before the connection closes.
+      await Promise.all([...open.keys()].map(flush));
+      await producer.disconnect();
+    },
   };
 }

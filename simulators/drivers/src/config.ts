@@ -15,5 +15,6 @@ export const driversConfig = defineConfig("drivers", {
   WAIT_FOR_WORK_MS: { schema: env.int(1000, 300_000), default: "30000", doc: "Long-poll time of an idle driver asking for work.", helm: "global.waitForWorkMs" },
   RESTATE_INGRESS_URL: { schema: env.url(), default: "http://127.0.0.1:8080", doc: "Restate ingress.", helm: "(wired to the Restate Service)" },
   KAFKA_BROKERS: { schema: env.list(), default: "127.0.0.1:9092", doc: "Kafka bootstrap servers, comma separated.", helm: "kafka.external.bootstrapServers (else the Strimzi bootstrap Service)" },
+  KAFKA_LINGER_MS: { schema: env.int(0, 1000), default: "250", doc: "Location reports published within this time go to Kafka as one request (0 = each on its own); the drive never waits for them.", helm: "global.kafkaLingerMs" },
 });
 export type DriversConfig = ReturnType<typeof driversConfig.parse>;

@@ -122,7 +122,8 @@ export class SimulatedDriver {
     while (!this.stopped && distanceKm(this.location, target) > 1e-9) {
       await sleep(this.opts.tickMs);
       this.location = stepTowards(this.location, target, this.opts.stepKm);
-      await this.publishLocation();
+      // Not awaited: the driver keeps driving while its report waits for the publisher's batch.
+      void this.publishLocation();
     }
   }
 

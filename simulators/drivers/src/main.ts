@@ -23,7 +23,7 @@ new Gauge({
 });
 const delivered = new Counter({ name: `${METRIC_PREFIX}sim_deliveries_completed_total`, help: "Deliveries completed by simulated drivers, by region.", labelNames: ["region"], registers: [registry] });
 
-const publisher = await createPublisher({ brokers: config.KAFKA_BROKERS, clientId: `drivers-${config.REGION}-${config.DRIVER_ID_PREFIX}`, log, registry });
+const publisher = await createPublisher({ brokers: config.KAFKA_BROKERS, clientId: `drivers-${config.REGION}-${config.DRIVER_ID_PREFIX}`, log, registry, lingerMs: config.KAFKA_LINGER_MS });
 const ingress = clients.connect({ url: config.RESTATE_INGRESS_URL });
 const speedKmh = config.SPEED_KMH * config.TIME_SCALE;
 const drivers = Array.from({ length: config.DRIVER_COUNT }, (_, n) => {

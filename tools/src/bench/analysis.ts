@@ -3,6 +3,7 @@ import type { Stack } from "../stack/stack.ts";
 import { invocationsIn, minusBaseline, perUnit, type HandlerCount } from "./invocations.ts";
 import { reachedAt, stepTimes, summarizeSteps, type DriveModel, type OrderFacts, type StepName } from "./latency.ts";
 import type { LevelRun } from "./load-levels.ts";
+import type { CpuUsage } from "./cpu.ts";
 import type { ProcessMemory } from "./memory.ts";
 import type { Summary } from "./stats.ts";
 import type { Verdict } from "./steps.ts";
@@ -30,6 +31,7 @@ export interface LevelResult {
   saturation_reasons: string[];
   window_s: number;
   peak_rss_mib: ProcessMemory[];
+  cpu: CpuUsage;
 }
 
 export async function analyzeLevel(
@@ -66,6 +68,7 @@ export async function analyzeLevel(
     saturation_reasons: v.reasons,
     window_s: round2(seconds),
     peak_rss_mib: run.memory,
+    cpu: run.cpu,
   };
 }
 

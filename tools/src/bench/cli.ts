@@ -32,10 +32,15 @@ const opts = new Command("npm run bench --")
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("a positive integer");
     return n;
   })
+  .option("--partitions <n>", "restate-server partitions (default 8)", (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 128) throw new InvalidArgumentError("an integer from 1 to 128");
+    return n;
+  })
   .option("--cpu-prof", "write a CPU profile of the service endpoint to .data/bench-profile/")
   .option("--keep", "keep the stack's data directory (logs, Restate and Kafka data) afterwards")
   .parse()
-  .opts<{ quick?: boolean; plan?: number[]; drivers?: number; cpuProf?: boolean; keep?: boolean }>();
+  .opts<{ quick?: boolean; plan?: number[]; drivers?: number; partitions?: number; cpuProf?: boolean; keep?: boolean }>();
 
 const s = settings(!!opts.quick);
 if (opts.plan) s.plan = opts.plan;
@@ -75,6 +80,7 @@ const stack = await Stack.start({
   timeScale: SIM.timeScale,
   tickMs: SIM.tickMs,
   providerRate: 0,
+  restatePartitions: opts.partitions,
   env: {
     LOG_LEVEL: "info",
     ETA_UPDATE_INTERVAL_MS: String(SIM.etaUpdateIntervalMs),

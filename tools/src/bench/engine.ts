@@ -2,6 +2,7 @@ import path from "node:path";
 import { ManagedProcess } from "../stack/process.ts";
 import { canConnect, freePort } from "../stack/ports.ts";
 import { REPO_ROOT, type Stack } from "../stack/stack.ts";
+import { cpuBetween, readCpu, type CpuUsage } from "./cpu.ts";
 import { closedLoop } from "./load.ts";
 import { NOOP_HANDLER, NOOP_SERVICE } from "./noop-service.ts";
 import { summarize, type Summary } from "./stats.ts";
@@ -16,6 +17,8 @@ export interface EngineLevel {
   invocationsPerS: number;
   errors: number;
   latencyMs: Summary;
+  /** Where the cores went: restate-server, the no-op endpoint, the load generator (this process). */
+  cpu: CpuUsage;
 }
 
 export interface EngineResult {
@@ -65,11 +68,13 @@ export async function measureEngine(stack: Stack, o: EngineOptions): Promise<Eng
   for (const concurrency of o.concurrencies) {
     o.log(`engine: ${concurrency} concurrent no-op calls for ${o.durationMs / 1000} s`);
     // Bounded: at most 20k invocations/s for the level's time, far above what 2 cores do.
+    const cpu0 = readCpu(stack);
     const r = await closedLoop({ url, body: "null", concurrency, durationMs: o.durationMs, maxRequests: Math.ceil((o.durationMs / 1000) * 20_000) });
     if (r.ok === 0) throw new Error(`no no-op invocation succeeded at concurrency ${concurrency}: ${r.firstError ?? "no answer"}`);
-    const level = { concurrency, invocationsPerS: r.ok / (r.elapsedMs / 1000), errors: r.errors, latencyMs: summarize(r.latenciesMs) };
+    const cpu = cpuBetween(cpu0, readCpu(stack));
+    const level = { concurrency, invocationsPerS: r.ok / (r.elapsedMs / 1000), errors: r.errors, latencyMs: summarize(r.latenciesMs), cpu };
     levels.push(level);
-    o.log(`engine: ${concurrency} concurrent -> ${level.invocationsPerS.toFixed(0)} invocations/s, p50 ${level.latencyMs.p50?.toFixed(1)} ms, p99 ${level.latencyMs.p99?.toFixed(1)} ms${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`);
+    o.log(`engine: ${concurrency} concurrent -> ${level.invocationsPerS.toFixed(0)} invocations/s, p50 ${level.latencyMs.p50?.toFixed(1)} ms, p99 ${level.latencyMs.p99?.toFixed(1)} ms, machine ${Math.round(cpu.machineBusy * 100)}% busy (${cpu.byProcess.slice(0, 3).map((p) => `${p.process} ${p.cores}`).join(", ")})${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`);
   }
   const best = levels.reduce((a, b) => (b.invocationsPerS > a.invocationsPerS ? b : a));
   return { levels, best };

@@ -1,4 +1,5 @@
 import type { Stack } from "../stack/stack.ts";
+import { cpuBetween, readCpu, type CpuUsage } from "./cpu.ts";
 import { invocationsIn, type WindowCounts } from "./invocations.ts";
 
 /**
@@ -11,20 +12,24 @@ export interface IdleResult {
   windowS: number;
   invocations: WindowCounts;
   perDriverPerS: number;
+  /** Where the cores went with only the drivers' standing cost. */
+  cpu: CpuUsage;
 }
 
 export async function measureIdle(stack: Stack, drivers: number, windowMs: number, log: (s: string) => void): Promise<IdleResult> {
   log(`idle: ${drivers} drivers on shift, no orders, for ${windowMs / 1000} s`);
   const from = Date.now();
+  const cpu0 = readCpu(stack);
   const end = from + windowMs;
   while (Date.now() < end) {
     await new Promise((r) => setTimeout(r, Math.min(10_000, end - Date.now())));
     log(`idle: ${Math.round((end - Date.now()) / 1000)} s to go`);
   }
   const to = Date.now();
+  const cpu = cpuBetween(cpu0, readCpu(stack));
   const invocations = await invocationsIn(stack.info.adminUrl, from, to);
   const windowS = (to - from) / 1000;
   const perDriverPerS = invocations.total / drivers / windowS;
-  log(`idle: ${invocations.total} invocations in ${windowS.toFixed(0)} s -> ${perDriverPerS.toFixed(3)} per driver per second`);
-  return { drivers, windowS, invocations, perDriverPerS };
+  log(`idle: ${invocations.total} invocations in ${windowS.toFixed(0)} s -> ${perDriverPerS.toFixed(3)} per driver per second; machine ${Math.round(cpu.machineBusy * 100)}% busy (${cpu.byProcess.slice(0, 4).map((p) => `${p.process} ${p.cores}`).join(", ")})`);
+  return { drivers, windowS, invocations, perDriverPerS, cpu };
 }

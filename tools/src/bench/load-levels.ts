@@ -1,4 +1,5 @@
 import type { Stack } from "../stack/stack.ts";
+import { cpuBetween, readCpu, type CpuUsage } from "./cpu.ts";
 import { readMemory, resetPeaks, type ProcessMemory } from "./memory.ts";
 import { inFlight, ratesBetween, readCounters } from "./signals.ts";
 import { judgeLevel, nextRate, type Verdict } from "./steps.ts";
@@ -16,6 +17,8 @@ export interface LevelRun {
   verdict: Verdict;
   /** Peak RSS of each process during the window (VmHWM reset at its start). */
   memory: ProcessMemory[];
+  /** Where the cores went during the window. */
+  cpu: CpuUsage;
 }
 
 export interface LevelTiming {
@@ -64,13 +67,15 @@ export async function runLevel(stack: Stack, offered: number, t: LevelTiming, ba
   await warmUp(stack, offered, t.warmupMs, log);
   resetPeaks(stack);
   const c0 = await readCounters(stack);
+  const cpu0 = readCpu(stack);
   await watch(stack, t.windowMs, `load ${offered}/s`, log);
   const c1 = await readCounters(stack);
+  const cpu = cpuBetween(cpu0, readCpu(stack));
   const memory = readMemory(stack);
   const live = ratesBetween(c0, c1);
   const verdict = judgeLevel({ offered, ...live }, baselineOrderMs);
-  log(`load ${offered}/s: delivered ${live.delivered.toFixed(1)}/s, mean order ${live.meanOrderMs === null ? "-" : (live.meanOrderMs / 1000).toFixed(2)} s${verdict.saturated ? ` -> SATURATED: ${verdict.reasons.join("; ")}` : ""}`);
-  return { offered, from: c0.at, to: c1.at, live, verdict, memory };
+  log(`load ${offered}/s: delivered ${live.delivered.toFixed(1)}/s, mean order ${live.meanOrderMs === null ? "-" : (live.meanOrderMs / 1000).toFixed(2)} s, machine ${Math.round(cpu.machineBusy * 100)}% busy (${cpu.byProcess.slice(0, 4).map((p) => `${p.process} ${p.cores}`).join(", ")})${verdict.saturated ? ` -> SATURATED: ${verdict.reasons.join("; ")}` : ""}`);
+  return { offered, from: c0.at, to: c1.at, live, verdict, memory, cpu };
 }
 
 /** Rising levels from the plan until the first saturated one. */

@@ -107,7 +107,8 @@ const STEP_LABELS: Record<StepName, string> = {
   end_to_end_overhead: "publish → DELIVERED − prep − drives",
 };
 
-export function markdown(r: BenchResult): string {
+/** The machine, the stack and the headline figures against their targets (also shown in the README). */
+export function headline(r: BenchResult): string[] {
   const m = r.machine;
   const c = r.config;
   const lines: string[] = [];
@@ -121,6 +122,11 @@ export function markdown(r: BenchResult): string {
   lines.push(`| invocations per delivered order at ${num(r.invocations_per_order_measured_at_per_s, 0)}/s, net of the idle drivers' baseline (gross ${num(cost?.invocations_per_order_gross ?? null, 2)}) | ${num(r.invocations_per_order, 2)} | as low as the design allows | |`);
   lines.push(`| publish → CREATED p99 at ${r.latency_offered_per_s}/s (≈ half saturation) | ${ms(r.publish_to_created_p99_ms)} | < 100 ms | ${r.targets[1]!.met ? "yes" : "no"} |`);
   lines.push(`| idle invocations per driver per second (${r.idle.drivers} drivers, ${r.idle.windowS.toFixed(0)} s) | ${r.idle_invocations_per_driver_per_s.toFixed(3)} | ≤ 0.1 | ${r.targets[2]!.met ? "yes" : "no"} |`);
+  return lines;
+}
+
+export function markdown(r: BenchResult): string {
+  const lines = headline(r);
   lines.push("");
   lines.push("Load levels (rates from Restate's state over each measured window):", "");
   lines.push("| offered/s | created/s | delivered/s | invocations/s | invocations/order net (gross) | journal entries/order (gross) | publish→CREATED p50 / p99 | publish→DELIVERED p50 / p99 | saturated |", "|---|---|---|---|---|---|---|---|---|");
@@ -143,10 +149,34 @@ export function markdown(r: BenchResult): string {
   lines.push("");
   lines.push(`Idle (${r.idle.drivers} drivers, no orders): ${r.idle.invocations.total} invocations in ${r.idle.windowS.toFixed(0)} s — ${r.idle.invocations.byHandler.map((h) => `${h.handler} ${h.count}`).join(", ")}.`);
   lines.push("");
+  lines.push(...cpuSection(r));
+  lines.push("");
   lines.push(`Peak memory (VmHWM, RSS peak over the measured window of the ${r.levels.find((l) => l.saturated)?.offered_per_s ?? r.levels.at(-1)?.offered_per_s}/s level):`, "");
   lines.push("| process | peak RSS MiB |", "|---|---|");
   for (const p of r.peak_rss_mib_at_saturation) lines.push(`| ${p.process} | ${p.peakRssMiB} |`);
   return lines.join("\n") + "\n";
+}
+
+/** Cores per process during the engine's best level and each load level: where an order's cost lies. */
+function cpuSection(r: BenchResult): string[] {
+  const engine = r.engine.best;
+  const columns = [
+    { label: `engine, ${engine.concurrency} concurrent no-ops`, cpu: engine.cpu },
+    ...r.levels.map((l) => ({ label: `${l.offered_per_s} orders/s${l.saturated ? " (saturated)" : ""}`, cpu: l.cpu })),
+    { label: `idle, ${r.idle.drivers} drivers`, cpu: r.idle.cpu },
+  ].filter((c) => c.cpu);
+  const names = [...new Set(columns.flatMap((c) => c.cpu.byProcess.map((p) => p.process)))];
+  const cell = (c: (typeof columns)[number], name: string) => c.cpu.byProcess.find((p) => p.process === name)?.cores.toFixed(2) ?? "–";
+  const threads = (c: (typeof columns)[number]) => c.cpu.restateThreads.map((t) => `${t.process} ${t.cores.toFixed(2)}`).join(", ") || "–";
+  return [
+    "Where the cores went (cores busy on average over each window, from /proc; the machine has " + r.machine.cores + "):",
+    "",
+    `| process | ${columns.map((c) => c.label).join(" | ")} |`,
+    `|---|${columns.map(() => "---").join("|")}|`,
+    `| **machine busy** | ${columns.map((c) => `${Math.round(c.cpu.machineBusy * 100)}%`).join(" | ")} |`,
+    ...names.map((n) => `| ${n} | ${columns.map((c) => cell(c, n)).join(" | ")} |`),
+    `| restate threads | ${columns.map(threads).join(" | ")} |`,
+  ];
 }
 
 export function consoleSummary(r: BenchResult): string {
@@ -168,10 +198,16 @@ export function writeResults(root: string, r: BenchResult, updateDocs: boolean):
   fs.writeFileSync(path.join(dir, "latest.json"), JSON.stringify(r, null, 2) + "\n");
   fs.writeFileSync(path.join(dir, "latest.md"), md);
   const written = [path.join(dir, "latest.json"), path.join(dir, "latest.md")];
-  const doc = path.join(root, "docs/benchmark.md");
-  if (updateDocs && fs.existsSync(doc)) {
+  if (!updateDocs) return written;
+  const docs: Array<[file: string, marker: string, body: string]> = [
+    ["docs/benchmark.md", "latest", md],
+    ["README.md", "headline", headline(r).join("\n") + "\n"],
+  ];
+  for (const [file, marker, body] of docs) {
+    const doc = path.join(root, file);
+    if (!fs.existsSync(doc)) continue;
     const text = fs.readFileSync(doc, "utf8");
-    const next = replaceBetween(text, "<!-- bench:latest:start -->", "<!-- bench:latest:end -->", md);
+    const next = replaceBetween(text, `<!-- bench:${marker}:start -->`, `<!-- bench:${marker}:end -->`, body);
     if (next !== text) {
       fs.writeFileSync(doc, next);
       written.push(doc);

@@ -41,6 +41,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Env for one component, by process name. */
   componentEnv?: Record<string, Record<string, string>>;
+  /** restate-server's partitions (default 8). */
+  restatePartitions?: number;
   log?: (line: string) => void;
 }
 
@@ -199,7 +201,7 @@ export class Stack {
     const kafka = { KAFKA_BROKERS: info.kafkaBrokers.join(",") };
 
     // 1. Infrastructure.
-    const infra: ManagedProcess[] = [createRestate({ dataDir: info.dataDir, logDir: info.logDir, ingressPort: ports.ingress, adminPort: ports.admin, nodePort: ports.restateNode })];
+    const infra: ManagedProcess[] = [createRestate({ dataDir: info.dataDir, logDir: info.logDir, ingressPort: ports.ingress, adminPort: ports.admin, nodePort: ports.restateNode, partitions: this.opts.restatePartitions })];
     if (!opts.kafkaBrokers) infra.push(await createKafka({ dataDir: info.dataDir, cacheDir, logDir: info.logDir, port: ports.kafka, controllerPort: ports.kafkaController }));
     for (const p of infra) this.processes.set(p.spec.name, p);
     await this.startAll(infra);

@@ -44,9 +44,11 @@ describe("inspect CLI against the shared stack", () => {
     const handlers = detail.invocations.map((i) => i.handler);
     expect(handlers).toContain("order-workflow/run");
     expect(handlers).toContain("order-status/create");
-    // One setStatus per status after CREATED, each a completed invocation with a journal.
+    // One setStatus per status after CREATED, each a completed invocation with a journal — except
+    // that an order wanted at once records SCHEDULED and IN_PREPARATION with one message.
     const setStatus = detail.invocations.filter((i) => i.handler === "order-status/setStatus");
-    expect(setStatus.length).toBe(delivered.timeline.length - 1);
+    expect(delivered.timeline[1]).toMatchObject({ status: "SCHEDULED", at: delivered.timeline[2]!.at });
+    expect(setStatus.length).toBe(delivered.timeline.length - 2);
     for (const i of detail.invocations.filter((x) => x.handler !== "order-workflow/run")) {
       expect(i.status).toBe("completed:success");
       expect(i.journalSize).toBeGreaterThan(0);

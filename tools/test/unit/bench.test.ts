@@ -6,6 +6,7 @@ import { driveTicks, driverStarts, stepTimes, summarizeSteps } from "../../src/b
 import { sumMetric } from "../../src/bench/signals.ts";
 import { perUnit } from "../../src/bench/invocations.ts";
 import { replaceBetween, targets } from "../../src/bench/report.ts";
+import { cpuBetween, type CpuSnapshot } from "../../src/bench/cpu.ts";
 
 describe("percentiles", () => {
   it("uses the nearest rank: a value actually seen, never an interpolation", () => {
@@ -184,5 +185,24 @@ describe("idle baseline", () => {
     const net = minusBaseline({ total: 100, byHandler: [{ handler: "twin/waitForWork", count: 30 }, { handler: "order/run", count: 60 }, { handler: "twin/checkLease", count: 10 }], journalEntries: 500 }, idle, 10);
     expect(net.byHandler).toEqual([{ handler: "order/run", count: 60 }, { handler: "twin/waitForWork", count: 10 }, { handler: "twin/checkLease", count: 0 }]);
     expect(net.total).toBe(70);
+  });
+});
+
+describe("cpuBetween", () => {
+  const snap = (at: number, p: Record<string, number>, t: Record<string, number>, busy: number, total: number): CpuSnapshot => ({ at, byProcess: new Map(Object.entries(p)), restateThreads: new Map(Object.entries(t)), busy, total });
+
+  it("turns two readings into cores per process and thread group, busiest first, idle ones left out", () => {
+    const a = snap(0, { restate: 10, endpoint: 5, payment: 1, gone: 3 }, { "rt:pp": 6, "rs:worker": 4 }, 1000, 4000);
+    const b = snap(10_000, { restate: 17, endpoint: 10, payment: 1.04, fresh: 2 }, { "rt:pp": 11, "rs:worker": 6 }, 2500, 6000);
+    const u = cpuBetween(a, b);
+    expect(u.byProcess).toEqual([
+      { process: "restate", cores: 0.7 },
+      { process: "endpoint", cores: 0.5 },
+    ]);
+    expect(u.restateThreads).toEqual([
+      { process: "rt:pp", cores: 0.5 },
+      { process: "rs:worker", cores: 0.2 },
+    ]);
+    expect(u.machineBusy).toBe(0.75);
   });
 });

@@ -1,0 +1,87 @@
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { Kafka, logLevel } from "kafkajs";
+import pino from "pino";
+import { METRIC_PREFIX, createPublisher, createRegistry, type Registry } from "../../src/index.ts";
+import { uniqueId } from "../../../../tools/test/helpers.ts";
+
+const stack = inject("stack");
+const kafka = new Kafka({ brokers: stack.kafkaBrokers, logLevel: logLevel.NOTHING });
+const admin = kafka.admin();
+afterAll(() => admin.disconnect());
+
+async function freshTopic(): Promise<string> {
+  const topic = uniqueId("publisher-test");
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2, replicationFactor: 1 }] });
+  return topic;
+}
+
+/** Every message on the topic, read from the start until `count` arrived. */
+async function readAll(topic: string, count: number): Promise<Array<{ key: string; value: unknown }>> {
+  const consumer = kafka.consumer({ groupId: uniqueId("publisher-test-reader") });
+  const got: Array<{ key: string; value: unknown }> = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const done = new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        got.push({ key: message.key!.toString(), value: JSON.parse(message.value!.toString()) });
+        if (got.length >= count) resolve();
+      },
+    });
+  });
+  await Promise.race([done, new Promise((r) => setTimeout(r, 30_000))]);
+  await consumer.disconnect();
+  return got;
+}
+
+/** The publisher's own count of produce requests (one latency observation per send). */
+async function sends(registry: Registry, topic: string): Promise<number> {
+  const m = (await registry.getSingleMetric(`${METRIC_PREFIX}kafka_publish_duration_seconds`)!.get()).values.find((v) => (v as { metricName?: string }).metricName?.endsWith("_count") && v.labels.topic === topic);
+  return m?.value ?? 0;
+}
+
+describe("Kafka publisher on a real broker", () => {
+  it("with a linger, merges concurrent publishes into one request and acknowledges each, losing and reordering nothing", async () => {
+    const topic = await freshTopic();
+    const registry = createRegistry("publisher-test");
+    const publisher = await createPublisher({ brokers: stack.kafkaBrokers, clientId: "linger-test", log: pino({ level: "silent" }), registry, lingerMs: 50 });
+    const messages = Array.from({ length: 60 }, (_, i) => ({ key: `driver-${i % 3}`, value: { n: i } }));
+    await Promise.all(messages.map((m) => publisher.publish(topic, [m])));
+    expect(await sends(registry, topic)).toBe(1);
+    await publisher.disconnect();
+
+    const got = await readAll(topic, messages.length);
+    expect(got).toHaveLength(messages.length);
+    // Per key (= per partition) the order is the publish order.
+    for (const key of ["driver-0", "driver-1", "driver-2"]) {
+      expect(got.filter((m) => m.key === key).map((m) => (m.value as { n: number }).n)).toEqual(messages.filter((m) => m.key === key).map((m) => m.value.n));
+    }
+  });
+
+  it("without a linger, sends each publish on its own; disconnect sends what a linger still held", async () => {
+    const topic = await freshTopic();
+    const registry = createRegistry("publisher-test");
+    const direct = await createPublisher({ brokers: stack.kafkaBrokers, clientId: "direct-test", log: pino({ level: "silent" }), registry });
+    for (let i = 0; i < 3; i++) await direct.publish(topic, [{ key: "k", value: { n: i } }]);
+    expect(await sends(registry, topic)).toBe(3);
+    await direct.disconnect();
+
+    const lingering = await createPublisher({ brokers: stack.kafkaBrokers, clientId: "held-test", log: pino({ level: "silent" }), registry: createRegistry("publisher-test"), lingerMs: 60_000 });
+    const held = lingering.publish(topic, [{ key: "k", value: { n: 3 } }]);
+    await lingering.disconnect();
+    await held;
+    expect((await readAll(topic, 4)).map((m) => (m.value as { n: number }).n)).toEqual([0, 1, 2, 3]);
+  });
+
+  it("rejects a value that cannot be encoded at once, without holding up the batch", async () => {
+    const topic = await freshTopic();
+    const publisher = await createPublisher({ brokers: stack.kafkaBrokers, clientId: "bad-value-test", log: pino({ level: "silent" }), registry: createRegistry("publisher-test"), lingerMs: 20 });
+    const bad = publisher.publish(topic, [{ key: "k", value: { n: 1n } }]);
+    const good = publisher.publish(topic, [{ key: "k", value: { n: 2 } }]);
+    await expect(bad).rejects.toThrow(/BigInt/);
+    await good;
+    await publisher.disconnect();
+    expect((await readAll(topic, 1)).map((m) => m.value)).toEqual([{ n: 2 }]);
+  });
+});
