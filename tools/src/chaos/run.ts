@@ -20,11 +20,18 @@ export interface ChaosOptions {
   log?: (s: string) => void;
 }
 
+/** How long a probe order may take to be CREATED after a restart before the run goes on without it. */
+const RECOVERY_WAIT_MS = 120_000;
+
 export interface FaultResult {
   fault: string;
   downMs: number;
-  /** From the kill until a probe order published after the restart was CREATED. */
-  recoveryMs: number;
+  /**
+   * From the kill until a probe order published after the restart was CREATED; null when that
+   * took longer than RECOVERY_WAIT_MS (the probe queued behind a backlog: an offered rate above
+   * what the machine sustains). The run goes on either way, and the audit still decides.
+   */
+  recoveryMs: number | null;
 }
 
 export interface ChaosReport extends AuditReport {
@@ -126,13 +133,17 @@ export async function runChaosOn(stack: Stack, o: ChaosOptions): Promise<ChaosRe
       await p.start();
       const probe = `probe-${randomUUID().slice(0, 8)}`;
       await publishProbe(info.kafkaBrokers, probe);
-      await waitUntil(async () => {
+      fs.appendFileSync(publishedLog, `${probe}\n`);
+      const flowing = await waitUntil(async () => {
         const s = await fetch(`${info.ingressUrl}/order-status/${probe}/get`, { method: "POST" }).then((r) => (r.ok ? (r.json() as Promise<OrderStatusView>) : undefined)).catch(() => undefined);
         return !!s && s.status !== "NEW";
-      }, 120_000);
-      fs.appendFileSync(publishedLog, `${probe}\n`);
-      faults.push({ fault: k.name, downMs: k.downMs, recoveryMs: Date.now() - t });
-      say(`chaos: ${k.name} back; orders flowing again ${Date.now() - t} ms after the kill`);
+      }, RECOVERY_WAIT_MS);
+      faults.push({ fault: k.name, downMs: k.downMs, recoveryMs: flowing ? Date.now() - t : null });
+      say(
+        flowing
+          ? `chaos: ${k.name} back; orders flowing again ${Date.now() - t} ms after the kill`
+          : `chaos: ${k.name} back, but the probe order was not CREATED within ${RECOVERY_WAIT_MS / 1000} s (queued behind the backlog); going on`,
+      );
     }
     await sleep(Math.max(0, started + o.durationS * 1000 - Date.now()));
     await setRate(0);
@@ -171,12 +182,14 @@ function readLines(file: string): string[] {
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
 }
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number) {
+/** Polls until `check` holds (true) or the time is up (false). */
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > end) throw new Error(`not recovered after ${timeoutMs} ms`);
+    if (Date.now() > end) return false;
     await sleep(200);
   }
+  return true;
 }
 
 async function publishProbe(brokers: string[], id: string) {
@@ -195,7 +208,7 @@ export function formatReport(r: ChaosReport): string {
   const lines = [
     `Chaos run: ${r.durationS} s at ${r.rate} orders/s`,
     `  charges ${r.charges}, refunds ${r.refunds}, cancel requests ${r.cancelRequests} (${r.cancelAccepted} accepted), drain ${(r.drainMs / 1000).toFixed(1)} s`,
-    ...r.faults.map((f) => `  ${f.fault.padEnd(34)} down ${f.downMs} ms, recovered ${f.recoveryMs} ms after the kill`),
+    ...r.faults.map((f) => `  ${f.fault.padEnd(34)} down ${f.downMs} ms, ${f.recoveryMs === null ? `not flowing within ${RECOVERY_WAIT_MS / 1000} s (backlog)` : `recovered ${f.recoveryMs} ms after the kill`}`),
     ...r.problems.slice(0, 20).map((p) => `  problem: ${p}`),
     summaryLine(r),
   ];

@@ -27,7 +27,7 @@ export function restateServerBinary(): string {
 /**
  * Partitions for a single local node: one per two cores. Each partition is a single-threaded
  * loop with its own log and write batches; on a laptop more of them only split the batches (on
- * 2 cores, 1 partition sustains ~1.4x the orders of 8, `npm run bench -- --partitions N`).
+ * 2 cores, 1 partition sustains 1.5-2x the orders of 8, `npm run bench -- --partitions N`).
  * Fixed when the node's data is first created.
  */
 export const defaultPartitions = () => Math.max(1, Math.floor(os.availableParallelism() / 2));
