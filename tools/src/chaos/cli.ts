@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 import { REGION_IDS } from "@food-ordering/contracts";
-import { runChaos, formatReport } from "./run.ts";
+import { formatReport, runChaosOn, startChaosStack } from "./run.ts";
 
 /** `npm run chaos -- --duration <s>`: exits non-zero when anything was lost, duplicated or double-charged. */
 const positive = (v: string) => {
@@ -20,6 +20,20 @@ if (unknown.length) {
   console.error(`unknown regions: ${unknown.join(", ")}`);
   process.exit(2);
 }
-const report = await runChaos({ durationS: o.duration, rate: o.rate, regions: o.regions, driversPerRegion: o.drivers, log: (s) => console.log(s) });
+const options = { durationS: o.duration, rate: o.rate, regions: o.regions, driversPerRegion: o.drivers, log: (s: string) => console.log(s) };
+const stack = await startChaosStack(options);
+let stopping: Promise<void> | undefined;
+const stop = () => (stopping ??= stack.stop());
+// Ctrl-C stops the run's own stack (Kafka's JVM included) instead of leaving it behind.
+process.once("SIGINT", () => {
+  console.log("chaos: interrupted; stopping the stack");
+  void stop().then(() => process.exit(130));
+});
+let report;
+try {
+  report = await runChaosOn(stack, options);
+} finally {
+  await stop();
+}
 console.log(formatReport(report));
 process.exit(report.lost || report.duplicates || report.doubleCharges || report.problems.length ? 1 : 0);

@@ -73,15 +73,6 @@ export async function startChaosStack(o: Pick<ChaosOptions, "regions" | "drivers
   });
 }
 
-export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
-  const stack = await startChaosStack(o);
-  try {
-    return await runChaosOn(stack, o);
-  } finally {
-    await stack.stop();
-  }
-}
-
 /** The fault run itself, on a stack from startChaosStack (it may have served other tests before). */
 export async function runChaosOn(stack: Stack, o: ChaosOptions): Promise<ChaosReport> {
   const say = o.log ?? (() => {});
@@ -93,9 +84,12 @@ export async function runChaosOn(stack: Stack, o: ChaosOptions): Promise<ChaosRe
   let cancelRequests = 0;
   let cancelAccepted = 0;
   let stopCancels = false;
+  let loadTimer: NodeJS.Timeout | undefined;
   try {
     await setRate(o.rate);
     const started = Date.now();
+    // The load lasts durationS whatever happens: a slow recovery must not stretch it (and the backlog).
+    loadTimer = setTimeout(() => void setRate(0).catch(() => {}), o.durationS * 1000);
     // Customers: every second, try to cancel a few recent orders (some still SCHEDULED, some too late).
     const canceller = (async () => {
       let seen = 0;
@@ -146,6 +140,7 @@ export async function runChaosOn(stack: Stack, o: ChaosOptions): Promise<ChaosRe
       );
     }
     await sleep(Math.max(0, started + o.durationS * 1000 - Date.now()));
+    clearTimeout(loadTimer);
     await setRate(0);
     stopCancels = true;
     await canceller;
@@ -161,6 +156,7 @@ export async function runChaosOn(stack: Stack, o: ChaosOptions): Promise<ChaosRe
     }
     return { ...report, faults, cancelRequests, cancelAccepted, drainMs: Date.now() - drainStart, durationS: o.durationS, rate: o.rate };
   } finally {
+    clearTimeout(loadTimer);
     stopCancels = true;
     await setRate(0).catch(() => {});
   }
