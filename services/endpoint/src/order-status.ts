@@ -47,16 +47,17 @@ export const orderStatusObject = restate.implement(orderStatus, {
 
     setStatus: async (ctx, { status, detail, driverId, via = [] }) => {
       const order = (await ctx.get<OrderStatusView>("order")) ?? view(ctx.key);
-      const steps = [...via, status];
-      const accepted = steps.filter((next) => {
+      // Each step must move the order forward from the one before it (via first, then status).
+      const accepted: OrderStatus[] = [];
+      for (const next of [...via, status]) {
         const reassigned = next === "WAITING_FOR_DRIVER" && order.status === "IN_DELIVERY";
         if (isTerminal(order.status) || (rank(next) <= rank(order.status) && !reassigned)) {
           ctx.console.warn(`order ${ctx.key}: ignoring ${next} after ${order.status}`);
-          return false;
+          continue;
         }
         order.status = next;
-        return true;
-      });
+        accepted.push(next);
+      }
       if (accepted.length === 0) return;
       const now = await ctx.date.now();
       const region = order.region ?? "unknown";

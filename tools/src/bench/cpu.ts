@@ -94,6 +94,11 @@ function coresBetween(a: Map<string, number>, b: Map<string, number>, seconds: n
     .sort((x, y) => y.cores - x.cores);
 }
 
+/** One line for the progress log: "machine 92% busy (restate 0.73, endpoint 0.54, ...)". */
+export function describeCpu(u: CpuUsage, top = 4): string {
+  return `machine ${Math.round(u.machineBusy * 100)}% busy (${u.byProcess.slice(0, top).map((p) => `${p.process} ${p.cores}`).join(", ")})`;
+}
+
 export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUsage {
   const seconds = (b.at - a.at) / 1000;
   const total = b.total - a.total;

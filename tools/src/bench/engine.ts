@@ -2,7 +2,7 @@ import path from "node:path";
 import { ManagedProcess } from "../stack/process.ts";
 import { canConnect, freePort } from "../stack/ports.ts";
 import { REPO_ROOT, type Stack } from "../stack/stack.ts";
-import { cpuBetween, readCpu, type CpuUsage } from "./cpu.ts";
+import { cpuBetween, describeCpu, readCpu, type CpuUsage } from "./cpu.ts";
 import { closedLoop } from "./load.ts";
 import { NOOP_HANDLER, NOOP_SERVICE } from "./noop-service.ts";
 import { summarize, type Summary } from "./stats.ts";
@@ -74,7 +74,7 @@ export async function measureEngine(stack: Stack, o: EngineOptions): Promise<Eng
     const cpu = cpuBetween(cpu0, readCpu(stack));
     const level = { concurrency, invocationsPerS: r.ok / (r.elapsedMs / 1000), errors: r.errors, latencyMs: summarize(r.latenciesMs), cpu };
     levels.push(level);
-    o.log(`engine: ${concurrency} concurrent -> ${level.invocationsPerS.toFixed(0)} invocations/s, p50 ${level.latencyMs.p50?.toFixed(1)} ms, p99 ${level.latencyMs.p99?.toFixed(1)} ms, machine ${Math.round(cpu.machineBusy * 100)}% busy (${cpu.byProcess.slice(0, 3).map((p) => `${p.process} ${p.cores}`).join(", ")})${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`);
+    o.log(`engine: ${concurrency} concurrent -> ${level.invocationsPerS.toFixed(0)} invocations/s, p50 ${level.latencyMs.p50?.toFixed(1)} ms, p99 ${level.latencyMs.p99?.toFixed(1)} ms, ${describeCpu(cpu, 3)}${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`);
   }
   const best = levels.reduce((a, b) => (b.invocationsPerS > a.invocationsPerS ? b : a));
   return { levels, best };

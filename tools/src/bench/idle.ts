@@ -1,5 +1,5 @@
 import type { Stack } from "../stack/stack.ts";
-import { cpuBetween, readCpu, type CpuUsage } from "./cpu.ts";
+import { cpuBetween, describeCpu, readCpu, type CpuUsage } from "./cpu.ts";
 import { invocationsIn, type WindowCounts } from "./invocations.ts";
 
 /**
@@ -30,6 +30,6 @@ export async function measureIdle(stack: Stack, drivers: number, windowMs: numbe
   const invocations = await invocationsIn(stack.info.adminUrl, from, to);
   const windowS = (to - from) / 1000;
   const perDriverPerS = invocations.total / drivers / windowS;
-  log(`idle: ${invocations.total} invocations in ${windowS.toFixed(0)} s -> ${perDriverPerS.toFixed(3)} per driver per second; machine ${Math.round(cpu.machineBusy * 100)}% busy (${cpu.byProcess.slice(0, 4).map((p) => `${p.process} ${p.cores}`).join(", ")})`);
+  log(`idle: ${invocations.total} invocations in ${windowS.toFixed(0)} s -> ${perDriverPerS.toFixed(3)} per driver per second; ${describeCpu(cpu)}`);
   return { drivers, windowS, invocations, perDriverPerS, cpu };
 }

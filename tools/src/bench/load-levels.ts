@@ -1,5 +1,5 @@
 import type { Stack } from "../stack/stack.ts";
-import { cpuBetween, readCpu, type CpuUsage } from "./cpu.ts";
+import { cpuBetween, describeCpu, readCpu, type CpuUsage } from "./cpu.ts";
 import { readMemory, resetPeaks, type ProcessMemory } from "./memory.ts";
 import { inFlight, ratesBetween, readCounters } from "./signals.ts";
 import { judgeLevel, nextRate, type Verdict } from "./steps.ts";
@@ -74,7 +74,7 @@ export async function runLevel(stack: Stack, offered: number, t: LevelTiming, ba
   const memory = readMemory(stack);
   const live = ratesBetween(c0, c1);
   const verdict = judgeLevel({ offered, ...live }, baselineOrderMs);
-  log(`load ${offered}/s: delivered ${live.delivered.toFixed(1)}/s, mean order ${live.meanOrderMs === null ? "-" : (live.meanOrderMs / 1000).toFixed(2)} s, machine ${Math.round(cpu.machineBusy * 100)}% busy (${cpu.byProcess.slice(0, 4).map((p) => `${p.process} ${p.cores}`).join(", ")})${verdict.saturated ? ` -> SATURATED: ${verdict.reasons.join("; ")}` : ""}`);
+  log(`load ${offered}/s: delivered ${live.delivered.toFixed(1)}/s, mean order ${live.meanOrderMs === null ? "-" : (live.meanOrderMs / 1000).toFixed(2)} s, ${describeCpu(cpu)}${verdict.saturated ? ` -> SATURATED: ${verdict.reasons.join("; ")}` : ""}`);
   return { offered, from: c0.at, to: c1.at, live, verdict, memory, cpu };
 }
 
