@@ -119,12 +119,16 @@ export class SimulatedDriver {
   }
 
   private async driveTo(target: Location) {
+    let lastReport: Promise<void> = Promise.resolve();
     while (!this.stopped && distanceKm(this.location, target) > 1e-9) {
       await sleep(this.opts.tickMs);
       this.location = stepTowards(this.location, target, this.opts.stepKm);
-      // Not awaited: the driver keeps driving while its report waits for the publisher's batch.
-      void this.publishLocation();
+      // Not awaited per tick: the driver keeps driving while its report waits for the publisher's batch.
+      lastReport = this.publishLocation();
     }
+    // On arrival the last report is out before pick-up or delivery is reported, so the platform
+    // sees the driver's location (and ETA) for a step before the step ends.
+    await lastReport;
   }
 
   private async publishLocation() {
