@@ -73,7 +73,8 @@ export const deliveryManager = iface.object("delivery-manager", {
   driverMatched: iface.json<{ driverId: string }, void>(),
   notifyDeliveryPickup: iface.schemas({ input: DriverRef, output: z.custom<void>() }),
   notifyDeliveryDelivered: iface.schemas({ input: DriverRef, output: z.custom<void>() }),
-  handleDriverLocationUpdate: iface.json<{ driverId: string; location: Location; speedKmh: number }, void>(),
+  /** `at`: the app's reading time of `location` (epoch ms), the moment the ETA is computed from. */
+  handleDriverLocationUpdate: iface.json<{ driverId: string; location: Location; speedKmh: number; at: number }, void>(),
   /** The assigned driver went offline: find another one. */
   driverLost: iface.json<{ driverId: string }, void>(),
   get: iface.shared.json<void, DeliveryView | null>(),

@@ -8,7 +8,6 @@ import {
   type DeliveryView,
 } from "@food-ordering/contracts";
 import { estimateArrival } from "./eta.ts";
-import { metrics } from "./metrics.ts";
 
 /**
  * delivery-manager (virtual object, key = delivery id = order id): one delivery's state machine.
@@ -17,7 +16,7 @@ import { metrics } from "./metrics.ts";
  * Events that do not fit the current state are refused with a 409 and change nothing.
  */
 
-type Delivery = DeliveryView & { deliveredAwakeableId: string; matchingSince: number };
+type Delivery = DeliveryView & { deliveredAwakeableId: string };
 
 const conflict = (msg: string) => new restate.TerminalError(msg, { errorCode: 409 });
 
@@ -36,8 +35,7 @@ export const deliveryManagerObject = restate.implement(deliveryManager, {
   handlers: {
     start: async (ctx, req) => {
       if (await ctx.get<Delivery>("delivery")) return; // a redelivered start changes nothing
-      const now = await ctx.date.now();
-      ctx.set("delivery", { ...req, deliveryId: ctx.key, status: "MATCHING", attempts: 1, matchingSince: now });
+      ctx.set("delivery", { ...req, deliveryId: ctx.key, status: "MATCHING", attempts: 1 });
       ctx.sendClient(driverDeliveryMatcher, req.region).requestDriverForDelivery({ deliveryId: ctx.key });
     },
 
@@ -66,9 +64,8 @@ export const deliveryManagerObject = restate.implement(deliveryManager, {
       d.status = "ASSIGNED";
       d.driverId = driverId;
       ctx.set("delivery", d);
+      // order-status observes how long the match took (it holds the step times).
       ctx.sendClient(orderStatus, d.orderId).setStatus({ status: "WAITING_FOR_DRIVER", driverId });
-      // The process clock, not ctx.date.now(): a metric is a local side effect, not worth a journal entry.
-      metrics.driverMatchWait.observe({ region: d.region }, (Date.now() - d.matchingSince) / 1000);
     },
 
     notifyDeliveryPickup: async (ctx, { driverId }) => {
@@ -87,11 +84,13 @@ export const deliveryManagerObject = restate.implement(deliveryManager, {
       ctx.resolveAwakeable(d.deliveredAwakeableId, { driverId });
     },
 
-    handleDriverLocationUpdate: async (ctx, { driverId, location, speedKmh }) => {
+    handleDriverLocationUpdate: async (ctx, { driverId, location, speedKmh, at }) => {
       const d = await ctx.get<Delivery>("delivery");
       if (!d || d.driverId !== driverId || (d.status !== "ASSIGNED" && d.status !== "PICKED_UP")) return;
+      // From the time the app read the location, not Restate's clock: the ETA is where the driver
+      // was then, plus the rest of the way, and there is no clock read (a journal entry) per update.
       const eta = estimateArrival({
-        now: await ctx.date.now(),
+        now: at,
         driver: location,
         restaurant: d.restaurantLocation,
         customer: d.customerLocation,
@@ -111,7 +110,6 @@ export const deliveryManagerObject = restate.implement(deliveryManager, {
       delete d.driverId;
       delete d.eta;
       d.attempts += 1;
-      d.matchingSince = await ctx.date.now();
       ctx.set("delivery", d);
       ctx.sendClient(orderStatus, d.orderId).setStatus({ status: "WAITING_FOR_DRIVER", detail: `driver ${driverId} went offline; reassigning` });
       ctx.sendClient(driverDeliveryMatcher, d.region).requestDriverForDelivery({ deliveryId: d.deliveryId });
@@ -120,7 +118,7 @@ export const deliveryManagerObject = restate.implement(deliveryManager, {
     get: async (ctx) => {
       const d = await ctx.get<Delivery>("delivery");
       if (!d) return null;
-      const { deliveredAwakeableId: _a, matchingSince: _m, ...publicView } = d;
+      const { deliveredAwakeableId: _a, ...publicView } = d;
       return publicView;
     },
   },

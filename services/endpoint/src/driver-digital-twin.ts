@@ -153,7 +153,7 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         d.seen = true;
         if (d.assignment && Math.abs(at - d.lastEtaForwardAt) >= deps.etaUpdateIntervalMs) {
           d.lastEtaForwardAt = at;
-          ctx.sendClient(deliveryManager, d.assignment.deliveryId).handleDriverLocationUpdate({ driverId: ctx.key, location: event.location, speedKmh: event.speedKmh });
+          ctx.sendClient(deliveryManager, d.assignment.deliveryId).handleDriverLocationUpdate({ driverId: ctx.key, location: event.location, speedKmh: event.speedKmh, at });
         }
         ctx.set("driver", d);
       },

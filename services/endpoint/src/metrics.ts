@@ -16,5 +16,5 @@ export const metrics = {
   waitingDeliveries: new Gauge({ name: `${P}deliveries_waiting_for_driver`, help: "Deliveries queued for a driver, by region (as last seen by the matcher).", labelNames: ["region"], registers }),
   availableDrivers: new Gauge({ name: `${P}drivers_available`, help: "Drivers waiting for work, by region (as last seen by the matcher).", labelNames: ["region"], registers }),
   driverStatus: new Counter({ name: `${P}driver_status_changes_total`, help: "Driver status changes, by new status and region.", labelNames: ["status", "region"], registers }),
-  driverMatchWait: new Histogram({ name: `${P}delivery_driver_wait_seconds`, help: "From requesting a driver until one accepted the delivery, by region.", labelNames: ["region"], buckets: DURATION_BUCKETS, registers }),
+  driverMatchWait: new Histogram({ name: `${P}delivery_driver_wait_seconds`, help: "From requesting a driver (or a lost driver handing the delivery back) until one accepted it, by region.", labelNames: ["region"], buckets: DURATION_BUCKETS, registers }),
 };

@@ -11,6 +11,17 @@ import { metrics } from "./metrics.ts";
 /** Position in the flow; a status never moves backwards except a delivery reassigned to another driver. */
 const rank = (s: OrderStatus) => ORDER_STATUSES.indexOf(s);
 
+/**
+ * Whether `next` moves an order in `current` forward. WAITING_FOR_DRIVER may follow itself or
+ * IN_DELIVERY: a driver that went offline (before or after pick-up) hands the delivery back, and
+ * the next driver's match is a new step of its own.
+ */
+export function movesForward(current: OrderStatus, next: OrderStatus): boolean {
+  if (isTerminal(current)) return false;
+  if (next === "WAITING_FOR_DRIVER" && (current === "WAITING_FOR_DRIVER" || current === "IN_DELIVERY")) return true;
+  return rank(next) > rank(current);
+}
+
 const view = (id: string): OrderStatusView => ({ id, status: "NEW", eta: null, timeline: [] });
 
 /** A rejection reason mapped to a small set of labels, so the metric's cardinality stays bounded. */
@@ -50,8 +61,7 @@ export const orderStatusObject = restate.implement(orderStatus, {
       // Each step must move the order forward from the one before it (via first, then status).
       const accepted: OrderStatus[] = [];
       for (const next of [...via, status]) {
-        const reassigned = next === "WAITING_FOR_DRIVER" && order.status === "IN_DELIVERY";
-        if (isTerminal(order.status) || (rank(next) <= rank(order.status) && !reassigned)) {
+        if (!movesForward(order.status, next)) {
           ctx.console.warn(`order ${ctx.key}: ignoring ${next} after ${order.status}`);
           continue;
         }
@@ -69,6 +79,8 @@ export const orderStatusObject = restate.implement(orderStatus, {
         const seconds = (now - previous.at) / 1000;
         metrics.stepDuration.observe({ status: previous.status, region }, seconds);
         if (previous.status === "IN_PREPARATION") metrics.preparationDuration.observe({ restaurant: order.restaurantId ?? "unknown" }, seconds);
+        // A driver accepted (WAITING_FOR_DRIVER with a driver): the wait since the delivery asked for one.
+        if (next === "WAITING_FOR_DRIVER" && driverId) metrics.driverMatchWait.observe({ region }, seconds);
       }
       if (driverId) order.driverId = driverId;
       if (status === "DELIVERED") order.eta = now;

@@ -16,8 +16,11 @@ function kafkaLogger(log: Logger) {
 }
 
 export interface Publisher {
-  /** Publishes JSON values keyed by `key`; resolves once the broker acknowledged them. */
-  publish(topic: string, messages: Array<{ key: string; value: unknown }>): Promise<void>;
+  /**
+   * Publishes JSON values keyed by `key`; resolves once the broker acknowledged them. `urgent`
+   * sends the lingering batch (this publish included) at once, for a message a caller waits on.
+   */
+  publish(topic: string, messages: Array<{ key: string; value: unknown }>, opts?: { urgent?: boolean }): Promise<void>;
   disconnect(): Promise<void>;
 }
 
@@ -86,7 +89,7 @@ export async function createPublisher(opts: { brokers: string[]; clientId: strin
     );
   };
   return {
-    publish(topic, messages) {
+    publish(topic, messages, { urgent = false } = {}) {
       return new Promise<void>((resolve, reject) => {
         const encoded = encode(messages);
         let batch = open.get(topic);
@@ -96,7 +99,7 @@ export async function createPublisher(opts: { brokers: string[]; clientId: strin
         }
         batch.messages.push(...encoded);
         batch.waiters.push({ resolve, reject });
-        if (batch.messages.length >= MAX_BATCH) void flush(topic);
+        if (urgent || batch.messages.length >= MAX_BATCH) void flush(topic);
       });
     },
     async disconnect() {

@@ -123,15 +123,16 @@ export class SimulatedDriver {
     while (!this.stopped && distanceKm(this.location, target) > 1e-9) {
       await sleep(this.opts.tickMs);
       this.location = stepTowards(this.location, target, this.opts.stepKm);
-      // Not awaited per tick: the driver keeps driving while its report waits for the publisher's batch.
-      lastReport = this.publishLocation();
+      // Not awaited per tick: the driver keeps driving while its report waits for the publisher's
+      // batch. The arrival's report goes out at once and is awaited, so the platform sees where the
+      // driver is (and the ETA) before pick-up or delivery is reported, without a linger's delay.
+      const arrived = distanceKm(this.location, target) <= 1e-9;
+      lastReport = this.publishLocation(arrived);
     }
-    // On arrival the last report is out before pick-up or delivery is reported, so the platform
-    // sees the driver's location (and ETA) for a step before the step ends.
     await lastReport;
   }
 
-  private async publishLocation() {
+  private async publishLocation(urgent: boolean) {
     const event: DriverLocationEvent = {
       driverId: this.opts.id,
       region: this.opts.region,
@@ -140,7 +141,7 @@ export class SimulatedDriver {
       timestamp: Date.now(),
     };
     try {
-      await this.opts.publisher.publish(TOPICS.driverUpdates, [{ key: this.opts.id, value: event }]);
+      await this.opts.publisher.publish(TOPICS.driverUpdates, [{ key: this.opts.id, value: event }], { urgent });
     } catch (e) {
       // A lost location report only delays the ETA; the drive goes on.
       this.opts.log.warn({ driverId: this.opts.id, err: (e as Error).message }, "location report failed");

@@ -74,6 +74,18 @@ describe("Kafka publisher on a real broker", () => {
     expect((await readAll(topic, 4)).map((m) => (m.value as { n: number }).n)).toEqual([0, 1, 2, 3]);
   });
 
+  it("sends an urgent publish at once, with what the linger held before it, in publish order", async () => {
+    const topic = await freshTopic();
+    const registry = createRegistry("publisher-test");
+    const publisher = await createPublisher({ brokers: stack.kafkaBrokers, clientId: "urgent-test", log: pino({ level: "silent" }), registry, lingerMs: 60_000 });
+    const held = publisher.publish(topic, [{ key: "k", value: { n: 0 } }]);
+    // Both settle long before the 60 s linger would have sent them.
+    await Promise.all([held, publisher.publish(topic, [{ key: "k", value: { n: 1 } }], { urgent: true })]);
+    expect(await sends(registry, topic)).toBe(1);
+    expect((await readAll(topic, 2)).map((m) => (m.value as { n: number }).n)).toEqual([0, 1]);
+    await publisher.disconnect();
+  });
+
   it("rejects a value that cannot be encoded at once, without holding up the batch", async () => {
     const topic = await freshTopic();
     const publisher = await createPublisher({ brokers: stack.kafkaBrokers, clientId: "bad-value-test", log: pino({ level: "silent" }), registry: createRegistry("publisher-test"), lingerMs: 20 });
