@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { TOPICS } from "@food-ordering/contracts";
+import { CONSUMER_OPTIONS, SUBSCRIPTIONS, TOPICS } from "@food-ordering/contracts";
 import { CONFIG_MODULES, loadConfig } from "../../tools/src/gen-config-docs.ts";
 import { byKind, effectiveValues, fullName, NAMESPACE, podTemplates, render, VARIANTS, type K8sObject, type PodOwner } from "./chart.ts";
 
@@ -121,6 +121,13 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
       expect(desired.kafkaClusters.map((k: { name: string }) => k.name)).toContain(m![1]);
       expect(topics).toContain(m![2]);
     }
+    // The same wiring and consumer options as the local stack's (one definition in contracts).
+    const wiring = desired.subscriptions.map((s: { source: string; sink: string; options: Record<string, unknown> }) => ({
+      topic: s.source.split("/").pop(),
+      sink: s.sink,
+      options: Object.fromEntries(Object.entries(s.options).map(([k, x]) => [k, String(x)])),
+    }));
+    expect(wiring).toEqual(SUBSCRIPTIONS.map((s) => ({ ...s, options: CONSUMER_OPTIONS })));
     for (const ep of desired.endpoints) {
       const url = new URL(ep.uri);
       const svc = serviceFor(objects, url.hostname);

@@ -5,3 +5,20 @@ export const TOPICS = {
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+
+/**
+ * librdkafka properties of Restate's consumers for the subscriptions below. A consumer that dies
+ * with its restate-server stays in the group until its session times out, and the group's
+ * partitions wait for it: librdkafka's default of 45 s held ingestion for ~45 s after each
+ * restart (npm run chaos); 10 s keeps a crashed node's share moving sooner (the broker's minimum is 6 s).
+ */
+export const CONSUMER_OPTIONS: Record<string, string> = {
+  "auto.offset.reset": "earliest",
+  "session.timeout.ms": "10000",
+};
+
+/** What each topic feeds: the Restate handler its subscription invokes with every record. */
+export const SUBSCRIPTIONS: ReadonlyArray<{ topic: TopicName; sink: string }> = [
+  { topic: TOPICS.orders, sink: "service://order-workflow/run" },
+  { topic: TOPICS.driverUpdates, sink: "service://driver-digital-twin/handleDriverLocationUpdateEvent" },
+];

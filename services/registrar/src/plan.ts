@@ -179,10 +179,17 @@ export function subscriptionOptions(s: DesiredSubscription, owner: string): Reco
   return { ...s.options, "client.id": subscriptionClientId(owner) };
 }
 
-/** Restate adds group.id = the subscription id when none is given; that is not a difference. */
-function comparableOptions(s: Subscription): Record<string, string> {
-  const { "group.id": group, ...rest } = s.options;
-  return group === undefined || group === s.id ? rest : { ...rest, "group.id": group };
+/** A subscription's consumer group: its group.id, which Restate sets to the subscription id when none is given. */
+const groupOf = (s: Subscription): string => s.options["group.id"] ?? s.id;
+
+/**
+ * Whether a subscription has the options we want. The consumer group only counts when the
+ * desired state names one: otherwise it is Restate's default or a predecessor's (see below).
+ */
+function hasOptions(s: Subscription, want: Record<string, string>): boolean {
+  const { "group.id": _have, ...have } = s.options;
+  const { "group.id": group, ...rest } = want;
+  return sameOptions(have, rest) && (group === undefined || group === groupOf(s));
 }
 
 function sameOptions(a: Record<string, string>, b: Record<string, string>): boolean {
@@ -206,7 +213,7 @@ function planSubscriptions(desired: DesiredState, observed: Observed, after: Ser
     const options = subscriptionOptions(want, opts.owner);
     const same = observed.subscriptions.filter((s) => s.source === want.source && s.sink === want.sink);
     const mine = same.filter((s) => ownsSubscription(s, opts.owner));
-    const exact = mine.find((s) => sameOptions(comparableOptions(s), options));
+    const exact = mine.find((s) => hasOptions(s, options));
     if (exact) {
       kept.add(exact.id);
       continue;
@@ -218,12 +225,16 @@ function planSubscriptions(desired: DesiredState, observed: Observed, after: Ser
       out.notes.push(`subscription ${want.source} -> ${want.sink} is served by ${foreign.id}, which this registrar does not own; left alone`);
       continue;
     }
-    // Restate cannot update a subscription's options: ours with other options is replaced.
+    // Restate cannot update a subscription's options: ours with other options is replaced. The
+    // replacement joins its predecessor's consumer group, so it goes on from the committed
+    // offsets instead of reading the topic again from auto.offset.reset.
     for (const s of mine) {
       kept.add(s.id);
       out.actions.push({ kind: "delete-subscription", id: s.id, source: s.source, sink: s.sink, reason: "options changed, replaced" });
     }
-    out.actions.push({ kind: "create-subscription", source: want.source, sink: want.sink, options });
+    const predecessor = mine[0];
+    const inherited: Record<string, string> = predecessor && options["group.id"] === undefined ? { "group.id": groupOf(predecessor) } : {};
+    out.actions.push({ kind: "create-subscription", source: want.source, sink: want.sink, options: { ...options, ...inherited } });
   }
   for (const s of observed.subscriptions) {
     if (kept.has(s.id)) continue;

@@ -22,6 +22,9 @@ export interface AuditReport {
   delivered: number;
   rejected: number;
   cancelled: number;
+  /** Known to Restate (order-status has it) but not finished: still in flight when the audit ran. */
+  unfinished: number;
+  /** Acknowledged by Kafka but unknown to Restate: never ingested, or still queued in the topic. */
   lost: number;
   duplicates: number;
   doubleCharges: number;
@@ -31,7 +34,8 @@ export interface AuditReport {
 }
 
 /**
- * What must hold after any run, faults or not: every published order reached a terminal status,
+ * What must hold after any run, faults or not: every published order reached a terminal status
+ * (one that did not is `unfinished` if Restate has it, `lost` if Restate never saw it),
  * none was processed twice, each paid order was charged once, refunds match cancellations, and
  * no driver is left DELIVERING a delivery that is already over.
  */
@@ -39,12 +43,14 @@ export function audit(input: AuditInput): AuditReport {
   const problems: string[] = [];
   const published = [...new Set(input.published)];
   let lost = 0;
+  let unfinished = 0;
   const count = { DELIVERED: 0, REJECTED: 0, CANCELLED: 0 };
   for (const id of published) {
     const o = input.orders.get(id);
     if (!o || !isTerminal(o.status)) {
-      lost++;
-      if (problems.length < 20) problems.push(`order ${id} is ${o?.status ?? "unknown"}, not terminal`);
+      if (o) unfinished++;
+      else lost++;
+      if (problems.length < 20) problems.push(o ? `order ${id} is still ${o.status}` : `order ${id} is unknown to Restate`);
       continue;
     }
     count[o.status as keyof typeof count]++;
@@ -88,6 +94,7 @@ export function audit(input: AuditInput): AuditReport {
     delivered: count.DELIVERED,
     rejected: count.REJECTED,
     cancelled: count.CANCELLED,
+    unfinished,
     lost,
     duplicates,
     doubleCharges,
@@ -98,4 +105,4 @@ export function audit(input: AuditInput): AuditReport {
 }
 
 export const summaryLine = (r: AuditReport) =>
-  `orders ${r.orders} delivered ${r.delivered} rejected ${r.rejected} cancelled ${r.cancelled} lost ${r.lost} duplicates ${r.duplicates} double-charges ${r.doubleCharges}`;
+  `orders ${r.orders} delivered ${r.delivered} rejected ${r.rejected} cancelled ${r.cancelled} unfinished ${r.unfinished} lost ${r.lost} duplicates ${r.duplicates} double-charges ${r.doubleCharges}`;

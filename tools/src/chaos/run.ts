@@ -150,7 +150,7 @@ export async function runChaosOn(stack: Stack, o: ChaosOptions): Promise<ChaosRe
     const published = readLines(publishedLog);
     say(`chaos: load stopped after ${published.length} orders; waiting for them to finish`);
     let report = await collect(stack, published);
-    while (report.lost > 0 && Date.now() - drainStart < (o.drainTimeoutMs ?? 180_000)) {
+    while (report.unfinished + report.lost > 0 && Date.now() - drainStart < (o.drainTimeoutMs ?? 180_000)) {
       await sleep(2000);
       report = await collect(stack, published);
     }

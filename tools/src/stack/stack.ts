@@ -3,7 +3,7 @@ import path from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import YAML from "yaml";
-import { TOPICS } from "@food-ordering/contracts";
+import { CONSUMER_OPTIONS, SUBSCRIPTIONS, TOPICS } from "@food-ordering/contracts";
 import { ManagedProcess, httpOk } from "./process.ts";
 import { createKafka, ensureTopics } from "./kafka.ts";
 import { createRestate } from "./restate.ts";
@@ -244,10 +244,7 @@ export class Stack {
       YAML.stringify({
         kafkaClusters: [{ name: "kafka", properties: { "bootstrap.servers": info.kafkaBrokers.join(",") } }],
         endpoints: [{ uri: info.endpointUrl }],
-        subscriptions: [
-          { source: `kafka://kafka/${TOPICS.orders}`, sink: "service://order-workflow/run", options: { "auto.offset.reset": "earliest" } },
-          { source: `kafka://kafka/${TOPICS.driverUpdates}`, sink: "service://driver-digital-twin/handleDriverLocationUpdateEvent", options: { "auto.offset.reset": "earliest" } },
-        ],
+        subscriptions: SUBSCRIPTIONS.map((s) => ({ source: `kafka://kafka/${s.topic}`, sink: s.sink, options: CONSUMER_OPTIONS })),
       }),
     );
     const t = Date.now();

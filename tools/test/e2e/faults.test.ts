@@ -50,7 +50,7 @@ describe("faults", () => {
     // Within capacity, orders flow again after every kill (a null would mean a probe stuck behind a backlog).
     expect(report.faults.filter((f) => f.recoveryMs === null)).toEqual([]);
     expect(report.problems).toEqual([]);
-    expect({ lost: report.lost, duplicates: report.duplicates, doubleCharges: report.doubleCharges }).toEqual({ lost: 0, duplicates: 0, doubleCharges: 0 });
+    expect({ unfinished: report.unfinished, lost: report.lost, duplicates: report.duplicates, doubleCharges: report.doubleCharges }).toEqual({ unfinished: 0, lost: 0, duplicates: 0, doubleCharges: 0 });
     expect(report.delivered).toBeGreaterThan(0);
     expect(report.delivered + report.rejected + report.cancelled).toBe(report.orders);
   }, 900_000);

@@ -156,6 +156,21 @@ describe("registrar against a real restate-server", () => {
     expect(routes(await admin.listSubscriptions())).toContain("kafka://kafka/orders -> service://sink/take");
   });
 
+  it("changed options replace a subscription inside its consumer group (so it resumes from the committed offsets)", async () => {
+    const before = (await admin.listSubscriptions()).find((s) => s.sink === "service://sink/take")!;
+    const changed = desiredFor([v1.uri]);
+    changed.subscriptions[0]!.options["session.timeout.ms"] = "10000";
+    const r = await run(changed);
+    expect(r).toMatchObject({ outcome: "converged", problems: [] });
+    expect(r.changes).toEqual([`delete subscription ${before.id} kafka://kafka/orders -> service://sink/take (options changed, replaced)`, "create subscription kafka://kafka/orders -> service://sink/take"]);
+    const after = (await admin.listSubscriptions()).find((s) => s.sink === "service://sink/take")!;
+    expect(after.id).not.toBe(before.id);
+    expect(after.options).toMatchObject({ "group.id": before.options["group.id"] ?? before.id, "session.timeout.ms": "10000" });
+    expect(await run(changed)).toMatchObject({ outcome: "converged", changes: [] });
+    // Back to the file's options (same group again) for the cases below.
+    expect((await run(desiredFor([v1.uri]))).changes).toHaveLength(2);
+  });
+
   it("a stale owned subscription is removed, a foreign one kept", async () => {
     const stale = await admin.createSubscription({ source: "kafka://kafka/stale", sink: "service://sink/take", options: { "client.id": subscriptionClientId(OWNER) } });
     const foreign = await admin.createSubscription({ source: "kafka://kafka/manual", sink: "service://sink/take", options: {} });

@@ -97,6 +97,32 @@ describe("plan", () => {
     expect(describeAction(p.actions[0]!)).toContain("options changed, replaced");
   });
 
+  it("lets a replacement join its predecessor's consumer group, and takes that group for no difference afterwards", () => {
+    const o = converged();
+    o.subscriptions = [sub("sub_1", { "auto.offset.reset": "latest", "client.id": MARKER })];
+    const p = plan(desired, o, discoveredV1, opts);
+    // Same group, so it resumes from sub_1's committed offsets rather than from the earliest record.
+    expect(p.actions[1]).toMatchObject({ kind: "create-subscription", options: { "auto.offset.reset": "earliest", "client.id": MARKER, "group.id": "sub_1" } });
+    o.subscriptions = [{ id: "sub_2", source: "kafka://kafka/orders", sink: "service://greeter/greet", options: { "auto.offset.reset": "earliest", "client.id": MARKER, "group.id": "sub_1" } }];
+    expect(plan(desired, o, discoveredV1, opts).actions).toEqual([]);
+  });
+
+  it("keeps a group.id the desired state names: a subscription in another group is replaced", () => {
+    const d = parseDesiredState(
+      `kafkaClusters: [{ name: kafka, properties: { bootstrap.servers: "127.0.0.1:9092" } }]
+endpoints: [{ uri: "${EP}" }]
+subscriptions:
+  - { source: kafka://kafka/orders, sink: service://greeter/greet, options: { auto.offset.reset: earliest, group.id: orders-workflow } }`,
+      "t",
+    );
+    const p = plan(d, converged(), discoveredV1, opts);
+    expect(kinds(p.actions)).toEqual(["delete-subscription", "create-subscription"]);
+    expect(p.actions[1]).toMatchObject({ options: { "group.id": "orders-workflow" } });
+    const o = converged();
+    o.subscriptions = [{ id: "sub_9", source: "kafka://kafka/orders", sink: "service://greeter/greet", options: { "auto.offset.reset": "earliest", "client.id": MARKER, "group.id": "orders-workflow" } }];
+    expect(plan(d, o, discoveredV1, opts).actions).toEqual([]);
+  });
+
   it("creates a missing cluster and updates a changed one, ignoring redacted secrets", () => {
     const d = parseDesiredState(
       `kafkaClusters:
