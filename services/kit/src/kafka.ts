@@ -1,6 +1,10 @@
 import { Kafka, Partitioners, logLevel, type Producer, type LogEntry } from "kafkajs";
 import type { Logger } from "pino";
 import { Counter, Histogram, DURATION_BUCKETS, METRIC_PREFIX, type Registry } from "./metrics.ts";
+import { applyKafkajsIdleFix } from "./kafkajs-idle-fix.ts";
+
+// Before any connection exists: kafkajs would otherwise spin a 1 ms timer per broker connection.
+applyKafkajsIdleFix();
 
 /** kafkajs logs routed into the process's pino logger. */
 function kafkaLogger(log: Logger) {

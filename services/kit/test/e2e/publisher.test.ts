@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import pino from "pino";
@@ -95,5 +96,27 @@ describe("Kafka publisher on a real broker", () => {
     await good;
     await publisher.disconnect();
     expect((await readAll(topic, 1)).map((m) => m.value)).toEqual([{ n: 2 }]);
+  });
+
+  it("leaves an idle connection quiet (no 1 ms request-queue timer loop, kafkajs#1556)", async () => {
+    const topic = await freshTopic();
+    const publisher = await createPublisher({ brokers: stack.kafkaBrokers, clientId: "idle-test", log: pino({ level: "silent" }), registry: createRegistry("publisher-test") });
+    await publisher.publish(topic, [{ key: "k", value: { n: 1 } }]);
+    // Count how often the request queues look for pending work while nothing is sent.
+    const queue = createRequire(import.meta.url)("kafkajs/src/network/requestQueue/index.js") as { prototype: { checkPendingRequests(): void } };
+    const original = queue.prototype.checkPendingRequests;
+    let checks = 0;
+    queue.prototype.checkPendingRequests = function (this: unknown) {
+      checks++;
+      return original.call(this);
+    };
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      queue.prototype.checkPendingRequests = original;
+      await publisher.disconnect();
+    }
+    // Unpatched, each connection checks every ~1 ms: hundreds in 500 ms.
+    expect(checks).toBeLessThan(5);
   });
 });
