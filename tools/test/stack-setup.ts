@@ -30,6 +30,9 @@ export default async function setup(project: TestProject) {
     providerRate: 0,
     webui,
     env: { LOG_LEVEL: "info", ETA_UPDATE_INTERVAL_MS: "500" },
+    // At 600x a short drive keeps an order IN_DELIVERY for a few 200 ms ticks: the live stream
+    // reads the status more often than its default 500 ms, so the tests see every step it shows.
+    componentEnv: { webui: { ORDER_POLL_INTERVAL: "100ms" } },
   });
   console.log(`[stack] ready in ${Date.now() - t} ms; logs in ${stack.info.logDir}`);
   project.provide("stack", stack.info);

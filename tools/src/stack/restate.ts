@@ -13,6 +13,8 @@ export interface RestateOptions {
   /** RocksDB memory budget; the default 2 GiB is more than a laptop stack needs. */
   rocksdbMemory?: string;
   partitions?: number;
+  /** Where the node keeps its log (see below); default "local". */
+  loglet?: "local" | "replicated";
 }
 
 /** Path of the restate-server binary shipped by the npm package @restatedev/restate-server. */
@@ -57,7 +59,7 @@ export function createRestate(opts: RestateOptions): ManagedProcess {
       // loglet's sequencer and log-server, which only pay off with several nodes: about 15% less
       // CPU per invocation here. Fixed when the node's data is first created; the chart's
       // cluster stays replicated. An exported RESTATE_BIFROST__DEFAULT_PROVIDER wins (to compare).
-      RESTATE_BIFROST__DEFAULT_PROVIDER: process.env.RESTATE_BIFROST__DEFAULT_PROVIDER ?? "local",
+      RESTATE_BIFROST__DEFAULT_PROVIDER: process.env.RESTATE_BIFROST__DEFAULT_PROVIDER ?? opts.loglet ?? "local",
       // Completed invocations are kept for inspection, but not for a day on a laptop.
       RESTATE_DEFAULT_JOURNAL_RETENTION: "1h",
     },

@@ -41,8 +41,10 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Env for one component, by process name. */
   componentEnv?: Record<string, Record<string, string>>;
-  /** restate-server's partitions (default 8). */
+  /** restate-server's partitions (default: one per two cores). */
   restatePartitions?: number;
+  /** restate-server's log: "local" (default, one node) or "replicated" (as the chart's cluster runs). */
+  restateLoglet?: "local" | "replicated";
   log?: (line: string) => void;
 }
 
@@ -201,7 +203,7 @@ export class Stack {
     const kafka = { KAFKA_BROKERS: info.kafkaBrokers.join(",") };
 
     // 1. Infrastructure.
-    const infra: ManagedProcess[] = [createRestate({ dataDir: info.dataDir, logDir: info.logDir, ingressPort: ports.ingress, adminPort: ports.admin, nodePort: ports.restateNode, partitions: this.opts.restatePartitions })];
+    const infra: ManagedProcess[] = [createRestate({ dataDir: info.dataDir, logDir: info.logDir, ingressPort: ports.ingress, adminPort: ports.admin, nodePort: ports.restateNode, partitions: this.opts.restatePartitions, loglet: this.opts.restateLoglet })];
     if (!opts.kafkaBrokers) infra.push(await createKafka({ dataDir: info.dataDir, cacheDir, logDir: info.logDir, port: ports.kafka, controllerPort: ports.kafkaController }));
     for (const p of infra) this.processes.set(p.spec.name, p);
     await this.startAll(infra);

@@ -36,6 +36,9 @@ beforeAll(async () => {
     timeScale: 600,
     tickMs: 200,
     providerRate: 3,
+    // The dashboards are for the chart's cluster, whose log is the replicated loglet (its metrics
+    // are what the Restate dashboard's log panels show); the local stack's default is "local".
+    restateLoglet: "replicated",
     env: { LOG_LEVEL: "warn", ETA_UPDATE_INTERVAL_MS: "500" },
   });
   prom = stack.info.prometheusUrl!;
