@@ -4,4 +4,3 @@ export * from "./metrics.ts";
 export * from "./lifecycle.ts";
 export * from "./http.ts";
 export * from "./kafka.ts";
-export { applyKafkajsIdleFix } from "./kafkajs-idle-fix.ts";
