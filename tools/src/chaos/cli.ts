@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { REGION_IDS } from "@food-ordering/contracts";
 import { formatReport, runChaosOn, startChaosStack } from "./run.ts";
@@ -16,8 +17,9 @@ const o = new Command("npm run chaos --")
   .option("--regions <list>", "regions", (v) => v.split(","), ["amsterdam", "berlin", "paris"])
   .option("--drivers <n>", "drivers per region", positive, 25)
   .option("--drain <s>", "seconds to wait for the last orders to finish after the load", positive, 180)
+  .option("--keep", "keep the run's data directory (logs, Restate and Kafka data) also when it passes")
   .parse()
-  .opts<{ duration: number; rate: number; regions: string[]; drivers: number; drain: number }>();
+  .opts<{ duration: number; rate: number; regions: string[]; drivers: number; drain: number; keep?: boolean }>();
 const unknown = o.regions.filter((r) => !REGION_IDS.includes(r));
 if (unknown.length) {
   console.error(`unknown regions: ${unknown.join(", ")}`);
@@ -39,4 +41,8 @@ try {
   await stop();
 }
 console.log(formatReport(report));
-process.exit(report.unfinished || report.lost || report.duplicates || report.doubleCharges || report.problems.length ? 1 : 0);
+const failed = !!(report.unfinished || report.lost || report.duplicates || report.doubleCharges || report.problems.length);
+// A failed run keeps its logs and state for inspection; a passed one frees the disk (~0.4 GB).
+if (failed || o.keep) console.log(`data kept in ${stack.info.dataDir}`);
+else fs.rmSync(stack.info.dataDir, { recursive: true, force: true });
+process.exit(failed ? 1 : 0);

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startChaosStack, runChaosOn, formatReport } from "../../src/chaos/run.ts";
 import type { Stack } from "../../src/stack/stack.ts";
@@ -15,6 +16,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeProducer();
   await stack?.stop();
+  // As the shared stack does: the run's data (~0.3 GB) goes unless KEEP_TEST_DATA asks to keep it.
+  if (stack && !process.env.KEEP_TEST_DATA) fs.rmSync(stack.info.dataDir, { recursive: true, force: true });
 });
 
 describe("faults", () => {
