@@ -80,8 +80,9 @@ export async function runLevel(stack: Stack, offered: number, t: LevelTiming, ba
 
 /**
  * Waits until restate-server is back near its idle use (up to `maxMs`), so that the first load
- * level does not start inside the engine measurement's aftermath (512 concurrent no-ops leave
- * work behind). Idle here means every driver on shift and no orders: ~0.15 cores on 2 cores.
+ * level cannot start inside the engine measurement's aftermath. Idle here means every driver on
+ * shift and no orders: ~0.15 cores on 2 cores. (Measured so far: back at 0.03 cores within the
+ * first 2 s sample, so it costs a sample and guards the first level's figures.)
  */
 export async function settle(stack: Stack, log: (s: string) => void, { idleCores = 0.3, maxMs = 30_000 } = {}): Promise<void> {
   const end = Date.now() + maxMs;
