@@ -9,7 +9,7 @@ import { collectOrders, orderFacts, prepTimes, publishTimes } from "./collect.ts
 import { measureEngine } from "./engine.ts";
 import { measureIdle } from "./idle.ts";
 import { ratesOf } from "./invocations.ts";
-import { drain, runLevel, settle, stepUntilSaturated } from "./load-levels.ts";
+import { drain, runLevel, stepUntilSaturated } from "./load-levels.ts";
 import { consoleSummary, targets, writeResults, type BenchResult, type Machine } from "./report.ts";
 import { SIM, prepTimeMs, settings, stepKm } from "./settings.ts";
 import { halfRate, sustainedRate } from "./steps.ts";
@@ -112,7 +112,6 @@ let exitCode = 0;
 try {
   log("1/5 engine limit");
   const engine = await measureEngine(stack, { ...s.engine, log });
-  await settle(stack, log);
 
   log(`2/5 throughput: offered ${s.plan.join(", ")} orders/s until saturation`);
   const runs = await stepUntilSaturated(stack, s.plan, s.level, log);

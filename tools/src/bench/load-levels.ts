@@ -78,23 +78,6 @@ export async function runLevel(stack: Stack, offered: number, t: LevelTiming, ba
   return { offered, from: c0.at, to: c1.at, live, verdict, memory, cpu };
 }
 
-/**
- * Waits until restate-server is back near its idle use (up to `maxMs`), so that the first load
- * level cannot start inside the engine measurement's aftermath. Idle here means every driver on
- * shift and no orders: ~0.15 cores on 2 cores. (Measured so far: back at 0.03 cores within the
- * first 2 s sample, so it costs a sample and guards the first level's figures.)
- */
-export async function settle(stack: Stack, log: (s: string) => void, { idleCores = 0.3, maxMs = 30_000 } = {}): Promise<void> {
-  const end = Date.now() + maxMs;
-  for (;;) {
-    const before = readCpu(stack);
-    await sleep(2000);
-    const restate = cpuBetween(before, readCpu(stack)).byProcess.find((p) => p.process === "restate")?.cores ?? 0;
-    if (restate <= idleCores) return log(`settled: restate-server at ${restate.toFixed(2)} cores`);
-    if (Date.now() > end) return log(`restate-server still at ${restate.toFixed(2)} cores after ${maxMs / 1000} s; going on`);
-  }
-}
-
 /** Rising levels from the plan until the first saturated one. */
 export async function stepUntilSaturated(stack: Stack, plan: number[], t: LevelTiming, log: (s: string) => void): Promise<LevelRun[]> {
   const runs: LevelRun[] = [];
