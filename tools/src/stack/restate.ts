@@ -58,8 +58,8 @@ export function createRestate(opts: RestateOptions): ManagedProcess {
       // One node keeps its log in its own RocksDB ("local" loglet) instead of the replicated
       // loglet's sequencer and log-server, which only pay off with several nodes: about 15% less
       // CPU per invocation here. Fixed when the node's data is first created; the chart's
-      // cluster stays replicated. An exported RESTATE_BIFROST__DEFAULT_PROVIDER wins (to compare).
-      RESTATE_BIFROST__DEFAULT_PROVIDER: process.env.RESTATE_BIFROST__DEFAULT_PROVIDER ?? opts.loglet ?? "local",
+      // cluster stays replicated.
+      RESTATE_BIFROST__DEFAULT_PROVIDER: opts.loglet ?? "local",
       // Completed invocations are kept for inspection, but not for a day on a laptop.
       RESTATE_DEFAULT_JOURNAL_RETENTION: "1h",
     },
