@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { Command, InvalidArgumentError } from "commander";
-import { Stack, REPO_ROOT } from "../stack/stack.ts";
+import { Stack, REPO_ROOT, SIMULATOR_NICE } from "../stack/stack.ts";
+import { defaultPartitions } from "../stack/restate.ts";
 import { analyzeLevel } from "./analysis.ts";
 import { collectOrders, orderFacts, prepTimes, publishTimes } from "./collect.ts";
 import { measureEngine } from "./engine.ts";
@@ -32,15 +33,20 @@ const opts = new Command("npm run bench --")
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("a positive integer");
     return n;
   })
-  .option("--partitions <n>", "restate-server partitions (default 8)", (v) => {
+  .option("--partitions <n>", "restate-server partitions (default: one per two cores)", (v) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1 || n > 128) throw new InvalidArgumentError("an integer from 1 to 128");
+    return n;
+  })
+  .option("--simulator-nice <n>", `CPU niceness of the simulators (default ${SIMULATOR_NICE}; 0 = same priority as the platform)`, (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 19) throw new InvalidArgumentError("an integer from 0 to 19");
     return n;
   })
   .option("--cpu-prof", "write a CPU profile of the service endpoint to .data/bench-profile/")
   .option("--keep", "keep the stack's data directory (logs, Restate and Kafka data) afterwards")
   .parse()
-  .opts<{ quick?: boolean; plan?: number[]; drivers?: number; partitions?: number; cpuProf?: boolean; keep?: boolean }>();
+  .opts<{ quick?: boolean; plan?: number[]; drivers?: number; partitions?: number; simulatorNice?: number; cpuProf?: boolean; keep?: boolean }>();
 
 const s = settings(!!opts.quick);
 if (opts.plan) s.plan = opts.plan;
@@ -81,6 +87,7 @@ const stack = await Stack.start({
   tickMs: SIM.tickMs,
   providerRate: 0,
   restatePartitions: opts.partitions,
+  simulatorNice: opts.simulatorNice,
   env: {
     LOG_LEVEL: "info",
     ETA_UPDATE_INTERVAL_MS: String(SIM.etaUpdateIntervalMs),
@@ -165,6 +172,8 @@ try {
       driverLeaseMs: SIM.driverLeaseMs,
       levelWarmupS: s.level.warmupMs / 1000,
       levelWindowS: s.level.windowMs / 1000,
+      restatePartitions: opts.partitions ?? defaultPartitions(),
+      simulatorNice: opts.simulatorNice ?? SIMULATOR_NICE,
     },
     ...partial,
     orders_per_s_peak: Math.max(0, ...levels.map((l) => l.delivered_per_s)),

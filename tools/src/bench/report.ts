@@ -34,6 +34,9 @@ export interface BenchConfig {
   driverLeaseMs: number;
   levelWarmupS: number;
   levelWindowS: number;
+  restatePartitions: number;
+  /** CPU niceness of the simulated outside world (the platform runs at 0). */
+  simulatorNice: number;
 }
 
 export interface Target {
@@ -113,10 +116,10 @@ export function headline(r: BenchResult): string[] {
   const c = r.config;
   const lines: string[] = [];
   lines.push(`Measured ${r.generatedAt} with \`${r.command}\` (${r.durationS.toFixed(0)} s) on ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; load average before: ${m.loadavgBefore.map((x) => x.toFixed(2)).join(" / ")}${m.vitestProcessesBefore ? `, ${m.vitestProcessesBefore} vitest processes running` : ""}.`);
-  lines.push(`Stack: ${c.regions.length} regions × ${c.driversPerRegion} drivers, time scale ${c.timeScale}×, tick ${c.tickMs} ms (${c.stepKm.toFixed(1)} km per tick), preparation ${c.prepTimeMs} ms, ETA updates ≤ 1 per ${c.etaUpdateIntervalMs} ms per delivery, long poll ${c.waitForWorkMs / 1000} s, driver lease ${c.driverLeaseMs / 1000} s; levels ${c.levelWarmupS} s warm-up + ${c.levelWindowS} s measured.`);
+  lines.push(`Stack: ${c.regions.length} regions × ${c.driversPerRegion} drivers, time scale ${c.timeScale}×, tick ${c.tickMs} ms (${c.stepKm.toFixed(1)} km per tick), preparation ${c.prepTimeMs} ms, ETA updates ≤ 1 per ${c.etaUpdateIntervalMs} ms per delivery, long poll ${c.waitForWorkMs / 1000} s, driver lease ${c.driverLeaseMs / 1000} s; restate-server with ${c.restatePartitions} partition${c.restatePartitions === 1 ? "" : "s"}; the simulators at nice ${c.simulatorNice}; levels ${c.levelWarmupS} s warm-up + ${c.levelWindowS} s measured.`);
   lines.push("");
   lines.push("| figure | value | target | met |", "|---|---|---|---|");
-  lines.push(`| engine limit (no-op invocations/s, best of ${r.engine.levels.map((l) => l.concurrency).join("/")} concurrent) | ${r.engine_noop_invocations_per_s.toFixed(0)} | | |`);
+  lines.push(`| engine limit (no-op invocations/s, best of ${r.engine.levels.filter((l) => !l.repeat).map((l) => l.concurrency).join("/")} concurrent${r.engine.levels.some((l) => l.repeat) ? `, ${r.engine.levels.filter((l) => l.repeat).map((l) => l.concurrency).join(" and ")} measured twice` : ""}) | ${r.engine_noop_invocations_per_s.toFixed(0)} | | |`);
   lines.push(`| orders/s delivered, sustained${r.saturation_reached ? "" : " (not saturated: the plan ran out)"} | ${r.orders_per_s.toFixed(1)} (peak ${r.orders_per_s_peak.toFixed(1)}) | ${r.targets[0]!.target} | ${r.targets[0]!.met ? "yes" : "no"} |`);
   const cost = r.levels.find((l) => l.offered_per_s === r.invocations_per_order_measured_at_per_s);
   lines.push(`| invocations per delivered order at ${num(r.invocations_per_order_measured_at_per_s, 0)}/s, net of the idle drivers' baseline (gross ${num(cost?.invocations_per_order_gross ?? null, 2)}) | ${num(r.invocations_per_order, 2)} | as low as the design allows | |`);

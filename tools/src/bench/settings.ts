@@ -15,7 +15,7 @@ export interface Settings {
   plan: number[];
   level: LevelTiming;
   latency: LevelTiming;
-  engine: { concurrencies: number[]; durationMs: number };
+  engine: { concurrencies: number[]; durationMs: number; repeatBest: number };
   idleWindowMs: number;
   drainTimeoutMs: number;
 }
@@ -48,7 +48,7 @@ export function settings(quick: boolean): Settings {
         plan: [4, 10],
         level: { warmupMs: 8000, windowMs: 12_000 },
         latency: { warmupMs: 8000, windowMs: 12_000 },
-        engine: { concurrencies: [16, 128], durationMs: 5000 },
+        engine: { concurrencies: [16, 128], durationMs: 5000, repeatBest: 0 },
         // One long-poll period: every idle driver polls exactly once in it.
         idleWindowMs: 30_000,
         drainTimeoutMs: 30_000,
@@ -60,7 +60,7 @@ export function settings(quick: boolean): Settings {
         plan: [4, 8, 12, 15, 18, 21, 25, 30, 40, 50, 60, 80, 100],
         level: { warmupMs: 15_000, windowMs: 30_000 },
         latency: { warmupMs: 15_000, windowMs: 45_000 },
-        engine: { concurrencies: [8, 32, 128, 512], durationMs: 10_000 },
+        engine: { concurrencies: [8, 32, 128, 512], durationMs: 10_000, repeatBest: 2 },
         idleWindowMs: 120_000,
         drainTimeoutMs: 90_000,
       };

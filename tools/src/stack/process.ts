@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { assertPortFree } from "./ports.ts";
 
@@ -18,6 +19,11 @@ export interface ProcessSpec {
    * readiness poll could succeed against another process on that port while ours dies.
    */
   ports?: number[];
+  /**
+   * CPU niceness (0 = normal, up to 19 = yields most), set right after the spawn. The local stack
+   * gives it to the simulated outside world, which shares the laptop's cores with the platform.
+   */
+  nice?: number;
 }
 
 /**
@@ -53,6 +59,12 @@ export class ManagedProcess {
     });
     fs.closeSync(out);
     this.child = child;
+    if (this.spec.nice && child.pid !== undefined) {
+      // A child that already died is reported by the readiness wait below.
+      try {
+        os.setPriority(child.pid, this.spec.nice);
+      } catch {}
+    }
     child.once("exit", (code, signal) => {
       this.exitInfo = signal ? `killed by ${signal}` : `exited with code ${code}`;
     });

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startChaosStack, runChaosOn, formatReport } from "../../src/chaos/run.ts";
-import type { Stack } from "../../src/stack/stack.ts";
+import os from "node:os";
+import { SIMULATOR_NICE, type Stack } from "../../src/stack/stack.ts";
 import { closeProducer, ledger, makeOrder, publishOrder, statusesOf, waitForOrder } from "../helpers.ts";
 
 /**
@@ -60,4 +61,11 @@ describe("faults", () => {
     expect(report.delivered).toBeGreaterThan(0);
     expect(report.delivered + report.rejected + report.cancelled).toBe(report.orders);
   }, 900_000);
+
+  it("runs the simulated outside world at a lower CPU priority than the platform, also after its kills", () => {
+    const niceness = Object.fromEntries([...stack.processes].map(([name, p]) => [name, os.getPriority(p.child!.pid!)]));
+    const simulated = (name: string) => ["payment", "restaurant", "provider"].includes(name) || name.startsWith("drivers-");
+    expect(Object.keys(niceness).filter(simulated)).toHaveLength(6);
+    for (const [name, nice] of Object.entries(niceness)) expect({ name, nice }).toEqual({ name, nice: simulated(name) ? SIMULATOR_NICE : 0 });
+  });
 });

@@ -7,6 +7,7 @@ import { sumMetric } from "../../src/bench/signals.ts";
 import { perUnit } from "../../src/bench/invocations.ts";
 import { replaceBetween, targets } from "../../src/bench/report.ts";
 import { cpuBetween, type CpuSnapshot } from "../../src/bench/cpu.ts";
+import { concurrenciesToRepeat } from "../../src/bench/engine.ts";
 
 describe("percentiles", () => {
   it("uses the nearest rank: a value actually seen, never an interpolation", () => {
@@ -204,5 +205,19 @@ describe("cpuBetween", () => {
       { process: "rs:worker", cores: 0.2 },
     ]);
     expect(u.machineBusy).toBe(0.75);
+  });
+});
+
+describe("engine limit", () => {
+  it("measures the sweep's best concurrencies again, best first", () => {
+    const sweep = [
+      { concurrency: 8, invocationsPerS: 465 },
+      { concurrency: 32, invocationsPerS: 867 },
+      { concurrency: 128, invocationsPerS: 866 },
+      { concurrency: 512, invocationsPerS: 820 },
+    ];
+    expect(concurrenciesToRepeat(sweep, 2)).toEqual([32, 128]);
+    expect(concurrenciesToRepeat(sweep, 0)).toEqual([]);
+    expect(sweep.map((l) => l.concurrency)).toEqual([8, 32, 128, 512]);
   });
 });
