@@ -36,6 +36,9 @@ export class ManagedProcess {
   private exitInfo?: string;
 
   constructor(spec: ProcessSpec) {
+    if (spec.nice !== undefined && !(Number.isInteger(spec.nice) && spec.nice >= 0 && spec.nice <= 19)) {
+      throw new Error(`${spec.name}: CPU niceness must be an integer from 0 to 19, got ${spec.nice}`);
+    }
     this.spec = spec;
   }
 
@@ -60,7 +63,8 @@ export class ManagedProcess {
     fs.closeSync(out);
     this.child = child;
     if (this.spec.nice && child.pid !== undefined) {
-      // A child that already died is reported by the readiness wait below.
+      // The value is valid (constructor) and raising niceness needs no privilege, so this only
+      // fails for a child that already died, which the readiness wait below reports.
       try {
         os.setPriority(child.pid, this.spec.nice);
       } catch {}
