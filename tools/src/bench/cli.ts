@@ -78,6 +78,9 @@ const dataDir = path.join(REPO_ROOT, ".data", `bench-${process.pid}`);
 fs.rmSync(dataDir, { recursive: true, force: true });
 const profileDir = path.join(REPO_ROOT, ".data", "bench-profile");
 log(`starting the stack: ${s.regions.length} regions × ${s.driversPerRegion} drivers, time scale ${SIM.timeScale}× (data in ${dataDir})`);
+// Resolved once: the stack runs with these and the report states them.
+const partitions = opts.partitions ?? defaultPartitions();
+const simulatorNice = opts.simulatorNice ?? SIMULATOR_NICE;
 const stack = await Stack.start({
   dataDir,
   freePorts: true,
@@ -86,8 +89,8 @@ const stack = await Stack.start({
   timeScale: SIM.timeScale,
   tickMs: SIM.tickMs,
   providerRate: 0,
-  restatePartitions: opts.partitions,
-  simulatorNice: opts.simulatorNice,
+  restatePartitions: partitions,
+  simulatorNice,
   env: {
     LOG_LEVEL: "info",
     ETA_UPDATE_INTERVAL_MS: String(SIM.etaUpdateIntervalMs),
@@ -172,8 +175,8 @@ try {
       driverLeaseMs: SIM.driverLeaseMs,
       levelWarmupS: s.level.warmupMs / 1000,
       levelWindowS: s.level.windowMs / 1000,
-      restatePartitions: opts.partitions ?? defaultPartitions(),
-      simulatorNice: opts.simulatorNice ?? SIMULATOR_NICE,
+      restatePartitions: partitions,
+      simulatorNice,
     },
     ...partial,
     orders_per_s_peak: Math.max(0, ...levels.map((l) => l.delivered_per_s)),

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { REGION_IDS } from "@food-ordering/contracts";
-import { formatReport, runChaosOn, startChaosStack } from "./run.ts";
+import { DEFAULT_DRAIN_MS, formatReport, runChaosOn, startChaosStack } from "./run.ts";
 
 /** `npm run chaos -- --duration <s>`: exits non-zero when an order was left unfinished, lost, duplicated or double-charged. */
 const positive = (v: string) => {
@@ -11,12 +11,12 @@ const positive = (v: string) => {
 };
 const o = new Command("npm run chaos --")
   .option("--duration <s>", "seconds of load with faults", positive, 120)
-  // Below what a 2-core laptop sustains (~16/s, npm run bench), so a recovery time measures the
+  // Below what a 2-core laptop sustains (~18/s, npm run bench), so a recovery time measures the
   // recovery rather than the backlog; raise it to see how the platform catches up from overload.
   .option("--rate <orders/s>", "order provider rate", positive, 10)
   .option("--regions <list>", "regions", (v) => v.split(","), ["amsterdam", "berlin", "paris"])
   .option("--drivers <n>", "drivers per region", positive, 25)
-  .option("--drain <s>", "seconds to wait for the last orders to finish after the load", positive, 180)
+  .option("--drain <s>", "seconds to wait for the last orders to finish after the load", positive, DEFAULT_DRAIN_MS / 1000)
   .option("--keep", "keep the run's data directory (logs, Restate and Kafka data) also when it passes")
   .parse()
   .opts<{ duration: number; rate: number; regions: string[]; drivers: number; drain: number; keep?: boolean }>();

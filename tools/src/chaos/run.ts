@@ -7,13 +7,16 @@ import { Stack, REPO_ROOT } from "../stack/stack.ts";
 import { stateOf } from "../restate/admin.ts";
 import { audit, summaryLine, type AuditReport, type LedgerEntry } from "./audit.ts";
 
+/** How long a run waits, by default, for its last orders to finish after the load. */
+export const DEFAULT_DRAIN_MS = 180_000;
+
 export interface ChaosOptions {
   durationS: number;
   rate: number;
   regions: string[];
   driversPerRegion: number;
   dataDir?: string;
-  /** How long to wait for every order to finish once the load stops. */
+  /** How long to wait for every order to finish once the load stops (default DEFAULT_DRAIN_MS). */
   drainTimeoutMs?: number;
   /** Fraction of scheduled orders the simulated customers try to cancel. */
   cancelFraction?: number;
@@ -150,7 +153,7 @@ export async function runChaosOn(stack: Stack, o: ChaosOptions): Promise<ChaosRe
     const published = readLines(publishedLog);
     say(`chaos: load stopped after ${published.length} orders; waiting for them to finish`);
     let report = await collect(stack, published);
-    while (report.unfinished + report.lost > 0 && Date.now() - drainStart < (o.drainTimeoutMs ?? 180_000)) {
+    while (report.unfinished + report.lost > 0 && Date.now() - drainStart < (o.drainTimeoutMs ?? DEFAULT_DRAIN_MS)) {
       await sleep(2000);
       report = await collect(stack, published);
     }
