@@ -7,6 +7,7 @@ import type { CpuUsage } from "./cpu.ts";
 import type { ProcessMemory } from "./memory.ts";
 import type { Summary } from "./stats.ts";
 import type { Verdict } from "./steps.ts";
+import type { GcBetween } from "./signals.ts";
 
 /**
  * The figures of one load level, cut from the run's final data by the level's window: orders
@@ -32,6 +33,7 @@ export interface LevelResult {
   window_s: number;
   peak_rss_mib: ProcessMemory[];
   cpu: CpuUsage;
+  endpoint_gc: GcBetween;
 }
 
 export async function analyzeLevel(
@@ -69,6 +71,7 @@ export async function analyzeLevel(
     window_s: round2(seconds),
     peak_rss_mib: run.memory,
     cpu: run.cpu,
+    endpoint_gc: run.endpointGc,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Stack } from "../stack/stack.ts";
 import { cpuBetween, describeCpu, readCpu, type CpuUsage } from "./cpu.ts";
 import { readMemory, resetPeaks, type ProcessMemory } from "./memory.ts";
-import { inFlight, ratesBetween, readCounters } from "./signals.ts";
+import { gcBetween, inFlight, ratesBetween, readCounters, type GcBetween } from "./signals.ts";
 import { judgeLevel, nextRate, type Verdict } from "./steps.ts";
 
 /**
@@ -19,6 +19,8 @@ export interface LevelRun {
   memory: ProcessMemory[];
   /** Where the cores went during the window. */
   cpu: CpuUsage;
+  /** The endpoint's GC pauses during the window. */
+  endpointGc: GcBetween;
 }
 
 export interface LevelTiming {
@@ -74,8 +76,9 @@ export async function runLevel(stack: Stack, offered: number, t: LevelTiming, ba
   const memory = readMemory(stack);
   const live = ratesBetween(c0, c1);
   const verdict = judgeLevel({ offered, ...live }, baselineOrderMs);
-  log(`load ${offered}/s: delivered ${live.delivered.toFixed(1)}/s, mean order ${live.meanOrderMs === null ? "-" : (live.meanOrderMs / 1000).toFixed(2)} s, ${describeCpu(cpu)}${verdict.saturated ? ` -> SATURATED: ${verdict.reasons.join("; ")}` : ""}`);
-  return { offered, from: c0.at, to: c1.at, live, verdict, memory, cpu };
+  const endpointGc = gcBetween(c0, c1);
+  log(`load ${offered}/s: delivered ${live.delivered.toFixed(1)}/s, mean order ${live.meanOrderMs === null ? "-" : (live.meanOrderMs / 1000).toFixed(2)} s, ${describeCpu(cpu)}, endpoint in GC ${(endpointGc.pausedShare * 100).toFixed(1)}%${verdict.saturated ? ` -> SATURATED: ${verdict.reasons.join("; ")}` : ""}`);
+  return { offered, from: c0.at, to: c1.at, live, verdict, memory, cpu, endpointGc };
 }
 
 /** Rising levels from the plan until the first saturated one. */

@@ -7,6 +7,7 @@ import type { HandlerCount } from "./invocations.ts";
 import { STEP_NAMES, type StepName } from "./latency.ts";
 import type { ProcessMemory } from "./memory.ts";
 import type { Summary } from "./stats.ts";
+import type { GcBetween, GcPauses } from "./signals.ts";
 
 /** The bench's results: the JSON other tools read, the markdown table, the console summary. */
 
@@ -154,6 +155,8 @@ export function markdown(r: BenchResult): string {
   lines.push("");
   lines.push(...cpuSection(r));
   lines.push("");
+  lines.push(...gcSection(r));
+  lines.push("");
   lines.push(`Peak memory (VmHWM, RSS peak over the measured window of the ${r.levels.find((l) => l.saturated)?.offered_per_s ?? r.levels.at(-1)?.offered_per_s}/s level):`, "");
   lines.push("| process | peak RSS MiB |", "|---|---|");
   for (const p of r.peak_rss_mib_at_saturation) lines.push(`| ${p.process} | ${p.peakRssMiB} |`);
@@ -179,6 +182,26 @@ function cpuSection(r: BenchResult): string[] {
     `| **machine busy** | ${columns.map((c) => `${Math.round(c.cpu.machineBusy * 100)}%`).join(" | ")} |`,
     ...names.map((n) => `| ${n} | ${columns.map((c) => cell(c, n)).join(" | ")} |`),
     `| restate threads | ${columns.map(threads).join(" | ")} |`,
+  ];
+}
+
+/**
+ * The endpoint's GC pauses per level. The endpoint runs every handler on one event loop, so a
+ * pause delays every invocation in flight there: part of the latency tail the steps show.
+ */
+function gcSection(r: BenchResult): string[] {
+  const rows = [
+    ...r.levels.map((l) => ({ label: `${l.offered_per_s}${l.saturated ? " (saturated)" : ""}`, gc: l.endpoint_gc })),
+    { label: `${r.latency_offered_per_s} (latency level)`, gc: r.latency_level.endpoint_gc },
+  ].filter((x) => x.gc);
+  const cell = (p: GcPauses | undefined) => (p ? `${p.perS.toFixed(2)}/s, ${p.meanMs === null ? "–" : `${p.meanMs.toFixed(1)} ms`}` : "–");
+  const kind = (g: GcBetween, k: GcPauses["kind"]) => g.pauses.find((p) => p.kind === k);
+  return [
+    "The endpoint's garbage collection (main-thread pauses, from its Prometheus metrics; while it collects, no handler runs):",
+    "",
+    "| orders/s | scavenges (rate, mean pause) | mark-compacts (rate, mean pause) | share of the window in GC |",
+    "|---|---|---|---|",
+    ...rows.map((x) => `| ${x.label} | ${cell(kind(x.gc, "scavenge"))} | ${cell(kind(x.gc, "mark-compact"))} | ${(x.gc.pausedShare * 100).toFixed(1)}% |`),
   ];
 }
 

@@ -3,7 +3,7 @@ import type { OrderStatusView } from "@food-ordering/contracts";
 import { quantile, summarize } from "../../src/bench/stats.ts";
 import { halfRate, judgeLevel, nextRate, sustainedRate, type LevelSignals } from "../../src/bench/steps.ts";
 import { driveTicks, driverStarts, stepTimes, summarizeSteps } from "../../src/bench/latency.ts";
-import { sumMetric } from "../../src/bench/signals.ts";
+import { countersFrom, gcBetween, sumMetric } from "../../src/bench/signals.ts";
 import { perUnit } from "../../src/bench/invocations.ts";
 import { replaceBetween, targets } from "../../src/bench/report.ts";
 import { cpuBetween, type CpuSnapshot } from "../../src/bench/cpu.ts";
@@ -155,6 +155,28 @@ describe("report helpers", () => {
     expect(sumMetric(text, "food_ordering_order_status_transitions_total", { status: "CREATED" })).toBe(7);
     expect(sumMetric(text, "food_ordering_order_status_transitions_total")).toBe(9);
     expect(sumMetric(text, "food_ordering_plain")).toBe(7);
+  });
+
+  it("reads the endpoint's GC pauses between two scrapes, by kind", () => {
+    const scrape = (minor: [number, number], major: [number, number]) =>
+      [
+        'food_ordering_nodejs_gc_duration_seconds_bucket{le="0.001",component="endpoint",kind="minor"} 1',
+        `food_ordering_nodejs_gc_duration_seconds_sum{component="endpoint",kind="minor"} ${minor[1]}`,
+        `food_ordering_nodejs_gc_duration_seconds_count{component="endpoint",kind="minor"} ${minor[0]}`,
+        `food_ordering_nodejs_gc_duration_seconds_sum{component="endpoint",kind="major"} ${major[1]}`,
+        `food_ordering_nodejs_gc_duration_seconds_count{component="endpoint",kind="major"} ${major[0]}`,
+        'food_ordering_nodejs_gc_duration_seconds_sum{component="endpoint",kind="incremental"} 9',
+      ].join("\n");
+    const a = countersFrom(scrape([100, 1.0], [2, 0.05]), 0, 10_000);
+    const b = countersFrom(scrape([120, 1.2], [3, 0.08]), 0, 20_000);
+    const gc = gcBetween(a, b);
+    expect(gc.pauses).toEqual([
+      { kind: "scavenge", count: 20, perS: 2, meanMs: expect.closeTo(10, 6) },
+      { kind: "mark-compact", count: 1, perS: 0.1, meanMs: expect.closeTo(30, 6) },
+    ]);
+    // 0.2 s of scavenges + 0.03 s of mark-compact in 10 s; incremental marking steps are not pauses of their own.
+    expect(gc.pausedShare).toBeCloseTo(0.023, 6);
+    expect(gcBetween(a, a).pauses.map((p) => p.meanMs)).toEqual([null, null]);
   });
 
   it("divides invocation counts per order", () => {
