@@ -32,6 +32,8 @@ export const VARIANTS: Record<string, Values> = {
   "monitoring off": { monitoring: { enabled: false } },
   "network policies off": { networkPolicies: { enabled: false } },
   "existing Kafka": { kafka: { external: { bootstrapServers: "kafka-0.kafka.infra:9092,kafka-1.kafka.infra:9094" } } },
+  // A journal-incompatible upgrade in progress: revision 2 still serves its in-flight invocations.
+  "draining revision": { endpoint: { revision: 3, drainingRevisions: [{ revision: "2", image: "food-ordering:0.2.0" }] } },
   "everything on": { endpoint: { autoscaling: { enabled: true } }, webui: { ingress: { enabled: true, className: "nginx", tlsSecretName: "shop-tls" } }, restate: { kafkaClusterInConfig: true } },
 };
 

@@ -19,6 +19,10 @@ const BAD: Array<[string, Values, RegExp]> = [
   ["a bootstrap address without a port", { kafka: { external: { bootstrapServers: "kafka.infra" } } }, /at '\/kafka\/external\/bootstrapServers'/],
   ["more Restate copies than nodes", { restate: { replicas: 3, defaultReplication: 4 } }, /restate.defaultReplication \(4\) must not exceed restate.replicas \(3\)/],
   ["more topic replicas than brokers", { kafka: { topics: { orders: { partitions: 3, replicas: 3 } } } }, /kafka.topics.orders.replicas \(3\) must not exceed kafka.strimzi.replicas \(1\)/],
+  ["a revision that cannot name a Service", { endpoint: { revision: "Blue_2" } }, /at '\/endpoint\/revision'/],
+  ["a draining revision without its image", { endpoint: { revision: 2, drainingRevisions: [{ revision: 1 }] } }, /at '\/endpoint\/drainingRevisions\/0': missing property 'image'/],
+  ["the current revision listed as draining", { endpoint: { revision: 2, drainingRevisions: [{ revision: "2", image: "food-ordering:0.1.0" }] } }, /revision "2" is listed twice or is the current endpoint.revision/],
+  ["a draining revision listed twice", { endpoint: { revision: 3, drainingRevisions: [{ revision: 1, image: "a:1" }, { revision: "1", image: "a:1" }] } }, /revision "1" is listed twice/],
   ["a region listed twice", { regions: [{ name: "berlin", drivers: 1, replicas: 1 }, { name: "berlin", drivers: 2, replicas: 1 }] }, /"berlin" is listed twice/],
 ];
 

@@ -26,16 +26,19 @@ function targetExists(pods: PodOwner[], svc: K8sObject, port: number): boolean {
 
 const entryOf = (c: { command?: string[]; args?: string[] }): string | undefined => c.command?.find((a) => a.endsWith(".ts"));
 
-/** Each Service is meant for exactly the pods of one component. */
-const EXPECTED_SELECTION: Record<string, string> = {
+/** The endpoint's revisions as the values list them: draining ones first, the current one last. */
+const endpointRevisions = (v: any): string[] => [...v.endpoint.drainingRevisions.map((r: { revision: unknown }) => String(r.revision)), String(v.endpoint.revision)];
+
+/** Each Service is meant for exactly the pods of one component (of one endpoint revision). */
+const expectedSelection = (v: any): Record<string, string> => ({
   restate: "StatefulSet/restate",
   "restate-cluster": "StatefulSet/restate",
-  endpoint: "Deployment/endpoint",
+  ...Object.fromEntries(endpointRevisions(v).map((r) => [`endpoint-${r}`, `Deployment/endpoint-${r}`])),
   payment: "Deployment/payment",
   restaurant: "Deployment/restaurant",
   provider: "Deployment/provider",
   webui: "Deployment/webui",
-};
+});
 
 describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
   const objects = render(values);
@@ -43,10 +46,11 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
 
   it("each Service selects exactly the pods it is meant for, on ports they declare", () => {
     const services = byKind(objects, "Service");
-    expect(services.map((s) => s.metadata.name).sort()).toEqual(Object.keys(EXPECTED_SELECTION).map(fullName).sort());
+    const expected = expectedSelection(v);
+    expect(services.map((s) => s.metadata.name).sort()).toEqual(Object.keys(expected).map(fullName).sort());
     for (const svc of services) {
       const pods = selected(objects, svc);
-      const [kind, component] = EXPECTED_SELECTION[svc.metadata.name.replace(fullName(""), "")]!.split("/");
+      const [kind, component] = expected[svc.metadata.name.replace(fullName(""), "")]!.split("/");
       expect(pods.map((p) => `${p.owner.kind}/${p.owner.metadata.name}`), svc.metadata.name).toEqual([`${kind}/${fullName(component!)}`]);
       for (const port of svc.spec.ports) expect(targetExists(pods, svc, port.port), `${svc.metadata.name}:${port.port}`).toBe(true);
     }
@@ -128,6 +132,8 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
       options: Object.fromEntries(Object.entries(s.options).map(([k, x]) => [k, String(x)])),
     }));
     expect(wiring).toEqual(SUBSCRIPTIONS.map((s) => ({ ...s, options: CONSUMER_OPTIONS })));
+    // One URI per revision, the current one last: Restate sends new invocations to the service's last registration.
+    expect(desired.endpoints.map((ep: { uri: string }) => new URL(ep.uri).hostname)).toEqual(endpointRevisions(v).map((r) => fullName(`endpoint-${r}`)));
     for (const ep of desired.endpoints) {
       const url = new URL(ep.uri);
       const svc = serviceFor(objects, url.hostname);
@@ -137,6 +143,19 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
     const job = byKind(objects, "Job")[0]!;
     const mounted = job.spec.template.spec.volumes.find((vol: { configMap?: { name: string } }) => vol.configMap)?.configMap.name;
     expect(mounted).toBe(cm.metadata.name);
+  });
+
+  it("runs each endpoint revision on its own image: draining ones on theirs with one pod, the current one on the release's", () => {
+    const image = `${v.global.image.repository}:${v.global.image.tag}`;
+    const deployments = byKind(objects, "Deployment").filter((d) => d.metadata.labels?.["app.kubernetes.io/component"] === "endpoint");
+    expect(deployments.map((d) => d.metadata.name)).toEqual(endpointRevisions(v).map((r) => fullName(`endpoint-${r}`)));
+    for (const d of deployments) {
+      const revision = d.spec.template.metadata.labels["food-ordering.io/endpoint-revision"];
+      const draining = v.endpoint.drainingRevisions.find((r: { revision: unknown }) => String(r.revision) === revision);
+      expect(d.spec.template.spec.containers[0].image, d.metadata.name).toBe(draining ? draining.image : image);
+      expect(d.spec.replicas, d.metadata.name).toBe(draining ? 1 : v.endpoint.autoscaling.enabled ? undefined : v.endpoint.replicas);
+    }
+    for (const hpa of byKind(objects, "HorizontalPodAutoscaler")) expect(hpa.spec.scaleTargetRef.name).toBe(fullName(`endpoint-${v.endpoint.revision}`));
   });
 
   it("renders one driver Deployment per region, with its driver count and replicas", () => {

@@ -48,8 +48,21 @@ http://{{ include "fo.name" (dict "root" . "component" "restate") }}:8080
 {{- define "fo.restateAdminUrl" -}}
 http://{{ include "fo.name" (dict "root" . "component" "restate") }}:9070
 {{- end -}}
+{{/* One endpoint revision's objects and Restate URI: (dict "root" $ "revision" "2") */}}
+{{- define "fo.endpointRevisionName" -}}
+{{- printf "%s-%s" (include "fo.name" (dict "root" .root "component" "endpoint")) (toString .revision) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 {{- define "fo.endpointUrl" -}}
-http://{{ include "fo.name" (dict "root" . "component" "endpoint") }}:{{ .Values.endpoint.port }}
+http://{{ include "fo.endpointRevisionName" . }}:{{ .root.Values.endpoint.port }}
+{{- end -}}
+{{/* Every endpoint revision, draining ones first and the current one last: [{revision, image, current}] */}}
+{{- define "fo.endpointRevisions" -}}
+{{- $out := list -}}
+{{- range .Values.endpoint.drainingRevisions -}}
+{{- $out = append $out (dict "revision" (toString .revision) "image" .image "current" false) -}}
+{{- end -}}
+{{- $out = append $out (dict "revision" (toString .Values.endpoint.revision) "image" (include "fo.image" .) "current" true) -}}
+{{ toJson $out }}
 {{- end -}}
 {{- define "fo.paymentUrl" -}}
 http://{{ include "fo.name" (dict "root" . "component" "payment") }}:{{ .Values.payment.port }}
@@ -173,10 +186,10 @@ imagePullSecrets:
     sizeLimit: 64Mi
 {{- end -}}
 
-{{/* The fields every Node container shares: (dict "root" $ "name" "endpoint" "entry" "<path>" "args" list "resources" map) */}}
+{{/* The fields every Node container shares: (dict "root" $ "name" "endpoint" "entry" "<path>" "args" list "resources" map ["image" "<ref>"]) */}}
 {{- define "fo.nodeContainer" -}}
 name: {{ .name }}
-image: {{ include "fo.image" .root }}
+image: {{ .image | default (include "fo.image" .root) }}
 imagePullPolicy: {{ .root.Values.global.image.pullPolicy }}
 {{ include "fo.nodeCommand" . }}
 securityContext:

@@ -253,8 +253,20 @@ function planOldDeployments(desired: DesiredState, observed: Observed, after: Se
   const wanted = new Set(desired.endpoints.map((e) => e.uri));
   for (const d of observed.deployments) {
     const uri = d.uri ? normalizeUri(d.uri) : d.id;
-    if (wanted.has(uri) || !ownsDeployment(d, opts.owner)) continue;
     const stillLatest = d.services.filter((s) => after.get(s.name)?.uri === uri).map((s) => s.name);
+    if (wanted.has(uri)) {
+      // A revision kept on purpose (the chart's endpoint.drainingRevisions): say when it may go.
+      if (d.services.length && !stillLatest.length) {
+        const pinned = observed.pinned[d.id] ?? 0;
+        out.notes.push(
+          pinned
+            ? `deployment ${d.id} (${uri}) is an earlier revision, still draining: ${pinned} unfinished invocation(s) pinned to it`
+            : `deployment ${d.id} (${uri}) is an earlier revision and drained: no invocation is pinned to it any more; it can leave the desired state`,
+        );
+      }
+      continue;
+    }
+    if (!ownsDeployment(d, opts.owner)) continue;
     if (stillLatest.length) {
       out.notes.push(`deployment ${d.id} (${uri}) is no longer desired but still serves the latest revision of ${stillLatest.join(", ")}; left registered`);
       continue;

@@ -221,16 +221,25 @@ describe("registrar against a real restate-server", () => {
     const old = (await admin.listDeployments()).find((d) => d.id === pinned)!;
     expect(old.uri).toBe(`${v1.uri}/`);
 
+    // The chart's way: the earlier revision stays desired (listed first) while it drains.
     const moved = await serve("v2");
-    const first = await run(desiredFor([moved.uri]));
+    const first = await run(desiredFor([v1.uri, moved.uri]));
     expect(first.outcome).toBe("converged");
     expect(first.changes).toEqual([`register endpoint ${moved.uri}/ (greeter, sink)`]);
-    expect(first.notes).toEqual([expect.stringContaining(`old deployment ${old.id} (${v1.uri}/) is draining: 1 unfinished invocation(s)`)]);
+    expect(first.notes).toEqual([expect.stringContaining(`deployment ${old.id} (${v1.uri}/) is an earlier revision, still draining: 1 unfinished invocation(s)`)]);
+    const latest = (await admin.listDeployments()).find((d) => d.uri === `${moved.uri}/`)!;
+    expect((await admin.listServices()).filter((s) => s.name === "greeter" || s.name === "sink").map((s) => s.deployment_id)).toEqual([latest.id, latest.id]);
+    // Without it in the desired state, the registrar still keeps it while something is pinned to it.
+    const undesired = await run(desiredFor([moved.uri]));
+    expect(undesired.changes).toEqual([]);
+    expect(undesired.notes).toEqual([expect.stringContaining(`old deployment ${old.id} (${v1.uri}/) is draining: 1 unfinished invocation(s)`)]);
     expect((await admin.listDeployments()).map((d) => d.id)).toContain(old.id);
 
     const kill = await fetch(`${adminUrl}/invocations/${invocationId}/kill`, { method: "PATCH" });
     expect(kill.ok).toBe(true);
     await waitFor(async () => (await admin.query<{ n: number }>(`SELECT COUNT(*) AS n FROM sys_invocation_status WHERE pinned_deployment_id = '${old.id}' AND status != 'completed'`))[0]?.n === 0);
+    const drained = await run(desiredFor([v1.uri, moved.uri]));
+    expect([drained.changes, drained.notes]).toEqual([[], [expect.stringContaining(`deployment ${old.id} (${v1.uri}/) is an earlier revision and drained`)]]);
     const second = await run(desiredFor([moved.uri]));
     expect(second.changes).toEqual([`remove old deployment ${old.id} (${v1.uri}/): superseded and no invocation pinned to it`]);
     expect((await admin.listDeployments()).map((d) => d.uri)).toEqual([`${moved.uri}/`]);

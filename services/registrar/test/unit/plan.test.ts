@@ -222,6 +222,18 @@ subscriptions: [{ source: kafka://kafka/a, sink: service://other/run }]`, "t");
       expect(p.notes).toEqual([expect.stringContaining("still serves the latest revision of only-here")]);
     });
 
+    it("keeps an earlier revision that is still desired, and says whether it has drained", () => {
+      // The chart's endpoint.drainingRevisions: OLD listed before the current EP.
+      const both = { ...desired, endpoints: [{ uri: OLD, useHttp11: false }, ...desired.endpoints] };
+      const discovered: Discovered = { ...discoveredV1, [OLD]: { services: [svc("greeter", ["greet"], "dp_old")] } };
+      const draining = plan(both, moved({ dp_old: 2 }), discovered, opts);
+      expect([draining.actions, draining.problems]).toEqual([[], []]);
+      expect(draining.notes).toEqual([expect.stringContaining("dp_old (http://127.0.0.1:9081/) is an earlier revision, still draining: 2 unfinished invocation(s)")]);
+      const drained = plan(both, moved({}), discovered, opts);
+      expect(drained.actions).toEqual([]);
+      expect(drained.notes).toEqual([expect.stringContaining("dp_old (http://127.0.0.1:9081/) is an earlier revision and drained")]);
+    });
+
     it("predicts supersession by this plan's own registration", () => {
       // Restate still points greeter at dp_old; the desired endpoint is new and will take it over.
       const old = svc("greeter", ["greet"], "dp_old");
