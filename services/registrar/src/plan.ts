@@ -141,7 +141,38 @@ function planEndpoints(desired: DesiredState, observed: Observed, discovered: Di
         pinnedInvocations: observed.pinned[existing.id] ?? 0,
       });
   }
+  refuseRegistrationsAheadOfLaterEndpoints(desired, discovered, out);
   return after;
+}
+
+/**
+ * Restate sends a service's new invocations to its last registration, and the desired state lists
+ * endpoints oldest first (the chart's draining revisions, then the current one). Registering an
+ * endpoint while a later-listed one that serves the same services is left as it is would make the
+ * earlier code current — e.g. a draining revision Restate never had. Refused, nothing applied.
+ */
+function refuseRegistrationsAheadOfLaterEndpoints(desired: DesiredState, discovered: Discovered, out: Plan): void {
+  const written = new Set(out.actions.flatMap((a) => (a.kind === "register-endpoint" || a.kind === "reregister-endpoint" ? [a.uri] : [])));
+  const servicesOf = (uri: string) => {
+    const found = discovered[uri];
+    return found && "services" in found ? found.services.map((s) => s.name) : [];
+  };
+  desired.endpoints.forEach((ep, i) => {
+    if (!written.has(ep.uri)) return;
+    const mine = new Set(servicesOf(ep.uri));
+    for (const later of desired.endpoints.slice(i + 1)) {
+      if (written.has(later.uri)) continue; // registered after it in this pass: stays the last one
+      const shared = servicesOf(later.uri).filter((name) => mine.has(name));
+      if (shared.length)
+        out.problems.push({
+          kind: "rejected",
+          message:
+            `endpoint ${ep.uri}: registering it would make it the current deployment of ${shared.join(", ")}, ahead of ${later.uri}, ` +
+            `which is listed after it and already registered. An earlier (draining) revision must be one Restate already has: ` +
+            `remove it from the desired state, or list it last if it is meant to be the current one`,
+        });
+    }
+  });
 }
 
 /**

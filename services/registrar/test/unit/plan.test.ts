@@ -234,6 +234,18 @@ subscriptions: [{ source: kafka://kafka/a, sink: service://other/run }]`, "t");
       expect(drained.notes).toEqual([expect.stringContaining("dp_old (http://127.0.0.1:9081/) is an earlier revision and drained")]);
     });
 
+    it("refuses to register an earlier-listed endpoint ahead of a later one Restate already has (it would become current)", () => {
+      // OLD was never registered; EP (listed after it) is, and serves greeter already.
+      const both = { ...desired, endpoints: [{ uri: OLD, useHttp11: false }, ...desired.endpoints] };
+      const discovered: Discovered = { ...discoveredV1, [OLD]: { services: [svc("greeter", ["greet"], "dp_old")] } };
+      const p = plan(both, converged(), discovered, opts);
+      expect(p.problems).toEqual([{ kind: "rejected", message: expect.stringMatching(/^endpoint http:\/\/127.0.0.1:9081\/: registering it would make it the current deployment of greeter, ahead of http:\/\/127.0.0.1:9080\//) }]);
+      // Both new (a first install with a draining revision listed): registered in order, the later one last.
+      const fresh = plan(both, { deployments: [], services: [], clusters: [], subscriptions: [], pinned: {} }, discovered, opts);
+      expect(fresh.problems).toEqual([]);
+      expect(fresh.actions.filter((a) => a.kind === "register-endpoint").map((a) => (a as { uri: string }).uri)).toEqual([OLD, EP]);
+    });
+
     it("predicts supersession by this plan's own registration", () => {
       // Restate still points greeter at dp_old; the desired endpoint is new and will take it over.
       const old = svc("greeter", ["greet"], "dp_old");
