@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError } from "commander";
 import { ORDER_STATUSES } from "@food-ordering/contracts";
 import { parseDuration } from "./format.ts";
-import { listFleet, listOrders, orderDetail, reachable } from "./queries.ts";
-import { renderFleet, renderOrder, renderOrders } from "./render.ts";
+import { listDeployments, listFleet, listOrders, orderDetail, reachable } from "./queries.ts";
+import { renderDeployments, renderFleet, renderOrder, renderOrders } from "./render.ts";
 
 /**
  * `npm run inspect -- <command>` and `kubectl food <command>`: the platform's state as Restate
@@ -36,7 +36,7 @@ const positiveInt = (v: string) => {
 
 function program(): Command {
   const p = new Command("inspect")
-    .description("Inspect orders, drivers and their Restate invocations through Restate's admin SQL API.")
+    .description("Inspect orders, drivers, their Restate invocations and the endpoint's deployments through Restate's admin API.")
     .option("--admin-url <url>", "Restate admin API (env RESTATE_ADMIN_URL)", process.env.RESTATE_ADMIN_URL ?? "http://127.0.0.1:9070")
     .option("--json", "print JSON instead of tables")
     .showHelpAfterError();
@@ -72,6 +72,14 @@ function program(): Command {
       const { adminUrl, json } = global();
       const fleet = await reachable(adminUrl, () => listFleet(adminUrl, region));
       print(json, fleet, () => renderFleet(fleet, Date.now()));
+    });
+
+  p.command("deployments")
+    .description("the endpoint's Restate deployments (one per revision): current, or draining/drained with the unfinished invocations pinned to it")
+    .action(async () => {
+      const { adminUrl, json } = global();
+      const rows = await reachable(adminUrl, () => listDeployments(adminUrl));
+      print(json, rows, () => renderDeployments(rows));
     });
   return p;
 }

@@ -1,10 +1,10 @@
 import { isTerminal, type DriverView, type OrderStatus, type OrderStatusView } from "@food-ordering/contracts";
-import { sql, sqlString, stateOf } from "../restate/admin.ts";
+import { adminGet, sql, sqlString, stateOf } from "../restate/admin.ts";
 
 /**
  * What the inspection CLI reads from Restate's admin SQL API: the services' state (order-status
  * "order", driver-digital-twin "driver", driver-delivery-matcher "drivers"/"pending"/"roster")
- * and sys_invocation. Read-only; nothing here calls a handler.
+ * and sys_invocation, plus the admin API's deployments and services. Read-only; nothing here calls a handler.
  */
 
 /** Wraps a connection failure in an error that says where Restate was expected and how to reach it. */
@@ -182,4 +182,52 @@ export async function listFleet(adminUrl: string, region?: string): Promise<Flee
     .sort()
     .map((r) => ({ region: r, freeDrivers: free.get(r)?.length ?? 0, roster: roster.get(r)?.length ?? 0, waitingDeliveries: pending.get(r) ?? [] }));
   return { drivers, regions };
+}
+
+/**
+ * A Restate deployment of the service endpoint, as an operator draining an old revision sees it:
+ * `current` serves the latest registration of at least one service (new invocations go there);
+ * otherwise it only finishes the invocations pinned to it — `draining` while there are any,
+ * `drained` when there are none left and its pods (the chart's endpoint.drainingRevisions entry)
+ * can go.
+ */
+export interface DeploymentRow {
+  id: string;
+  uri: string;
+  createdAt?: string;
+  services: string[];
+  /** Services whose new invocations go to this deployment. */
+  currentFor: string[];
+  /** Unfinished invocations pinned to it. */
+  pinned: number;
+  state: "current" | "draining" | "drained";
+}
+
+interface DeploymentsListing {
+  deployments: Array<{ id: string; uri?: string; created_at?: string; services: Array<{ name: string }> }>;
+}
+
+/** Pure: the rows from Restate's deployment list, the deployment each service's latest revision is on, and pinned counts. */
+export function deploymentRows(listing: DeploymentsListing, latestOf: ReadonlyMap<string, string>, pinned: ReadonlyMap<string, number>): DeploymentRow[] {
+  return listing.deployments
+    .map((d) => {
+      const services = d.services.map((s) => s.name).sort();
+      const currentFor = services.filter((s) => latestOf.get(s) === d.id);
+      const n = pinned.get(d.id) ?? 0;
+      const state: DeploymentRow["state"] = currentFor.length ? "current" : n ? "draining" : "drained";
+      return { id: d.id, uri: d.uri ?? "-", ...(d.created_at ? { createdAt: d.created_at } : {}), services, currentFor, pinned: n, state };
+    })
+    .sort((a, b) => (a.createdAt ?? "").localeCompare(b.createdAt ?? "") || a.id.localeCompare(b.id));
+}
+
+export async function listDeployments(adminUrl: string): Promise<DeploymentRow[]> {
+  const [listing, services, pinnedRows] = await Promise.all([
+    adminGet<DeploymentsListing>(adminUrl, "/deployments"),
+    adminGet<{ services: Array<{ name: string; deployment_id: string }> }>(adminUrl, "/services"),
+    sql<{ id: string; n: number }>(
+      adminUrl,
+      "SELECT pinned_deployment_id AS id, COUNT(*) AS n FROM sys_invocation_status WHERE status != 'completed' AND pinned_deployment_id IS NOT NULL GROUP BY pinned_deployment_id",
+    ),
+  ]);
+  return deploymentRows(listing, new Map(services.services.map((s) => [s.name, s.deployment_id])), new Map(pinnedRows.map((r) => [r.id, Number(r.n)])));
 }

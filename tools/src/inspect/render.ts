@@ -1,6 +1,6 @@
 import { isTerminal } from "@food-ordering/contracts";
 import { formatDuration, formatTime, table } from "./format.ts";
-import type { Fleet, OrderDetail, OrderRow } from "./queries.ts";
+import type { DeploymentRow, Fleet, OrderDetail, OrderRow } from "./queries.ts";
 
 /** The CLI's text output for each command; `now` is a parameter so tests can pin ages. */
 
@@ -65,4 +65,12 @@ export function renderFleet(f: Fleet, now: number): string {
       )
     : "No regions with a matcher yet.";
   return `${drivers}\n\n${regions}`;
+}
+
+export function renderDeployments(rows: DeploymentRow[]): string {
+  if (!rows.length) return "No deployments registered.";
+  return table(
+    ["DEPLOYMENT", "STATE", "PINNED", "URI", "CREATED", "CURRENT FOR"],
+    rows.map((r) => [r.id, r.state, String(r.pinned), r.uri, formatTime(r.createdAt), r.currentFor.length ? r.currentFor.join(", ") : "-"]),
+  );
 }

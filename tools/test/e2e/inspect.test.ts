@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { OrderStatusView } from "@food-ordering/contracts";
 import { REPO_ROOT } from "../../src/stack/stack.ts";
 import { freePort } from "../../src/stack/ports.ts";
-import type { Fleet, OrderDetail, OrderRow } from "../../src/inspect/queries.ts";
+import type { DeploymentRow, Fleet, OrderDetail, OrderRow } from "../../src/inspect/queries.ts";
 import { closeProducer, makeOrder, publishOrder, waitForOrder } from "../helpers.ts";
 
 /** The inspection CLI, run as operators run it (a child process), against the shared stack. */
@@ -81,6 +81,17 @@ describe("inspect CLI against the shared stack", () => {
     expect(text).toContain(delivered.driverId!);
     expect(text).toMatch(/^REGION\s+FREE DRIVERS\s+ROSTER\s+WAITING DELIVERIES$/m);
     expect(text).not.toMatch(/\sberlin\s/);
+  });
+
+  it("deployments shows the stack's endpoint as the current deployment of every platform service", async () => {
+    const rows = JSON.parse(await inspect("--json", "deployments")) as DeploymentRow[];
+    const endpoint = rows.find((r) => r.uri === new URL(stack.endpointUrl).href);
+    expect(endpoint, JSON.stringify(rows)).toBeDefined();
+    expect(endpoint!.state).toBe("current");
+    expect(endpoint!.currentFor).toEqual(["delivery-manager", "driver-delivery-matcher", "driver-digital-twin", "order-status", "order-workflow"]);
+    expect(Number.isInteger(endpoint!.pinned) && endpoint!.pinned >= 0).toBe(true);
+    const text = await inspect("deployments");
+    expect(text).toMatch(new RegExp(`^${endpoint!.id}\\s+current\\s+\\d+\\s+${endpoint!.uri}`, "m"));
   });
 
   it("fails with a clear message when Restate is unreachable", async () => {

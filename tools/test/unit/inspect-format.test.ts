@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatDuration, formatTime, parseDuration, table } from "../../src/inspect/format.ts";
-import { orderRow, selectOrders } from "../../src/inspect/queries.ts";
-import { renderFleet, renderOrder } from "../../src/inspect/render.ts";
+import { deploymentRows, orderRow, selectOrders } from "../../src/inspect/queries.ts";
+import { renderDeployments, renderFleet, renderOrder } from "../../src/inspect/render.ts";
 import type { OrderStatusView } from "@food-ordering/contracts";
 
 describe("inspect: durations, times and tables", () => {
@@ -80,5 +80,34 @@ describe("inspect: rendering", () => {
     }, 10_000);
     expect(text).toMatch(/d1\s+DELIVERING\s+amsterdam\s+o-1\s+1.0s ago\s+2/);
     expect(text).toMatch(/amsterdam\s+0\s+1\s+2: o-2, o-3/);
+  });
+});
+
+describe("inspect deployments", () => {
+  const listing = {
+    deployments: [
+      { id: "dp_new", uri: "http://ep-2:9080/", created_at: "2026-11-22T10:00:00Z", services: [{ name: "order-workflow" }, { name: "order-status" }] },
+      { id: "dp_old", uri: "http://ep-1:9080/", created_at: "2026-11-20T10:00:00Z", services: [{ name: "order-workflow" }, { name: "order-status" }] },
+      { id: "dp_gone", uri: "http://ep-0:9080/", created_at: "2026-11-19T10:00:00Z", services: [{ name: "order-workflow" }] },
+    ],
+  };
+  const latest = new Map([["order-workflow", "dp_new"], ["order-status", "dp_new"]]);
+
+  it("tells the current revision from one still draining and one drained, oldest first", () => {
+    const rows = deploymentRows(listing, latest, new Map([["dp_old", 3]]));
+    expect(rows.map((r) => [r.id, r.state, r.pinned, r.currentFor.join(",")])).toEqual([
+      ["dp_gone", "drained", 0, ""],
+      ["dp_old", "draining", 3, ""],
+      ["dp_new", "current", 0, "order-status,order-workflow"],
+    ]);
+    // A deployment that is still the latest for any one service is current, whatever is pinned to it.
+    expect(deploymentRows(listing, new Map([["order-workflow", "dp_new"], ["order-status", "dp_old"]]), new Map([["dp_old", 3]]))[1]).toMatchObject({ id: "dp_old", state: "current", currentFor: ["order-status"] });
+  });
+
+  it("renders a table, and says so when nothing is registered", () => {
+    const text = renderDeployments(deploymentRows(listing, latest, new Map([["dp_old", 3]])));
+    expect(text.split("\n")[0]).toMatch(/^DEPLOYMENT\s+STATE\s+PINNED\s+URI\s+CREATED\s+CURRENT FOR$/);
+    expect(text).toMatch(/dp_old\s+draining\s+3\s+http:\/\/ep-1:9080\/\s+2026-11-20T10:00:00.000Z\s+-/);
+    expect(renderDeployments([])).toBe("No deployments registered.");
   });
 });
