@@ -21,6 +21,7 @@ export interface DeploymentSummary {
   id: string;
   uri?: string;
   metadata?: Record<string, string>;
+  created_at?: string;
   services: { name: string; revision: number }[];
 }
 export interface DeploymentDetail extends DeploymentSummary {
@@ -42,8 +43,8 @@ export class AdminError extends Error {
   readonly restateCode?: string;
   /** True when the same request may succeed later (unreachable, 5xx, endpoint discovery failed). */
   readonly transient: boolean;
-  constructor(what: string, status: number, message: string, restateCode?: string) {
-    super(`${what}: ${status ? `HTTP ${status}: ` : ""}${message}`);
+  constructor(what: string, status: number, message: string, restateCode?: string, options?: ErrorOptions) {
+    super(`${what}: ${status ? `HTTP ${status}: ` : ""}${message}`, options);
     this.name = "AdminError";
     this.status = status;
     this.restateCode = restateCode ?? undefined;
@@ -73,7 +74,7 @@ export class AdminClient {
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-      throw new AdminError(what, 0, `Restate admin API at ${this.baseUrl} unreachable (${cause})`);
+      throw new AdminError(what, 0, `Restate admin API at ${this.baseUrl} unreachable (${cause})`, undefined, { cause: err });
     }
     const text = await res.text();
     if (!res.ok) {
@@ -163,5 +164,14 @@ export class AdminClient {
   /** SQL introspection; `Accept: application/json` or Restate answers in Arrow IPC. */
   async query<Row>(sql: string): Promise<Row[]> {
     return (await this.call<{ rows: Row[] }>("query", "POST", "/query", { query: sql })).rows;
+  }
+
+  /** Unfinished invocations pinned to each deployment (by deployment id): what keeps an old revision alive. */
+  async pinnedInvocations(): Promise<Record<string, number>> {
+    const rows = await this.query<{ id: string; n: number }>(
+      "SELECT pinned_deployment_id AS id, COUNT(*) AS n FROM sys_invocation_status " +
+        "WHERE status != 'completed' AND pinned_deployment_id IS NOT NULL GROUP BY pinned_deployment_id",
+    );
+    return Object.fromEntries(rows.map((r) => [r.id, Number(r.n)]));
   }
 }

@@ -36,19 +36,16 @@ export async function observe(admin: AdminClient, deadline: Deadline, log?: Logg
   return await untilReady(
     "read Restate's state",
     async () => {
-      const [summaries, services, clusters, subscriptions, pinnedRows] = await Promise.all([
+      const [summaries, services, clusters, subscriptions, pinned] = await Promise.all([
         admin.listDeployments(),
         admin.listServices(),
         admin.listKafkaClusters(),
         admin.listSubscriptions(),
-        admin.query<{ id: string; n: number }>(
-          "SELECT pinned_deployment_id AS id, COUNT(*) AS n FROM sys_invocation_status " +
-            "WHERE status != 'completed' AND pinned_deployment_id IS NOT NULL GROUP BY pinned_deployment_id",
-        ),
+        admin.pinnedInvocations(),
       ]);
       // The summary lists only service names; handlers (needed to detect a changed endpoint) come per deployment.
       const deployments = await Promise.all(summaries.map((d) => admin.getDeployment(d.id)));
-      return { deployments, services, clusters, subscriptions, pinned: Object.fromEntries(pinnedRows.map((r) => [r.id, Number(r.n)])) };
+      return { deployments, services, clusters, subscriptions, pinned };
     },
     deadline,
     log,

@@ -1,5 +1,7 @@
 import { isTerminal, type DriverView, type OrderStatus, type OrderStatusView } from "@food-ordering/contracts";
-import { adminGet, sql, sqlString, stateOf } from "../restate/admin.ts";
+// The admin client module alone: the registrar's index would load its whole reconciler at every CLI start.
+import { AdminClient, AdminError, type DeploymentSummary, type ServiceMetadata } from "@food-ordering/registrar/admin-client";
+import { sql, sqlString, stateOf } from "../restate/admin.ts";
 
 /**
  * What the inspection CLI reads from Restate's admin SQL API: the services' state (order-status
@@ -11,7 +13,9 @@ import { adminGet, sql, sqlString, stateOf } from "../restate/admin.ts";
 export async function reachable<T>(adminUrl: string, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
-  } catch (e) {
+  } catch (thrown) {
+    // The registrar's admin client wraps a failed fetch in an AdminError (status 0); look at the fetch error.
+    const e = thrown instanceof AdminError && thrown.status === 0 ? thrown.cause : thrown;
     const err = e as Error & { cause?: { code?: string; message?: string } };
     if (err.name === "TimeoutError" || err.message === "fetch failed") {
       const why = err.cause?.code ?? err.cause?.message ?? err.message;
@@ -22,7 +26,7 @@ export async function reachable<T>(adminUrl: string, read: () => Promise<T>): Pr
         { cause: e },
       );
     }
-    throw e;
+    throw thrown;
   }
 }
 
@@ -203,31 +207,22 @@ export interface DeploymentRow {
   state: "current" | "draining" | "drained";
 }
 
-interface DeploymentsListing {
-  deployments: Array<{ id: string; uri?: string; created_at?: string; services: Array<{ name: string }> }>;
-}
-
-/** Pure: the rows from Restate's deployment list, the deployment each service's latest revision is on, and pinned counts. */
-export function deploymentRows(listing: DeploymentsListing, latestOf: ReadonlyMap<string, string>, pinned: ReadonlyMap<string, number>): DeploymentRow[] {
-  return listing.deployments
+/** Pure: the rows from Restate's deployments and services (each service names the deployment of its latest revision) and pinned counts. */
+export function deploymentRows(deployments: DeploymentSummary[], services: Pick<ServiceMetadata, "name" | "deployment_id">[], pinned: Readonly<Record<string, number>>): DeploymentRow[] {
+  const latestOf = new Map(services.map((s) => [s.name, s.deployment_id]));
+  return deployments
     .map((d) => {
-      const services = d.services.map((s) => s.name).sort();
-      const currentFor = services.filter((s) => latestOf.get(s) === d.id);
-      const n = pinned.get(d.id) ?? 0;
+      const names = d.services.map((s) => s.name).sort();
+      const currentFor = names.filter((s) => latestOf.get(s) === d.id);
+      const n = pinned[d.id] ?? 0;
       const state: DeploymentRow["state"] = currentFor.length ? "current" : n ? "draining" : "drained";
-      return { id: d.id, uri: d.uri ?? "-", ...(d.created_at ? { createdAt: d.created_at } : {}), services, currentFor, pinned: n, state };
+      return { id: d.id, uri: d.uri ?? "-", ...(d.created_at ? { createdAt: d.created_at } : {}), services: names, currentFor, pinned: n, state };
     })
     .sort((a, b) => (a.createdAt ?? "").localeCompare(b.createdAt ?? "") || a.id.localeCompare(b.id));
 }
 
 export async function listDeployments(adminUrl: string): Promise<DeploymentRow[]> {
-  const [listing, services, pinnedRows] = await Promise.all([
-    adminGet<DeploymentsListing>(adminUrl, "/deployments"),
-    adminGet<{ services: Array<{ name: string; deployment_id: string }> }>(adminUrl, "/services"),
-    sql<{ id: string; n: number }>(
-      adminUrl,
-      "SELECT pinned_deployment_id AS id, COUNT(*) AS n FROM sys_invocation_status WHERE status != 'completed' AND pinned_deployment_id IS NOT NULL GROUP BY pinned_deployment_id",
-    ),
-  ]);
-  return deploymentRows(listing, new Map(services.services.map((s) => [s.name, s.deployment_id])), new Map(pinnedRows.map((r) => [r.id, Number(r.n)])));
+  const admin = new AdminClient(adminUrl, { timeoutMs: 30_000 });
+  const [deployments, services, pinned] = await Promise.all([admin.listDeployments(), admin.listServices(), admin.pinnedInvocations()]);
+  return deploymentRows(deployments, services, pinned);
 }

@@ -11,14 +11,6 @@ export async function sql<T = Record<string, unknown>>(adminUrl: string, query: 
   return (JSON.parse(text) as { rows: T[] }).rows;
 }
 
-/** A GET of Restate's admin REST API (e.g. /deployments, /services), parsed. */
-export async function adminGet<T>(adminUrl: string, path: string): Promise<T> {
-  const res = await fetch(`${adminUrl}${path}`, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(30_000) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`Restate admin GET ${path} failed (${res.status}): ${text.slice(0, 500)}`);
-  return JSON.parse(text) as T;
-}
-
 /** Every value of one state key of one service, parsed, by object key. */
 export async function stateOf<T>(adminUrl: string, service: string, key: string, where = ""): Promise<Map<string, T>> {
   const rows = await sql<{ service_key: string; value_utf8: string }>(

@@ -96,9 +96,12 @@ describe("inspect CLI against the shared stack", () => {
 
   it("fails with a clear message when Restate is unreachable", async () => {
     const closed = `http://127.0.0.1:${await freePort()}`; // nothing listens there
-    const err = await run(process.execPath, [CLI, "--admin-url", closed, "orders"], { cwd: REPO_ROOT }).catch((e: { code: number; stderr: string }) => e);
-    expect(err).toMatchObject({ code: 2 });
-    expect((err as { stderr: string }).stderr).toContain(`cannot reach Restate's admin API at ${closed} (ECONNREFUSED)`);
-    expect((err as { stderr: string }).stderr).toContain("kubectl port-forward svc/<release>-food-ordering-restate 9070");
+    // orders reads through SQL, deployments through the registrar's admin client: both say the same.
+    for (const command of ["orders", "deployments"]) {
+      const err = await run(process.execPath, [CLI, "--admin-url", closed, command], { cwd: REPO_ROOT }).catch((e: { code: number; stderr: string }) => e);
+      expect(err, command).toMatchObject({ code: 2 });
+      expect((err as { stderr: string }).stderr, command).toContain(`cannot reach Restate's admin API at ${closed} (ECONNREFUSED)`);
+      expect((err as { stderr: string }).stderr, command).toContain("kubectl port-forward svc/<release>-food-ordering-restate 9070");
+    }
   });
 });

@@ -84,28 +84,27 @@ describe("inspect: rendering", () => {
 });
 
 describe("inspect deployments", () => {
-  const listing = {
-    deployments: [
-      { id: "dp_new", uri: "http://ep-2:9080/", created_at: "2026-11-22T10:00:00Z", services: [{ name: "order-workflow" }, { name: "order-status" }] },
-      { id: "dp_old", uri: "http://ep-1:9080/", created_at: "2026-11-20T10:00:00Z", services: [{ name: "order-workflow" }, { name: "order-status" }] },
-      { id: "dp_gone", uri: "http://ep-0:9080/", created_at: "2026-11-19T10:00:00Z", services: [{ name: "order-workflow" }] },
-    ],
-  };
-  const latest = new Map([["order-workflow", "dp_new"], ["order-status", "dp_new"]]);
+  const revisions = (...names: string[]) => names.map((name) => ({ name, revision: 1 }));
+  const deployments = [
+    { id: "dp_new", uri: "http://ep-2:9080/", created_at: "2026-11-22T10:00:00Z", services: revisions("order-workflow", "order-status") },
+    { id: "dp_old", uri: "http://ep-1:9080/", created_at: "2026-11-20T10:00:00Z", services: revisions("order-workflow", "order-status") },
+    { id: "dp_gone", uri: "http://ep-0:9080/", created_at: "2026-11-19T10:00:00Z", services: revisions("order-workflow") },
+  ];
+  const latest = [{ name: "order-workflow", deployment_id: "dp_new" }, { name: "order-status", deployment_id: "dp_new" }];
 
   it("tells the current revision from one still draining and one drained, oldest first", () => {
-    const rows = deploymentRows(listing, latest, new Map([["dp_old", 3]]));
+    const rows = deploymentRows(deployments, latest, { dp_old: 3 });
     expect(rows.map((r) => [r.id, r.state, r.pinned, r.currentFor.join(",")])).toEqual([
       ["dp_gone", "drained", 0, ""],
       ["dp_old", "draining", 3, ""],
       ["dp_new", "current", 0, "order-status,order-workflow"],
     ]);
     // A deployment that is still the latest for any one service is current, whatever is pinned to it.
-    expect(deploymentRows(listing, new Map([["order-workflow", "dp_new"], ["order-status", "dp_old"]]), new Map([["dp_old", 3]]))[1]).toMatchObject({ id: "dp_old", state: "current", currentFor: ["order-status"] });
+    expect(deploymentRows(deployments, [{ name: "order-workflow", deployment_id: "dp_new" }, { name: "order-status", deployment_id: "dp_old" }], { dp_old: 3 })[1]).toMatchObject({ id: "dp_old", state: "current", currentFor: ["order-status"] });
   });
 
   it("renders a table, and says so when nothing is registered", () => {
-    const text = renderDeployments(deploymentRows(listing, latest, new Map([["dp_old", 3]])));
+    const text = renderDeployments(deploymentRows(deployments, latest, { dp_old: 3 }));
     expect(text.split("\n")[0]).toMatch(/^DEPLOYMENT\s+STATE\s+PINNED\s+URI\s+CREATED\s+CURRENT FOR$/);
     expect(text).toMatch(/dp_old\s+draining\s+3\s+http:\/\/ep-1:9080\/\s+2026-11-20T10:00:00.000Z\s+-/);
     expect(renderDeployments([])).toBe("No deployments registered.");
