@@ -114,10 +114,14 @@ function planEndpoints(desired: DesiredState, observed: Observed, discovered: Di
       out.problems.push(found ? found.error : { kind: "unavailable", message: `endpoint ${ep.uri}: not discovered` });
       continue;
     }
-    for (const s of found.services) after.set(s.name, { handlers: s.handlers.map((h) => h.name), uri: ep.uri });
+    // Only a registration moves a service's latest revision: an endpoint left as it is stays where Restate has it.
+    const becomesCurrent = () => {
+      for (const s of found.services) after.set(s.name, { handlers: s.handlers.map((h) => h.name), uri: ep.uri });
+    };
     const existing = observed.deployments.find((d) => d.uri && normalizeUri(d.uri) === ep.uri);
     if (!existing) {
       out.actions.push({ kind: "register-endpoint", uri: ep.uri, useHttp11: ep.useHttp11, services: found.services.map((s) => s.name).sort() });
+      becomesCurrent();
       continue;
     }
     const diff = diffServices(existing.services, found.services);
@@ -131,7 +135,7 @@ function planEndpoints(desired: DesiredState, observed: Observed, discovered: Di
       continue;
     }
     const changes = [...diff.breaking, ...diff.compatible];
-    if (changes.length || opts.force)
+    if (changes.length || opts.force) {
       out.actions.push({
         kind: "reregister-endpoint",
         uri: ep.uri,
@@ -140,39 +144,45 @@ function planEndpoints(desired: DesiredState, observed: Observed, discovered: Di
         changes: changes.length ? changes : ["forced"],
         pinnedInvocations: observed.pinned[existing.id] ?? 0,
       });
+      becomesCurrent();
+    }
   }
-  refuseRegistrationsAheadOfLaterEndpoints(desired, discovered, out);
+  refuseWhereTheLastEndpointWouldNotBeCurrent(desired, discovered, after, out);
   return after;
 }
 
 /**
- * Restate sends a service's new invocations to its last registration, and the desired state lists
- * endpoints oldest first (the chart's draining revisions, then the current one). Registering an
- * endpoint while a later-listed one that serves the same services is left as it is would make the
- * earlier code current — e.g. a draining revision Restate never had. Refused, nothing applied.
+ * The desired state lists endpoints oldest first (the chart's draining revisions, then the current
+ * one): for every service, the last endpoint serving it must be the one Restate sends its new
+ * invocations to after this plan. Where it would not be — an earlier endpoint registered while the
+ * later one is left as it is (e.g. a draining revision Restate never had), or Restate already
+ * pointing elsewhere — the plan is refused and nothing applied.
  */
-function refuseRegistrationsAheadOfLaterEndpoints(desired: DesiredState, discovered: Discovered, out: Plan): void {
+function refuseWhereTheLastEndpointWouldNotBeCurrent(desired: DesiredState, discovered: Discovered, after: ServicesAfter, out: Plan): void {
+  const intended = new Map<string, string>();
+  for (const ep of desired.endpoints) {
+    const found = discovered[ep.uri];
+    if (found && "services" in found) for (const s of found.services) intended.set(s.name, ep.uri);
+  }
   const written = new Set(out.actions.flatMap((a) => (a.kind === "register-endpoint" || a.kind === "reregister-endpoint" ? [a.uri] : [])));
-  const servicesOf = (uri: string) => {
-    const found = discovered[uri];
-    return found && "services" in found ? found.services.map((s) => s.name) : [];
-  };
-  desired.endpoints.forEach((ep, i) => {
-    if (!written.has(ep.uri)) return;
-    const mine = new Set(servicesOf(ep.uri));
-    for (const later of desired.endpoints.slice(i + 1)) {
-      if (written.has(later.uri)) continue; // registered after it in this pass: stays the last one
-      const shared = servicesOf(later.uri).filter((name) => mine.has(name));
-      if (shared.length)
-        out.problems.push({
-          kind: "rejected",
-          message:
-            `endpoint ${ep.uri}: registering it would make it the current deployment of ${shared.join(", ")}, ahead of ${later.uri}, ` +
-            `which is listed after it and already registered. An earlier (draining) revision must be one Restate already has: ` +
-            `remove it from the desired state, or list it last if it is meant to be the current one`,
-        });
-    }
-  });
+  const wrong = new Map<string, { current: string; wanted: string; services: string[] }>();
+  for (const [service, wanted] of intended) {
+    const current = after.get(service)?.uri;
+    if (!current || current === wanted) continue;
+    const key = `${current} ${wanted}`;
+    if (!wrong.has(key)) wrong.set(key, { current, wanted, services: [] });
+    wrong.get(key)!.services.push(service);
+  }
+  for (const { current, wanted, services } of wrong.values())
+    out.problems.push({
+      kind: "rejected",
+      message: written.has(current)
+        ? `endpoint ${current}: registering it would make it the current deployment of ${services.join(", ")}, ahead of ${wanted}, ` +
+          `which is listed after it and already registered. An earlier (draining) revision must be one Restate already has: ` +
+          `remove it from the desired state, or list it last if it is meant to be the current one`
+        : `Restate sends new invocations of ${services.join(", ")} to ${current}, not to ${wanted}, the last endpoint listed for them; ` +
+          `rerun with --force (FORCE=true) to register ${wanted} again`,
+    });
 }
 
 /**

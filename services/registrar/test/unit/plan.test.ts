@@ -246,6 +246,20 @@ subscriptions: [{ source: kafka://kafka/a, sink: service://other/run }]`, "t");
       expect(fresh.actions.filter((a) => a.kind === "register-endpoint").map((a) => (a as { uri: string }).uri)).toEqual([OLD, EP]);
     });
 
+    it("refuses when Restate already sends a service to another deployment than the desired endpoint; --force registers it again", () => {
+      // Someone registered OTHER (not ours) after EP: greeter's new invocations go there.
+      const OTHER = "http://127.0.0.1:9099/";
+      const o = converged();
+      const foreign = svc("greeter", ["greet"], "dp_x");
+      o.deployments.push(deployment("dp_x", OTHER, [foreign], false));
+      o.services = [foreign];
+      const p = plan(desired, o, discoveredV1, opts);
+      expect(p.problems).toEqual([{ kind: "rejected", message: expect.stringMatching(/^Restate sends new invocations of greeter to http:\/\/127.0.0.1:9099\/, not to http:\/\/127.0.0.1:9080\/, the last endpoint listed for them; rerun with --force/) }]);
+      const forced = plan(desired, o, discoveredV1, { ...opts, force: true });
+      expect(forced.problems).toEqual([]);
+      expect(kinds(forced.actions)).toEqual(["update-kafka-cluster", "reregister-endpoint"]); // force re-sends the cluster too
+    });
+
     it("predicts supersession by this plan's own registration", () => {
       // Restate still points greeter at dp_old; the desired endpoint is new and will take it over.
       const old = svc("greeter", ["greet"], "dp_old");
