@@ -193,7 +193,7 @@ function gcSection(r: BenchResult): string[] {
   const rows = [
     ...r.levels.map((l) => ({ label: `${l.offered_per_s}${l.saturated ? " (saturated)" : ""}`, gc: l.endpoint_gc })),
     { label: `${r.latency_offered_per_s} (latency level)`, gc: r.latency_level.endpoint_gc },
-  ].filter((x) => x.gc);
+  ];
   const cell = (p: GcPauses | undefined) => (p ? `${p.perS.toFixed(2)}/s, ${p.meanMs === null ? "–" : `${p.meanMs.toFixed(1)} ms`}` : "–");
   const kind = (g: GcBetween, k: GcPauses["kind"]) => g.pauses.find((p) => p.kind === k);
   return [
