@@ -55,8 +55,11 @@ export const OrderEvent = z.strictObject({
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;
 
+/** An order event that passed validation, with its customer location resolved. */
+export type ValidOrder = OrderEvent & { customerLocation: Location };
+
 export type ParseResult =
-  | { ok: true; order: OrderEvent & { customerLocation: Location } }
+  | { ok: true; order: ValidOrder }
   | { ok: false; reason: string; id?: string };
 
 function describeIssues(error: z.ZodError): string {

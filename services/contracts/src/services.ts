@@ -1,7 +1,7 @@
-import { iface, serde, type Serde } from "@restatedev/restate-sdk-core";
+import { iface, serde } from "@restatedev/restate-sdk-core";
 import { z } from "zod";
 import { Location } from "./geo.ts";
-import type { OrderStatus, OrderStatusView } from "./order.ts";
+import type { OrderStatus, OrderStatusView, ValidOrder } from "./order.ts";
 import type { DeliveryAssignment, DriverView, MatcherView } from "./driver.ts";
 
 /**
@@ -11,7 +11,7 @@ import type { DeliveryAssignment, DriverView, MatcherView } from "./driver.ts";
  */
 
 export interface OrderOutcome {
-  status: OrderStatus | "DUPLICATE";
+  status: OrderStatus;
   reason?: string;
 }
 export const CancelRequest = z.strictObject({ reason: z.string().max(200).optional() });
@@ -21,26 +21,21 @@ export interface CancelResponse {
 }
 
 export const orderWorkflow = iface.workflow("order-workflow", {
-  /** Started by the `orders` Kafka subscription with the raw event, key = order id. */
-  run: iface.serdes({ input: serde.binary, output: serde.json as Serde<OrderOutcome> }),
+  /** Started by `order-status/receive` (only: ingress-private) once the order is CREATED, key = order id. */
+  run: iface.json<ValidOrder, OrderOutcome>(),
   /** The restaurant's point of sale calls this when the food is ready. */
   preparationDone: iface.shared.json<void, { accepted: true }>(),
   /** The customer cancels; allowed until preparation starts. */
   cancel: iface.shared.schemas({ input: CancelRequest, output: z.custom<CancelResponse>() }),
 });
 
-export interface CreateOrderRequest {
-  region: string;
-  restaurantId: string;
-  totalCost: number;
-  restaurantLocation: Location;
-  customerLocation: Location;
-  deliveryDelay: number;
-  publishedAt?: number;
-}
-
 export const orderStatus = iface.object("order-status", {
-  create: iface.json<CreateOrderRequest, { created: boolean; status: OrderStatus }>(),
+  /**
+   * Started by the `orders` Kafka subscription with the raw event, key = order id: records the
+   * order as CREATED (or REJECTED with the reason) and starts its workflow. An id seen before is
+   * a duplicate and changes nothing.
+   */
+  receive: iface.serdes({ input: serde.binary }),
   /** `via`: statuses passed on the way to `status` at the same moment (recorded first, in order), so back-to-back steps cost one message. */
   setStatus: iface.json<{ status: OrderStatus; detail?: string; driverId?: string; via?: OrderStatus[] }, void>(),
   reject: iface.json<{ reason: string }, void>(),

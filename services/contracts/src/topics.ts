@@ -19,6 +19,6 @@ export const CONSUMER_OPTIONS: Record<string, string> = {
 
 /** What each topic feeds: the Restate handler its subscription invokes with every record. */
 export const SUBSCRIPTIONS: ReadonlyArray<{ topic: TopicName; sink: string }> = [
-  { topic: TOPICS.orders, sink: "service://order-workflow/run" },
+  { topic: TOPICS.orders, sink: "service://order-status/receive" },
   { topic: TOPICS.driverUpdates, sink: "service://driver-digital-twin/handleDriverLocationUpdateEvent" },
 ];

@@ -10,7 +10,7 @@ export const endpointConfig = defineConfig("endpoint", {
   RESTAURANT_TOKEN: { schema: env.string().optional(), default: undefined, doc: "Bearer token sent to the restaurant POS (optional).", helm: "restaurant.token" },
   ETA_UPDATE_INTERVAL_MS: { schema: env.int(0, 600_000), default: "2000", doc: "Least time between two ETA updates for one delivery (throttles location events).", helm: "endpoint.etaUpdateIntervalMs" },
   DRIVER_LEASE_MS: { schema: env.int(1000, 3_600_000), default: "60000", doc: "A driver app silent for this long is marked OFFLINE and its delivery reassigned.", helm: "endpoint.driverLeaseMs" },
-  ORDER_RETENTION: { schema: env.duration(), default: "7d", doc: "How long finished order workflows are kept (dedupes late duplicate events).", helm: "endpoint.orderRetention" },
+  ORDER_RETENTION: { schema: env.duration(), default: "7d", doc: "How long a finished order's workflow is kept, to answer late callbacks and cancels from its state (repeated order events are recognised by order-status, kept for good).", helm: "endpoint.orderRetention" },
   JOURNAL_RETENTION: { schema: env.duration(), default: "1h", doc: "How long journals of finished invocations are kept for inspection.", helm: "endpoint.journalRetention" },
   HTTP_TIMEOUT_MS: { schema: env.int(100, 120_000), default: "5000", doc: "Timeout of one call to the payment provider or the POS.", helm: "endpoint.httpTimeoutMs" },
 });

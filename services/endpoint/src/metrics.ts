@@ -10,6 +10,7 @@ export const metrics = {
   orderDuration: new Histogram({ name: `${P}order_end_to_end_duration_seconds`, help: "From CREATED to DELIVERED, by region.", labelNames: ["region"], buckets: DURATION_BUCKETS, registers }),
   stepDuration: new Histogram({ name: `${P}order_step_duration_seconds`, help: "Time an order spent in a status before leaving it, by that status and region.", labelNames: ["status", "region"], buckets: DURATION_BUCKETS, registers }),
   payments: new Counter({ name: `${P}payment_outcomes_total`, help: "Payment attempts by outcome (succeeded, declined, refunded).", labelNames: ["outcome"], registers }),
+  duplicateOrderEvents: new Counter({ name: `${P}order_duplicate_events_total`, help: "Order events ignored because their order id was seen before (provider retries, topic replays).", registers }),
   rejections: new Counter({ name: `${P}order_rejections_total`, help: "Rejected orders by reason kind.", labelNames: ["reason"], registers }),
   invalidDriverEvents: new Counter({ name: `${P}invalid_driver_events_total`, help: "Malformed driver location events dropped.", registers }),
   preparationDuration: new Histogram({ name: `${P}restaurant_preparation_duration_seconds`, help: "From asking the restaurant to prepare until it reported the food ready.", labelNames: ["restaurant"], buckets: DURATION_BUCKETS, registers }),

@@ -1,11 +1,25 @@
 import * as restate from "@restatedev/restate-sdk";
-import { orderStatus, isTerminal, ORDER_STATUSES, type OrderStatus, type OrderStatusView } from "@food-ordering/contracts";
+import {
+  orderStatus,
+  orderWorkflow,
+  findRestaurant,
+  isTerminal,
+  parseOrderEvent,
+  ORDER_STATUSES,
+  type OrderStatus,
+  type OrderStatusView,
+} from "@food-ordering/contracts";
 import { metrics } from "./metrics.ts";
 
 /**
  * order-status (virtual object, key = order id): the order's status, ETA and timeline that the
  * web UI and the inspection CLI read. One state entry per order, so every handler is one read
  * and at most one write.
+ *
+ * It is also where an order enters: the `orders` subscription invokes `receive`, which validates
+ * the event, records CREATED and starts the order's workflow. Recording CREATED on Restate's first
+ * hop (rather than from the workflow, through a call back here) is what keeps publish → CREATED
+ * short, and duplicates and malformed events never start a workflow.
  */
 
 /** Position in the flow; a status never moves backwards except a delivery reassigned to another driver. */
@@ -35,25 +49,52 @@ export function rejectionKind(reason: string): string {
   return "invalid_order";
 }
 
+/** The order moved to REJECTED with its reason, and the metrics that record it. */
+function rejected(order: OrderStatusView, reason: string, now: number): OrderStatusView {
+  const previous = order.timeline.at(-1);
+  const region = order.region ?? "unknown";
+  metrics.statusTransitions.inc({ status: "REJECTED", region });
+  metrics.rejections.inc({ reason: rejectionKind(reason) });
+  // Leaving CREATED by a declined payment counts as an exit, as setStatus's exits do (the stuck-orders alert compares them).
+  if (previous) metrics.stepDuration.observe({ status: previous.status, region }, (now - previous.at) / 1000);
+  return { ...order, status: "REJECTED", rejectionReason: reason, timeline: [...order.timeline, { status: "REJECTED", at: now, detail: reason }] };
+}
+
 export const orderStatusObject = restate.implement(orderStatus, {
   handlers: {
-    create: async (ctx, req) => {
+    receive: async (ctx, raw: Uint8Array) => {
+      const id = ctx.key;
       const existing = await ctx.get<OrderStatusView>("order");
-      if (existing && existing.status !== "NEW") return { created: false, status: existing.status };
+      if (existing && existing.status !== "NEW") {
+        // A provider's retry, or a replay of the topic: the order is already under way (or done).
+        ctx.console.info(`order ${id}: ignoring a repeated event (the order is ${existing.status})`);
+        metrics.duplicateOrderEvents.inc();
+        return;
+      }
+      const parsed = parseOrderEvent(raw, id);
       const now = await ctx.date.now();
+      if (!parsed.ok) {
+        // A bad event is rejected once, with its reason, and never retried; no workflow starts.
+        ctx.console.warn(`order ${id} rejected: ${parsed.reason}`);
+        ctx.set("order", rejected(view(id), parsed.reason, now));
+        return;
+      }
+      const order = parsed.order;
+      const restaurant = findRestaurant(order.region, order.restaurantId)!;
       ctx.set("order", {
-        ...view(ctx.key),
+        ...view(id),
         status: "CREATED",
         timeline: [{ status: "CREATED", at: now }],
-        region: req.region,
-        restaurantId: req.restaurantId,
-        restaurantLocation: req.restaurantLocation,
-        customerLocation: req.customerLocation,
-        totalCost: req.totalCost,
+        region: order.region,
+        restaurantId: order.restaurantId,
+        restaurantLocation: restaurant.location,
+        customerLocation: order.customerLocation,
+        totalCost: order.totalCost,
         createdAt: now,
       });
-      metrics.statusTransitions.inc({ status: "CREATED", region: req.region });
-      return { created: true, status: "CREATED" };
+      metrics.statusTransitions.inc({ status: "CREATED", region: order.region });
+      // A one-way send: journaled with the state above, so the workflow starts exactly once.
+      ctx.sendClient(orderWorkflow, id).run(order);
     },
 
     setStatus: async (ctx, { status, detail, driverId, via = [] }) => {
@@ -91,22 +132,12 @@ export const orderStatusObject = restate.implement(orderStatus, {
 
     reject: async (ctx, { reason }) => {
       const order = (await ctx.get<OrderStatusView>("order")) ?? view(ctx.key);
-      // Only an order not yet past payment can be rejected; a late malformed duplicate of a
-      // live order must not overwrite it.
+      // Only an order not yet past payment can be rejected.
       if (order.status !== "NEW" && order.status !== "CREATED") {
         ctx.console.warn(`order ${ctx.key}: ignoring rejection (${reason}) in status ${order.status}`);
         return;
       }
-      const now = await ctx.date.now();
-      const previous = order.timeline.at(-1);
-      order.status = "REJECTED";
-      order.rejectionReason = reason;
-      order.timeline.push({ status: "REJECTED", at: now, detail: reason });
-      ctx.set("order", order);
-      metrics.statusTransitions.inc({ status: "REJECTED", region: order.region ?? "unknown" });
-      metrics.rejections.inc({ reason: rejectionKind(reason) });
-      // Leaving CREATED by a declined payment counts as an exit, as setStatus's exits do (the stuck-orders alert compares them).
-      if (previous) metrics.stepDuration.observe({ status: previous.status, region: order.region ?? "unknown" }, (now - previous.at) / 1000);
+      ctx.set("order", rejected(order, reason, await ctx.date.now()));
     },
 
     setEta: async (ctx, { eta, driverLocation }) => {

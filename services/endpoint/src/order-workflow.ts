@@ -3,7 +3,6 @@ import {
   orderWorkflow,
   orderStatus,
   deliveryManager,
-  parseOrderEvent,
   findRestaurant,
   type CancelResponse,
   type OrderOutcome,
@@ -13,9 +12,9 @@ import type { RestaurantClient } from "./clients/restaurant.ts";
 import { metrics } from "./metrics.ts";
 
 /**
- * order-workflow (workflow, key = order id), started by the `orders` Kafka subscription.
- * Reads top to bottom as the order's life: validate, create, pay, wait until it is time,
- * have the restaurant prepare it, have a driver deliver it.
+ * order-workflow (workflow, key = order id), started by order-status/receive once the order
+ * event is validated and the order CREATED. Reads top to bottom as the rest of the order's life:
+ * pay, wait until it is time, have the restaurant prepare it, have a driver deliver it.
  *
  * Cancellation: the `cancel` handler records the request in the `cancel` promise and waits on
  * `cancel-outcome`, which only `run` resolves — at the single point where it decides whether
@@ -34,34 +33,12 @@ export interface OrderWorkflowDeps {
 export function createOrderWorkflow(deps: OrderWorkflowDeps) {
   return restate.implement(orderWorkflow, {
     handlers: {
-      run: async (ctx, raw: Uint8Array): Promise<OrderOutcome> => {
+      run: async (ctx, order): Promise<OrderOutcome> => {
         const id = ctx.key;
         const status = ctx.sendClient(orderStatus, id);
         const cancelOutcome = ctx.promise<CancelResponse>("cancel-outcome");
-
-        // 1. Parse and validate: a bad event is rejected once, never retried.
-        const parsed = parseOrderEvent(raw, id);
-        if (!parsed.ok) {
-          ctx.console.warn(`order ${id} rejected: ${parsed.reason}`);
-          ctx.set("phase", "REJECTED");
-          status.reject({ reason: parsed.reason });
-          await cancelOutcome.resolve({ cancelled: false, reason: "the order was rejected" });
-          return { status: "REJECTED", reason: parsed.reason };
-        }
-        const order = parsed.order;
+        // 1-2. Validated and CREATED by order-status/receive, which started this workflow.
         const restaurant = findRestaurant(order.region, order.restaurantId)!;
-
-        // 2. Create it in order status; an id seen before (after this workflow's retention) is a duplicate.
-        const created = await ctx.client(orderStatus, id).create({
-          region: order.region,
-          restaurantId: order.restaurantId,
-          totalCost: order.totalCost,
-          restaurantLocation: restaurant.location,
-          customerLocation: order.customerLocation,
-          deliveryDelay: order.deliveryDelay,
-          publishedAt: order.publishedAt,
-        });
-        if (!created.created) return { status: "DUPLICATE" };
         ctx.set("phase", "CREATED");
 
         // 3. Pay. The idempotency token is durable, so a retried charge is deduplicated by the provider.
@@ -155,7 +132,13 @@ export function createOrderWorkflow(deps: OrderWorkflowDeps) {
       },
 
       cancel: async (ctx, req) => {
-        if (!(await ctx.get<Phase>("phase"))) throw new restate.TerminalError(`unknown order ${ctx.key}`, { errorCode: 404 });
+        if (!(await ctx.get<Phase>("phase"))) {
+          // No phase: the workflow has not started. Order status knows whether it is about to
+          // (CREATED: the cancel is recorded and the workflow honours it), or never will.
+          const { status } = await ctx.client(orderStatus, ctx.key).get();
+          if (status === "NEW") throw new restate.TerminalError(`unknown order ${ctx.key}`, { errorCode: 404 });
+          if (status !== "CREATED") return { cancelled: false, reason: status === "REJECTED" ? "the order was rejected" : `the order is already ${status}` };
+        }
         const cancel = ctx.promise<string>("cancel");
         if ((await cancel.peek()) === undefined) await cancel.resolve(req.reason ?? "cancelled by the customer");
         return await ctx.promise<CancelResponse>("cancel-outcome").get();
@@ -164,6 +147,8 @@ export function createOrderWorkflow(deps: OrderWorkflowDeps) {
     options: {
       workflowRetention: deps.workflowRetention,
       journalRetention: deps.journalRetention,
+      // Only order-status/receive starts an order, after validating its event.
+      handlers: { run: { ingressPrivate: true } },
     },
   });
 }

@@ -240,6 +240,10 @@ function sameOptions(a: Record<string, string>, b: Record<string, string>): bool
 
 function planSubscriptions(desired: DesiredState, observed: Observed, after: ServicesAfter, opts: PlanOptions, out: Plan): void {
   const kept = new Set<string>();
+  const wanted = new Set(desired.subscriptions.map((w) => `${w.source} ${w.sink}`));
+  /** Ours on `source` feeding a sink nobody wants any more: the subscription a new sink takes over from. */
+  const movedFrom = (source: string) =>
+    observed.subscriptions.find((s) => s.source === source && !wanted.has(`${s.source} ${s.sink}`) && !kept.has(s.id) && ownsSubscription(s, opts.owner));
   for (const want of desired.subscriptions) {
     const { service, handler } = parseSink(want.sink);
     const target = after.get(service);
@@ -266,14 +270,17 @@ function planSubscriptions(desired: DesiredState, observed: Observed, after: Ser
       out.notes.push(`subscription ${want.source} -> ${want.sink} is served by ${foreign.id}, which this registrar does not own; left alone`);
       continue;
     }
-    // Restate cannot update a subscription's options: ours with other options is replaced. The
-    // replacement joins its predecessor's consumer group, so it goes on from the committed
-    // offsets instead of reading the topic again from auto.offset.reset.
-    for (const s of mine) {
+    // Restate cannot update a subscription: ours with other options, or ours on the same topic
+    // whose sink is no longer wanted (the topic moved to another handler), is replaced. It is
+    // deleted first, and the replacement joins its consumer group, so it goes on from the
+    // committed offsets: nothing is read twice by both, nor again from auto.offset.reset.
+    const moved = mine.length ? undefined : movedFrom(want.source);
+    const predecessors = moved ? [moved] : mine;
+    for (const s of predecessors) {
       kept.add(s.id);
-      out.actions.push({ kind: "delete-subscription", id: s.id, source: s.source, sink: s.sink, reason: "options changed, replaced" });
+      out.actions.push({ kind: "delete-subscription", id: s.id, source: s.source, sink: s.sink, reason: moved ? `moved to ${want.sink}` : "options changed, replaced" });
     }
-    const predecessor = mine[0];
+    const predecessor = predecessors[0];
     const inherited: Record<string, string> = predecessor && options["group.id"] === undefined ? { "group.id": groupOf(predecessor) } : {};
     out.actions.push({ kind: "create-subscription", source: want.source, sink: want.sink, options: { ...options, ...inherited } });
   }

@@ -66,6 +66,26 @@ describe("malformed order events", () => {
   });
 });
 
+describe("the order workflow's entry", () => {
+  it("answers a cancel of an order rejected at validation, which never started a workflow", async () => {
+    const id = uniqueId("bad");
+    await publishRaw(stack, TOPICS.orders, [{ key: id, value: JSON.stringify({ ...makeOrder(), id, region: "atlantis" }) }]);
+    await waitForOrder(stack, id, (v) => v.status === "REJECTED", 20_000);
+    const res = await post(`${stack.ingressUrl}/order-workflow/${id}/cancel`, {});
+    expect([res.status, await res.json()]).toEqual([200, { cancelled: false, reason: "the order was rejected" }]);
+    expect((await getStatus(stack, id)).status).toBe("REJECTED");
+  });
+
+  it("keeps order-workflow/run private: an order cannot skip validation through the ingress", async () => {
+    const order = makeOrder();
+    const res = await post(`${stack.ingressUrl}/order-workflow/${order.id}/run/send`, order);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect((await getStatus(stack, order.id)).status).toBe("NEW");
+    expect(await ledger(stack, order.id)).toEqual([]);
+  });
+});
+
 describe("malformed driver location events", () => {
   it("drops them and keeps processing the driver's good events", async () => {
     const driverId = "amsterdam-local-1";

@@ -43,7 +43,7 @@ describe("inspect CLI against the shared stack", () => {
     expect(detail.order?.timeline).toEqual(delivered.timeline);
     const handlers = detail.invocations.map((i) => i.handler);
     expect(handlers).toContain("order-workflow/run");
-    expect(handlers).toContain("order-status/create");
+    expect(handlers).toContain("order-status/receive");
     // One setStatus per status after CREATED, each a completed invocation with a journal — except
     // that an order wanted at once records SCHEDULED and IN_PREPARATION with one message.
     const setStatus = detail.invocations.filter((i) => i.handler === "order-status/setStatus");

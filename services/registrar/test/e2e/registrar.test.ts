@@ -198,6 +198,25 @@ describe("registrar against a real restate-server", () => {
     v1 = v2;
   });
 
+  it("a topic moved to another handler: the new subscription replaces the old one inside its consumer group", async () => {
+    const before = (await admin.listSubscriptions()).find((s) => s.source === "kafka://kafka/greetings")!;
+    const moved = desiredFor([v1.uri]);
+    moved.subscriptions[1]!.sink = "service://greeter/farewell";
+    const r = await run(moved);
+    expect(r).toMatchObject({ outcome: "converged", problems: [] });
+    expect(r.changes).toEqual([
+      `delete subscription ${before.id} kafka://kafka/greetings -> service://greeter/greet (moved to service://greeter/farewell)`,
+      "create subscription kafka://kafka/greetings -> service://greeter/farewell",
+    ]);
+    const after = (await admin.listSubscriptions()).filter((s) => s.source === "kafka://kafka/greetings");
+    expect(after.map((s) => s.sink)).toEqual(["service://greeter/farewell"]);
+    expect(after[0]!.options["group.id"]).toBe(before.options["group.id"] ?? before.id);
+    expect(await run(moved)).toMatchObject({ outcome: "converged", changes: [] });
+    // And back, still in the same group, for the cases below.
+    expect((await run(desiredFor([v1.uri]))).changes).toHaveLength(2);
+    expect((await admin.listSubscriptions()).find((s) => s.source === "kafka://kafka/greetings")!.options["group.id"]).toBe(before.options["group.id"] ?? before.id);
+  });
+
   it("an incompatible change is rejected at once with Restate's message, nothing applied", async () => {
     const v3 = await serve("v3");
     const before = await restateState();

@@ -12,7 +12,7 @@ endpoints:
   - uri: http://127.0.0.1:9080
 subscriptions:
   - source: kafka://kafka/orders
-    sink: service://order-workflow/run
+    sink: service://order-status/receive
     options: { auto.offset.reset: earliest, enable.auto.commit: false }
 `;
 

@@ -107,6 +107,40 @@ describe("plan", () => {
     expect(plan(desired, o, discoveredV1, opts).actions).toEqual([]);
   });
 
+  it("moves a topic to another handler: deletes the old subscription first and goes on in its consumer group", () => {
+    const d = parseDesiredState(
+      `kafkaClusters: [{ name: kafka, properties: { bootstrap.servers: "127.0.0.1:9092" } }]
+endpoints: [{ uri: "${EP}" }]
+subscriptions:
+  - { source: kafka://kafka/orders, sink: service://greeter/farewell, options: { auto.offset.reset: earliest } }`,
+      "t",
+    );
+    const discovered: Discovered = { [EP]: { services: [svc("greeter", ["greet", "farewell"], "dp_1", "Service", 2)] } };
+    const o = converged();
+    o.services = [svc("greeter", ["greet", "farewell"])];
+    o.deployments = [deployment("dp_1", EP, o.services)];
+    const p = plan(d, o, discovered, opts);
+    expect(p.problems).toEqual([]);
+    expect(p.actions).toEqual([
+      { kind: "delete-subscription", id: "sub_1", source: "kafka://kafka/orders", sink: "service://greeter/greet", reason: "moved to service://greeter/farewell" },
+      { kind: "create-subscription", source: "kafka://kafka/orders", sink: "service://greeter/farewell", options: { "auto.offset.reset": "earliest", "client.id": MARKER, "group.id": "sub_1" } },
+    ]);
+    const fresh = { kind: "create-subscription", source: "kafka://kafka/orders", sink: "service://greeter/farewell", options: { "auto.offset.reset": "earliest", "client.id": MARKER } };
+    // A topic that gains a second sink keeps the first (in its own group).
+    const both = parseDesiredState(
+      `kafkaClusters: [{ name: kafka, properties: { bootstrap.servers: "127.0.0.1:9092" } }]
+endpoints: [{ uri: "${EP}" }]
+subscriptions:
+  - { source: kafka://kafka/orders, sink: service://greeter/greet, options: { auto.offset.reset: earliest } }
+  - { source: kafka://kafka/orders, sink: service://greeter/farewell, options: { auto.offset.reset: earliest } }`,
+      "t",
+    );
+    expect(plan(both, o, discovered, opts).actions).toEqual([fresh]);
+    // A foreign subscription on the topic is never taken over: it is only noted.
+    o.subscriptions = [sub("sub_manual", {}, "kafka://kafka/orders", "service://greeter/greet")];
+    expect(plan(d, o, discovered, opts).actions).toEqual([fresh]);
+  });
+
   it("keeps a group.id the desired state names: a subscription in another group is replaced", () => {
     const d = parseDesiredState(
       `kafkaClusters: [{ name: kafka, properties: { bootstrap.servers: "127.0.0.1:9092" } }]
