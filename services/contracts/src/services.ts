@@ -105,3 +105,17 @@ export const driverDigitalTwin = iface.object("driver-digital-twin", {
   goOffline: iface.json<void, void>(),
   get: iface.shared.json<void, DriverView>(),
 });
+
+/**
+ * Handlers that only other handlers call. The endpoint marks them ingress-private, so Restate's
+ * HTTP ingress refuses them: a caller that can reach the ingress (a driver app, a POS, the web
+ * UI) cannot forge a status, an assignment or a match. The `orders` and `driver-updates`
+ * subscriptions' targets stay public: Restate's Kafka ingress is an ingress too.
+ */
+export const INTERNAL_HANDLERS: { readonly [service: string]: readonly string[] } = {
+  [orderWorkflow.name]: ["run"],
+  [orderStatus.name]: ["setStatus", "reject", "setEta"],
+  [deliveryManager.name]: ["start", "driverMatched", "notifyDeliveryPickup", "notifyDeliveryDelivered", "handleDriverLocationUpdate", "driverLost"],
+  [driverDeliveryMatcher.name]: ["setDriverAvailable", "removeDriver", "requestDriverForDelivery"],
+  [driverDigitalTwin.name]: ["registerWaiter", "assignDelivery", "checkLease"],
+};

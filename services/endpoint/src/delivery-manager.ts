@@ -8,6 +8,7 @@ import {
   type DeliveryView,
 } from "@food-ordering/contracts";
 import { estimateArrival } from "./eta.ts";
+import { internalHandlers } from "./internal-handlers.ts";
 
 /**
  * delivery-manager (virtual object, key = delivery id = order id): one delivery's state machine.
@@ -122,4 +123,5 @@ export const deliveryManagerObject = restate.implement(deliveryManager, {
       return publicView;
     },
   },
+  options: { handlers: internalHandlers(deliveryManager) },
 });

@@ -2,6 +2,7 @@ import * as restate from "@restatedev/restate-sdk";
 import { driverDeliveryMatcher, deliveryManager } from "@food-ordering/contracts";
 import { driverAvailable, driverGone, deliveryRequested, type MatcherState, type Step } from "./matching.ts";
 import { metrics } from "./metrics.ts";
+import { internalHandlers } from "./internal-handlers.ts";
 
 /**
  * driver-delivery-matcher (virtual object, key = region): the region's free drivers, the
@@ -51,4 +52,5 @@ export const matcherObject = restate.implement(driverDeliveryMatcher, {
       return { region: ctx.key, availableDrivers: s.drivers, pendingDeliveries: s.pending, roster: s.roster };
     },
   },
+  options: { handlers: internalHandlers(driverDeliveryMatcher) },
 });

@@ -9,6 +9,7 @@ import {
 } from "@food-ordering/contracts";
 import { assign, deliver, goOffline, goOnShift, newTwin, pickUp, type TwinState, type TwinStep } from "./driver-digital-twin-rules.ts";
 import { metrics } from "./metrics.ts";
+import { internalHandlers } from "./internal-handlers.ts";
 
 /**
  * driver-digital-twin (virtual object, key = driver id): the driver as the platform sees it.
@@ -186,5 +187,6 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         return { driverId, status, region, location, assignment, lastSeen, deliveriesCompleted };
       },
     },
+  options: { handlers: internalHandlers(driverDigitalTwin) },
   });
 }

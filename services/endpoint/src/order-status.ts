@@ -10,6 +10,7 @@ import {
   type OrderStatusView,
 } from "@food-ordering/contracts";
 import { metrics } from "./metrics.ts";
+import { internalHandlers } from "./internal-handlers.ts";
 
 /**
  * order-status (virtual object, key = order id): the order's status, ETA and timeline that the
@@ -150,4 +151,5 @@ export const orderStatusObject = restate.implement(orderStatus, {
 
     get: async (ctx) => (await ctx.get<OrderStatusView>("order")) ?? view(ctx.key),
   },
+  options: { handlers: internalHandlers(orderStatus) },
 });

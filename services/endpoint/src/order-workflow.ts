@@ -10,6 +10,7 @@ import {
 import type { PaymentClient } from "./clients/payment.ts";
 import type { RestaurantClient } from "./clients/restaurant.ts";
 import { metrics } from "./metrics.ts";
+import { internalHandlers } from "./internal-handlers.ts";
 
 /**
  * order-workflow (workflow, key = order id), started by order-status/receive once the order
@@ -147,8 +148,8 @@ export function createOrderWorkflow(deps: OrderWorkflowDeps) {
     options: {
       workflowRetention: deps.workflowRetention,
       journalRetention: deps.journalRetention,
-      // Only order-status/receive starts an order, after validating its event.
-      handlers: { run: { ingressPrivate: true } },
+      // `run` among them: only order-status/receive starts an order, after validating its event.
+      handlers: internalHandlers(orderWorkflow),
     },
   });
 }

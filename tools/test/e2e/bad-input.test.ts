@@ -133,13 +133,14 @@ describe("callbacks and reports that do not fit", () => {
     const delivered = await post(`${stack.ingressUrl}/driver-digital-twin/${driver}/notifyDeliveryDelivered`, { deliveryId: "nope" });
     expect(delivered.status).toBe(409);
     expect(await delivered.text()).toMatch(/has no delivery nope assigned/);
-    // A delivery manager refuses a pick-up from a driver it did not assign.
+    // A pick-up report for another driver's delivery: the twin knows it was not assigned.
     const order = makeOrder();
     await publishOrder(stack, order);
-    await waitForOrder(stack, order.id);
-    const wrong = await post(`${stack.ingressUrl}/delivery-manager/${order.id}/notifyDeliveryPickup`, { driverId: driver });
+    const { final } = await waitForOrder(stack, order.id);
+    const wrong = await post(`${stack.ingressUrl}/driver-digital-twin/${driver}/notifyDeliveryPickup`, { deliveryId: order.id });
     expect(wrong.status).toBe(409);
-    expect(await wrong.text()).toMatch(/pick-up by driver .* but it is assigned to/);
+    expect(await wrong.text()).toMatch(new RegExp(`has no delivery ${order.id} assigned`));
+    expect(await getStatus(stack, order.id)).toEqual(final);
     expect((await post(`${stack.ingressUrl}/driver-digital-twin/${driver}/goOffline`, {})).status).toBe(200);
   });
 
