@@ -78,6 +78,11 @@ export function plan(desired: DesiredState, observed: Observed, discovered: Disc
   const after = planEndpoints(desired, observed, discovered, opts, out);
   planSubscriptions(desired, observed, after, opts, out);
   planOldDeployments(desired, observed, after, opts, out);
+  // Subscriptions that go (moved to another handler, replaced, no longer wanted) stop before any
+  // endpoint is registered, so a record they still hand to Restate does not meet new code that
+  // expects it elsewhere. Their records wait in Kafka for the replacement, in the same group.
+  const stage = (a: Action) => (a.kind.endsWith("kafka-cluster") ? 0 : a.kind === "delete-subscription" ? 1 : 2);
+  out.actions.sort((a, b) => stage(a) - stage(b)); // stable: each stage keeps its order
   return out;
 }
 

@@ -125,6 +125,10 @@ subscriptions:
       { kind: "delete-subscription", id: "sub_1", source: "kafka://kafka/orders", sink: "service://greeter/greet", reason: "moved to service://greeter/farewell" },
       { kind: "create-subscription", source: "kafka://kafka/orders", sink: "service://greeter/farewell", options: { "auto.offset.reset": "earliest", "client.id": MARKER, "group.id": "sub_1" } },
     ]);
+    // With the new handler arriving in the same plan: the old subscription stops before the
+    // endpoint's new revision becomes current, so nothing it still hands over meets the new code.
+    const before = converged();
+    expect(kinds(plan(d, before, discovered, opts).actions)).toEqual(["delete-subscription", "reregister-endpoint", "create-subscription"]);
     const fresh = { kind: "create-subscription", source: "kafka://kafka/orders", sink: "service://greeter/farewell", options: { "auto.offset.reset": "earliest", "client.id": MARKER } };
     // A topic that gains a second sink keeps the first (in its own group).
     const both = parseDesiredState(
