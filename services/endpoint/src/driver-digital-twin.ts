@@ -187,6 +187,6 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         return { driverId, status, region, location, assignment, lastSeen, deliveriesCompleted };
       },
     },
-  options: { handlers: internalHandlers(driverDigitalTwin) },
+    options: { handlers: internalHandlers(driverDigitalTwin) },
   });
 }

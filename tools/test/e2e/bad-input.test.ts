@@ -75,15 +75,6 @@ describe("the order workflow's entry", () => {
     expect([res.status, await res.json()]).toEqual([200, { cancelled: false, reason: "the order was rejected" }]);
     expect((await getStatus(stack, id)).status).toBe("REJECTED");
   });
-
-  it("keeps order-workflow/run private: an order cannot skip validation through the ingress", async () => {
-    const order = makeOrder();
-    const res = await post(`${stack.ingressUrl}/order-workflow/${order.id}/run/send`, order);
-    expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(res.status).toBeLessThan(500);
-    expect((await getStatus(stack, order.id)).status).toBe("NEW");
-    expect(await ledger(stack, order.id)).toEqual([]);
-  });
 });
 
 describe("malformed driver location events", () => {

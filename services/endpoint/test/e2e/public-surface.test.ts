@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { closeProducer, getStatus, makeOrder, publishOrder, waitForOrder } from "../../../../tools/test/helpers.ts";
+import { closeProducer, getStatus, ledger, makeOrder, publishOrder, waitForOrder } from "../../../../tools/test/helpers.ts";
 
 const stack = inject("stack");
 afterAll(closeProducer);
@@ -47,5 +47,13 @@ describe("the ingress's public surface", () => {
     }
     expect(await getStatus(stack, order.id)).toEqual(scheduled);
     expect((await post(`order-workflow/${order.id}/cancel`, {})).status).toBe(200);
+  });
+
+  it("refuses an order started past validation: only order-status/receive starts a workflow", async () => {
+    const order = makeOrder();
+    const res = await fetch(`${stack.ingressUrl}/order-workflow/${order.id}/run/send`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(order) });
+    expect([res.status, await res.text()]).toEqual([400, expect.stringContaining("not public")]);
+    expect((await getStatus(stack, order.id)).status).toBe("NEW");
+    expect(await ledger(stack, order.id)).toEqual([]);
   });
 });
