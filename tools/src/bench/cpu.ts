@@ -13,9 +13,10 @@ export interface CpuSnapshot {
   byProcess: Map<string, number>;
   /** restate-server's threads by name (numbers stripped): which of its parts works. */
   restateThreads: Map<string, number>;
-  /** Machine: busy and total jiffies over all cores. */
+  /** Machine: busy and total jiffies over all cores, and the steal among the busy ones. */
   busy: number;
   total: number;
+  steal: number;
 }
 
 export interface ProcessCpu {
@@ -27,6 +28,11 @@ export interface ProcessCpu {
 export interface CpuUsage {
   /** Share of the machine's cores busy over the window (0..1), everything included. */
   machineBusy: number;
+  /**
+   * Share of the window the hypervisor ran something else on these virtual cores (0..1; part of
+   * machineBusy): time no process here got, which moves every figure between runs on a shared host.
+   */
+  steal: number;
   byProcess: ProcessCpu[];
   /** restate-server's cores by thread group: `rt:pp` is the partition processors, `rs:worker` ingress, invoker and networking. */
   restateThreads: ProcessCpu[];
@@ -64,11 +70,12 @@ function threadSeconds(pid: number): Map<string, number> {
   return groups;
 }
 
-function machineJiffies(): { busy: number; total: number } {
+/** From /proc/stat's first line: user nice system idle iowait irq softirq steal ... */
+function machineJiffies(): { busy: number; total: number; steal: number } {
   const cpu = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = cpu.reduce((a, b) => a + b, 0);
   const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
-  return { busy: total - idle, total };
+  return { busy: total - idle, total, steal: cpu[7] ?? 0 };
 }
 
 export function readCpu(stack: Stack): CpuSnapshot {
@@ -96,7 +103,8 @@ function coresBetween(a: Map<string, number>, b: Map<string, number>, seconds: n
 
 /** One line for the progress log: "machine 92% busy (restate 0.73, endpoint 0.54, ...)". */
 export function describeCpu(u: CpuUsage, top = 4): string {
-  return `machine ${Math.round(u.machineBusy * 100)}% busy (${u.byProcess.slice(0, top).map((p) => `${p.process} ${p.cores}`).join(", ")})`;
+  const steal = u.steal >= 0.01 ? `, ${Math.round(u.steal * 100)}% of it stolen by the host` : "";
+  return `machine ${Math.round(u.machineBusy * 100)}% busy (${u.byProcess.slice(0, top).map((p) => `${p.process} ${p.cores}`).join(", ")}${steal})`;
 }
 
 export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUsage {
@@ -104,6 +112,7 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUsage {
   const total = b.total - a.total;
   return {
     machineBusy: total > 0 ? Math.round(((b.busy - a.busy) / total) * 100) / 100 : 0,
+    steal: total > 0 ? Math.round(((b.steal - a.steal) / total) * 100) / 100 : 0,
     byProcess: coresBetween(a.byProcess, b.byProcess, seconds),
     restateThreads: coresBetween(a.restateThreads, b.restateThreads, seconds),
   };

@@ -180,6 +180,7 @@ function cpuSection(r: BenchResult): string[] {
     `| process | ${columns.map((c) => c.label).join(" | ")} |`,
     `|---|${columns.map(() => "---").join("|")}|`,
     `| **machine busy** | ${columns.map((c) => `${Math.round(c.cpu.machineBusy * 100)}%`).join(" | ")} |`,
+    `| of which stolen by the host (steal) | ${columns.map((c) => `${Math.round(c.cpu.steal * 100)}%`).join(" | ")} |`,
     ...names.map((n) => `| ${n} | ${columns.map((c) => cell(c, n)).join(" | ")} |`),
     `| restate threads | ${columns.map(threads).join(" | ")} |`,
   ];

@@ -6,7 +6,7 @@ import { driveTicks, driverStarts, stepTimes, summarizeSteps } from "../../src/b
 import { countersFrom, gcBetween, sumMetric } from "../../src/bench/signals.ts";
 import { perUnit } from "../../src/bench/invocations.ts";
 import { replaceBetween, targets } from "../../src/bench/report.ts";
-import { cpuBetween, type CpuSnapshot } from "../../src/bench/cpu.ts";
+import { cpuBetween, describeCpu, type CpuSnapshot } from "../../src/bench/cpu.ts";
 import { concurrenciesToRepeat } from "../../src/bench/engine.ts";
 
 describe("percentiles", () => {
@@ -212,11 +212,11 @@ describe("idle baseline", () => {
 });
 
 describe("cpuBetween", () => {
-  const snap = (at: number, p: Record<string, number>, t: Record<string, number>, busy: number, total: number): CpuSnapshot => ({ at, byProcess: new Map(Object.entries(p)), restateThreads: new Map(Object.entries(t)), busy, total });
+  const snap = (at: number, p: Record<string, number>, t: Record<string, number>, busy: number, total: number, steal = 0): CpuSnapshot => ({ at, byProcess: new Map(Object.entries(p)), restateThreads: new Map(Object.entries(t)), busy, total, steal });
 
   it("turns two readings into cores per process and thread group, busiest first, idle ones left out", () => {
-    const a = snap(0, { restate: 10, endpoint: 5, payment: 1, gone: 3 }, { "rt:pp": 6, "rs:worker": 4 }, 1000, 4000);
-    const b = snap(10_000, { restate: 17, endpoint: 10, payment: 1.04, fresh: 2 }, { "rt:pp": 11, "rs:worker": 6 }, 2500, 6000);
+    const a = snap(0, { restate: 10, endpoint: 5, payment: 1, gone: 3 }, { "rt:pp": 6, "rs:worker": 4 }, 1000, 4000, 100);
+    const b = snap(10_000, { restate: 17, endpoint: 10, payment: 1.04, fresh: 2 }, { "rt:pp": 11, "rs:worker": 6 }, 2500, 6000, 300);
     const u = cpuBetween(a, b);
     expect(u.byProcess).toEqual([
       { process: "restate", cores: 0.7 },
@@ -227,6 +227,8 @@ describe("cpuBetween", () => {
       { process: "rs:worker", cores: 0.2 },
     ]);
     expect(u.machineBusy).toBe(0.75);
+    expect(u.steal).toBe(0.1);
+    expect(describeCpu(u)).toBe("machine 75% busy (restate 0.7, endpoint 0.5, 10% of it stolen by the host)");
   });
 });
 
