@@ -37,13 +37,28 @@ export function makeOrder(overrides: Partial<OrderEvent> = {}): OrderEvent {
 }
 
 /** Publishes raw values (strings/buffers) to a topic, key as given (null = no key). */
-export async function publishRaw(stack: StackInfo, topic: string, messages: Array<{ key: string | null; value: string | Buffer }>) {
+export async function publishRaw(stack: StackInfo, topic: string, messages: Array<{ key: string | null; value: string | Buffer; partition?: number }>) {
   const p = await getProducer(stack.kafkaBrokers);
   await p.send({ topic, acks: -1, messages });
 }
 
 export async function publishOrder(stack: StackInfo, order: OrderEvent | Record<string, unknown>, key?: string) {
   await publishRaw(stack, TOPICS.orders, [{ key: key ?? String(order.id), value: JSON.stringify(order) }]);
+}
+
+/**
+ * A counter of the endpoint's /metrics: the sum of its series that carry `labels` (0 while no
+ * such series exists yet: prom-client shows a labelled series from its first increment).
+ */
+export async function endpointCounter(stack: StackInfo, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(stack.metrics.endpoint!)).text();
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    const m = /^(\w+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (m?.[1] === name && wanted.every((w) => (m[2] ?? "").split(",").includes(w))) sum += Number(m[3]);
+  }
+  return sum;
 }
 
 export async function getStatus(stack: StackInfo, id: string): Promise<OrderStatusView> {

@@ -65,6 +65,12 @@ export const orderStatusObject = restate.implement(orderStatus, {
   handlers: {
     receive: async (ctx, raw: Uint8Array) => {
       const id = ctx.key;
+      if (id === "") {
+        // A record without a key: Restate files it under "", where no order can be tracked.
+        ctx.console.warn(`dropping an order event without a key (${raw.byteLength} bytes): the key must be the order id`);
+        metrics.rejections.inc({ reason: "missing_key" });
+        return;
+      }
       const existing = await ctx.get<OrderStatusView>("order");
       if (existing && existing.status !== "NEW") {
         // A provider's retry, or a replay of the topic: the order is already under way (or done).

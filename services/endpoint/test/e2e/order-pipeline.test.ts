@@ -1,17 +1,9 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { ORDER_STATUSES, DECLINED_TOKEN, TOPICS } from "@food-ordering/contracts";
-import { closeProducer, getStatus, ledger, makeOrder, publishOrder, publishRaw, statusesOf, uniqueId, waitForOrder } from "../../../../tools/test/helpers.ts";
+import { closeProducer, endpointCounter, getStatus, ledger, makeOrder, publishOrder, publishRaw, statusesOf, uniqueId, waitForOrder } from "../../../../tools/test/helpers.ts";
 
 const stack = inject("stack");
 afterAll(closeProducer);
-
-/** The endpoint's count of order events it ignored as repeats. */
-async function duplicateEvents(): Promise<number> {
-  const text = await (await fetch(stack.metrics.endpoint!)).text();
-  const value = /^food_ordering_order_duplicate_events_total(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
-  if (value === undefined) throw new Error(`food_ordering_order_duplicate_events_total missing from ${stack.metrics.endpoint}`);
-  return Number(value);
-}
 
 const FLOW = ["CREATED", "SCHEDULED", "IN_PREPARATION", "SCHEDULING_DELIVERY", "WAITING_FOR_DRIVER", "IN_DELIVERY", "DELIVERED"];
 
@@ -59,7 +51,7 @@ describe("order pipeline on a real Restate server and Kafka broker", () => {
   });
 
   it("creates one order and one charge from a duplicated event, also when the duplicate comes late", async () => {
-    const before = await duplicateEvents();
+    const before = await endpointCounter(stack, "food_ordering_order_duplicate_events_total");
     const order = makeOrder();
     await Promise.all([publishOrder(stack, order), publishOrder(stack, order), publishOrder(stack, order)]);
     const { final } = await waitForOrder(stack, order.id);
@@ -72,7 +64,7 @@ describe("order pipeline on a real Restate server and Kafka broker", () => {
     expect((await getStatus(stack, order.id)).timeline).toEqual(final.timeline);
     expect((await ledger(stack, order.id)).filter((e) => e.kind === "charge")).toHaveLength(1);
     // The three repeats were recognised as such (other tests on the shared stack may add theirs).
-    expect(await duplicateEvents()).toBeGreaterThanOrEqual(before + 3);
+    expect(await endpointCounter(stack, "food_ordering_order_duplicate_events_total")).toBeGreaterThanOrEqual(before + 3);
   });
 
   it("rejects malformed events with a specific reason and still delivers the good order behind them", async () => {
