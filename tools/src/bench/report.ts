@@ -111,12 +111,19 @@ const STEP_LABELS: Record<StepName, string> = {
   end_to_end_overhead: "publish → DELIVERED − prep − drives",
 };
 
+/** The share of the cores the host gave to other guests, over every measured window: what makes runs differ. */
+export function stealSummary(r: Pick<BenchResult, "engine" | "levels" | "latency_level" | "idle">): string {
+  const shares = [...r.engine.levels, ...r.levels, r.latency_level, r.idle].map((w) => Math.round(w.cpu.steal * 100));
+  const [lo, hi] = [Math.min(...shares), Math.max(...shares)];
+  return `the host took ${lo === hi ? lo : `${lo}–${hi}`}% of the cores (steal) in the measured windows`;
+}
+
 /** The machine, the stack and the headline figures against their targets (also shown in the README). */
 export function headline(r: BenchResult): string[] {
   const m = r.machine;
   const c = r.config;
   const lines: string[] = [];
-  lines.push(`Measured ${r.generatedAt} with \`${r.command}\` (${r.durationS.toFixed(0)} s) on ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; load average before: ${m.loadavgBefore.map((x) => x.toFixed(2)).join(" / ")}${m.vitestProcessesBefore ? `, ${m.vitestProcessesBefore} vitest processes running` : ""}.`);
+  lines.push(`Measured ${r.generatedAt} with \`${r.command}\` (${r.durationS.toFixed(0)} s) on ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; load average before: ${m.loadavgBefore.map((x) => x.toFixed(2)).join(" / ")}${m.vitestProcessesBefore ? `, ${m.vitestProcessesBefore} vitest processes running` : ""}; ${stealSummary(r)}.`);
   lines.push(`Stack: ${c.regions.length} regions × ${c.driversPerRegion} drivers, time scale ${c.timeScale}×, tick ${c.tickMs} ms (${c.stepKm.toFixed(1)} km per tick), preparation ${c.prepTimeMs} ms, ETA updates ≤ 1 per ${c.etaUpdateIntervalMs} ms per delivery, long poll ${c.waitForWorkMs / 1000} s, driver lease ${c.driverLeaseMs / 1000} s; restate-server with ${c.restatePartitions} partition${c.restatePartitions === 1 ? "" : "s"}; the simulators at nice ${c.simulatorNice}; levels ${c.levelWarmupS} s warm-up + ${c.levelWindowS} s measured.`);
   lines.push("");
   lines.push("| figure | value | target | met |", "|---|---|---|---|");

@@ -5,7 +5,7 @@ import { halfRate, judgeLevel, nextRate, sustainedRate, type LevelSignals } from
 import { driveTicks, driverStarts, stepTimes, summarizeSteps } from "../../src/bench/latency.ts";
 import { countersFrom, gcBetween, sumMetric } from "../../src/bench/signals.ts";
 import { perUnit } from "../../src/bench/invocations.ts";
-import { replaceBetween, targets } from "../../src/bench/report.ts";
+import { replaceBetween, stealSummary, targets } from "../../src/bench/report.ts";
 import { cpuBetween, describeCpu, type CpuSnapshot } from "../../src/bench/cpu.ts";
 import { concurrenciesToRepeat } from "../../src/bench/engine.ts";
 
@@ -229,6 +229,16 @@ describe("cpuBetween", () => {
     expect(u.machineBusy).toBe(0.75);
     expect(u.steal).toBe(0.1);
     expect(describeCpu(u)).toBe("machine 75% busy (restate 0.7, endpoint 0.5, 10% of it stolen by the host)");
+  });
+});
+
+describe("host steal", () => {
+  it("is summarised over every measured window, engine to idle", () => {
+    const w = (steal: number) => ({ cpu: { steal } });
+    const r = { engine: { levels: [w(0.03), w(0.18)] }, levels: [w(0.05)], latency_level: w(0.1), idle: w(0.02) } as unknown as Parameters<typeof stealSummary>[0];
+    expect(stealSummary(r)).toBe("the host took 2–18% of the cores (steal) in the measured windows");
+    const calm = { engine: { levels: [w(0)] }, levels: [w(0.001)], latency_level: w(0), idle: w(0) } as unknown as Parameters<typeof stealSummary>[0];
+    expect(stealSummary(calm)).toBe("the host took 0% of the cores (steal) in the measured windows");
   });
 });
 
