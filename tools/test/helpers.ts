@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Kafka, Partitioners, logLevel, type Producer } from "kafkajs";
 import { TOPICS, isTerminal, priceOf, type OrderEvent, type OrderStatusView, type OrderStatus } from "@food-ordering/contracts";
 import type { StackInfo } from "../src/stack/stack.ts";
+import { sumMetric } from "../src/bench/signals.ts";
 
 /** Test helpers over a running stack: publish raw or typed order events, read and await statuses. */
 
@@ -51,14 +52,7 @@ export async function publishOrder(stack: StackInfo, order: OrderEvent | Record<
  * such series exists yet: prom-client shows a labelled series from its first increment).
  */
 export async function endpointCounter(stack: StackInfo, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(stack.metrics.endpoint!)).text();
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  let sum = 0;
-  for (const line of text.split("\n")) {
-    const m = /^(\w+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
-    if (m?.[1] === name && wanted.every((w) => (m[2] ?? "").split(",").includes(w))) sum += Number(m[3]);
-  }
-  return sum;
+  return sumMetric(await (await fetch(stack.metrics.endpoint!)).text(), name, labels);
 }
 
 export async function getStatus(stack: StackInfo, id: string): Promise<OrderStatusView> {

@@ -24,7 +24,7 @@ export interface ApplyOptions {
 }
 
 /**
- * Executes a validated plan in its order (clusters, subscriptions that go, endpoints, new subscriptions, old revisions).
+ * Executes a validated plan in its order (plan.ts APPLY_ORDER: clusters, subscriptions that go, endpoints, new subscriptions, old revisions).
  * Each step is retried while Restate is briefly unavailable; a rejection stops at once. The plan
  * was checked as a whole before this runs, so a failure here is a race, and every step is
  * idempotent: the next run picks up from where this one stopped.

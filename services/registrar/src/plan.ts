@@ -78,13 +78,26 @@ export function plan(desired: DesiredState, observed: Observed, discovered: Disc
   const after = planEndpoints(desired, observed, discovered, opts, out);
   planSubscriptions(desired, observed, after, opts, out);
   planOldDeployments(desired, observed, after, opts, out);
-  // Subscriptions that go (moved to another handler, replaced, no longer wanted) stop before any
-  // endpoint is registered, so a record they still hand to Restate does not meet new code that
-  // expects it elsewhere. Their records wait in Kafka for the replacement, in the same group.
-  const stage = (a: Action) => (a.kind.endsWith("kafka-cluster") ? 0 : a.kind === "delete-subscription" ? 1 : 2);
-  out.actions.sort((a, b) => stage(a) - stage(b)); // stable: each stage keeps its order
+  out.actions.sort((a, b) => APPLY_ORDER[a.kind] - APPLY_ORDER[b.kind]); // stable: each stage keeps its order
   return out;
 }
+
+/**
+ * The order a plan is applied in. Subscriptions that go (moved to another handler, replaced, no
+ * longer wanted) stop before any endpoint is registered, so a record they still hand to Restate
+ * does not meet new code that expects it elsewhere; their records wait in Kafka for the
+ * replacement, in the same group. New subscriptions come once their handlers are registered, and
+ * old revisions go last, once nothing new is routed to them.
+ */
+const APPLY_ORDER: Record<Action["kind"], number> = {
+  "create-kafka-cluster": 0,
+  "update-kafka-cluster": 0,
+  "delete-subscription": 1,
+  "register-endpoint": 2,
+  "reregister-endpoint": 2,
+  "create-subscription": 3,
+  "remove-old-deployment": 4,
+};
 
 // Restate answers sensitive properties (passwords, SASL user) as "***": those cannot be compared.
 const REDACTED = "***";

@@ -80,6 +80,9 @@ export interface StackInfo {
  */
 export const SIMULATOR_NICE = 10;
 
+/** Partitions of each topic the stack creates (orders, driver-updates). */
+export const TOPIC_PARTITIONS = 8;
+
 export const DEFAULT_REGIONS: RegionSpec[] = [
   { name: "amsterdam", drivers: 5 },
   { name: "berlin", drivers: 5 },
@@ -221,7 +224,7 @@ export class Stack {
     if (!opts.kafkaBrokers) infra.push(await createKafka({ dataDir: info.dataDir, cacheDir, logDir: info.logDir, port: ports.kafka, controllerPort: ports.kafkaController }));
     for (const p of infra) this.processes.set(p.spec.name, p);
     await this.startAll(infra);
-    await ensureTopics(info.kafkaBrokers, [{ topic: TOPICS.orders, partitions: 8 }, { topic: TOPICS.driverUpdates, partitions: 8 }]);
+    await ensureTopics(info.kafkaBrokers, [{ topic: TOPICS.orders, partitions: TOPIC_PARTITIONS }, { topic: TOPICS.driverUpdates, partitions: TOPIC_PARTITIONS }]);
 
     // 2. The service endpoint and the external systems it calls.
     await this.startAll([

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { TOPICS } from "@food-ordering/contracts";
+import { TOPIC_PARTITIONS } from "../../src/stack/stack.ts";
 import { closeProducer, endpointCounter, getStatus, ledger, makeOrder, publishOrder, publishRaw, uniqueId, waitForOrder } from "../helpers.ts";
 
 /**
@@ -9,9 +10,6 @@ import { closeProducer, endpointCounter, getStatus, ledger, makeOrder, publishOr
  */
 const stack = inject("stack");
 afterAll(closeProducer);
-
-/** Partitions of the stack's `orders` topic (tools/src/stack/stack.ts). */
-const ORDER_PARTITIONS = 8;
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
@@ -61,11 +59,11 @@ describe("malformed order events", () => {
     const before = await endpointCounter(stack, "food_ordering_order_rejections_total", { reason: "missing_key" });
     // One key-less event on every partition of the topic, so whatever partition the good order lands on has one ahead of it.
     const keyless = makeOrder();
-    await publishRaw(stack, TOPICS.orders, Array.from({ length: ORDER_PARTITIONS }, (_, partition) => ({ key: null, value: JSON.stringify(keyless), partition })));
+    await publishRaw(stack, TOPICS.orders, Array.from({ length: TOPIC_PARTITIONS }, (_, partition) => ({ key: null, value: JSON.stringify(keyless), partition })));
     const good = makeOrder();
     await publishOrder(stack, good);
     expect((await waitForOrder(stack, good.id)).final.status).toBe("DELIVERED");
-    expect(await endpointCounter(stack, "food_ordering_order_rejections_total", { reason: "missing_key" })).toBe(before + ORDER_PARTITIONS);
+    expect(await endpointCounter(stack, "food_ordering_order_rejections_total", { reason: "missing_key" })).toBe(before + TOPIC_PARTITIONS);
     expect((await getStatus(stack, keyless.id)).status).toBe("NEW");
     expect(await ledger(stack, keyless.id)).toEqual([]);
   });
