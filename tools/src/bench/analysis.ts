@@ -27,6 +27,8 @@ export interface LevelResult {
   /** All invocations in the window per delivered order, idle drivers included. */
   invocations_per_order_gross: number | null;
   journal_entries_per_order: number | null;
+  /** Journal entries per invocation in the window (all invocations, idle drivers' included). */
+  journal_entries_per_invocation: number | null;
   latency_ms: Record<StepName, Summary>;
   saturated: boolean;
   saturation_reasons: string[];
@@ -65,6 +67,7 @@ export async function analyzeLevel(
     invocations_per_order_by_handler: perOrder.byHandler,
     invocations_per_order_gross: delivered > 0 ? perUnit(inv, delivered).total : null,
     journal_entries_per_order: delivered > 0 ? round2(inv.journalEntries / delivered) : null,
+    journal_entries_per_invocation: inv.total > 0 ? round2(inv.journalEntries / inv.total) : null,
     latency_ms: summarizeSteps(createdHere),
     saturated: v.saturated,
     saturation_reasons: v.reasons,

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { Stack, REPO_ROOT, SIMULATOR_NICE } from "../stack/stack.ts";
 import { defaultPartitions } from "../stack/restate.ts";
 import { analyzeLevel } from "./analysis.ts";
+import { costPerInvocation } from "./cost.ts";
 import { collectOrders, orderFacts, prepTimes, publishTimes } from "./collect.ts";
 import { measureEngine } from "./engine.ts";
 import { measureIdle } from "./idle.ts";
@@ -183,6 +184,14 @@ try {
     saturation_reached: levels.some((l) => l.saturated),
     invocations_per_order_measured_at_per_s: costLevel?.offered_per_s ?? null,
     invocations_per_order_by_handler: costLevel?.invocations_per_order_by_handler ?? [],
+    cost_per_invocation: costLevel
+      ? costPerInvocation(
+          { cpu: costLevel.cpu, invocationsPerS: costLevel.invocations_per_s, journalEntriesPerInvocation: costLevel.journal_entries_per_invocation },
+          { cpu: engine.best.cpu, invocationsPerS: engine.best.invocationsPerS, journalEntriesPerInvocation: engine.journalEntriesPerInvocation },
+          m.cores,
+        )
+      : [],
+    publish_to_created_p99_ci_ms: { low: latencyLevel.latency_ms.publish_to_created.p99Low, high: latencyLevel.latency_ms.publish_to_created.p99High },
     latency_offered_per_s: half,
     latency_ms: latencyLevel.latency_ms,
     idle,

@@ -6,6 +6,7 @@ import { cpuBetween, describeCpu, readCpu, type CpuUsage } from "./cpu.ts";
 import { closedLoop } from "./load.ts";
 import { NOOP_HANDLER, NOOP_SERVICE } from "./noop-service.ts";
 import { summarize, type Summary } from "./stats.ts";
+import { sql } from "../restate/admin.ts";
 
 /**
  * The engine's own limit on this machine: no-op invocations per second through the ingress of
@@ -26,6 +27,8 @@ export interface EngineLevel {
 export interface EngineResult {
   levels: EngineLevel[];
   best: EngineLevel;
+  /** Journal entries per no-op invocation, from Restate's own table (input and output: the floor). */
+  journalEntriesPerInvocation: number | null;
 }
 
 export interface EngineOptions {
@@ -93,5 +96,7 @@ export async function measureEngine(stack: Stack, o: EngineOptions): Promise<Eng
   for (const concurrency of o.concurrencies) await measure(concurrency, false);
   for (const concurrency of concurrenciesToRepeat(levels, o.repeatBest)) await measure(concurrency, true);
   const best = levels.reduce((a, b) => (b.invocationsPerS > a.invocationsPerS ? b : a));
-  return { levels, best };
+  const [j] = await sql<{ n: number; j: number | null }>(stack.info.adminUrl, `SELECT count(*) AS n, sum(journal_size) AS j FROM sys_invocation WHERE target_service_name = '${NOOP_SERVICE}'`);
+  const journalEntriesPerInvocation = j && Number(j.n) > 0 ? Math.round((Number(j.j ?? 0) / Number(j.n)) * 100) / 100 : null;
+  return { levels, best, journalEntriesPerInvocation };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { OrderStatusView } from "@food-ordering/contracts";
-import { quantile, summarize } from "../../src/bench/stats.ts";
+import { quantile, quantileInterval, summarize } from "../../src/bench/stats.ts";
+import { costPerInvocation } from "../../src/bench/cost.ts";
 import { halfRate, judgeLevel, nextRate, sustainedRate, type LevelSignals } from "../../src/bench/steps.ts";
 import { driveTicks, driverStarts, stepTimes, summarizeSteps } from "../../src/bench/latency.ts";
 import { countersFrom, gcBetween, sumMetric } from "../../src/bench/signals.ts";
@@ -28,8 +29,35 @@ describe("percentiles", () => {
 
   it("summarizes unsorted samples and ignores non-finite ones", () => {
     const s = summarize([5, 1, NaN, 3, 4, 2, Infinity]);
-    expect(s).toEqual({ n: 5, p50: 3, p90: 5, p99: 5, max: 5 });
-    expect(summarize([])).toEqual({ n: 0, p50: null, p90: null, p99: null, max: null });
+    expect(s).toEqual({ n: 5, p50: 3, p90: 5, p99: 5, p99Low: 4, p99High: null, max: 5 });
+    expect(summarize([])).toEqual({ n: 0, p50: null, p90: null, p99: null, p99Low: null, p99High: null, max: null });
+  });
+
+  it("brackets a quantile with order statistics at the asked confidence", () => {
+    const xs = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+    // The textbook interval of a median of 100: the 40th to the 61st sample.
+    expect(quantileInterval(xs(100), 0.5)).toEqual({ low: 40, high: 61 });
+    // A p99 of ~300 samples has no upper bound at 95%; of 630 and 840 it does, just under the top.
+    expect(quantileInterval(xs(315), 0.99)).toEqual({ low: 308, high: null });
+    expect(quantileInterval(xs(630), 0.99)).toEqual({ low: 618, high: 629 });
+    expect(quantileInterval(xs(840), 0.99)).toEqual({ low: 826, high: 838 });
+    expect(quantileInterval([], 0.99)).toEqual({ low: null, high: null });
+    expect(() => quantileInterval(xs(10), 1)).toThrow(RangeError);
+  });
+
+  it("covers the true quantile about as often as it promises", () => {
+    // Uniform samples in 0..1, whose true p90 is 0.9: a 90% interval of 200 samples must hold it in
+    // about 90% of 2000 draws (at least; order statistics are conservative with discrete ranks).
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    let covered = 0;
+    for (let draw = 0; draw < 2000; draw++) {
+      const sorted = Array.from({ length: 200 }, random).sort((a, b) => a - b);
+      const { low, high } = quantileInterval(sorted, 0.9, 0.9);
+      if (low! <= 0.9 && 0.9 <= high!) covered++;
+    }
+    expect(covered / 2000).toBeGreaterThan(0.88);
+    expect(covered / 2000).toBeLessThan(0.96);
   });
 });
 
@@ -253,5 +281,34 @@ describe("engine limit", () => {
     expect(concurrenciesToRepeat(sweep, 2)).toEqual([32, 128]);
     expect(concurrenciesToRepeat(sweep, 0)).toEqual([]);
     expect(sweep.map((l) => l.concurrency)).toEqual([8, 32, 128, 512]);
+  });
+});
+
+describe("cost per invocation", () => {
+  const cpu = (busy: number, steal: number, procs: Record<string, number>, pp: number) => ({
+    machineBusy: busy,
+    steal,
+    byProcess: Object.entries(procs).map(([process, cores]) => ({ process, cores })),
+    restateThreads: [{ process: "rt:pp", cores: pp }],
+  });
+
+  it("divides each part's cores by the invocations of its run, and compares the two runs", () => {
+    const workload = { cpu: cpu(0.9, 0.05, { restate: 0.7, endpoint: 0.6, kafka: 0.2, "drivers-paris": 0.1 }, 0.6), invocationsPerS: 400, journalEntriesPerInvocation: 7 };
+    const noop = { cpu: cpu(0.9, 0.05, { restate: 0.8, "bench-noop": 0.6, "bench (load generator, collectors)": 0.2 }, 0.6), invocationsPerS: 1000, journalEntriesPerInvocation: 2 };
+    const rows = costPerInvocation(workload, noop, 2);
+    const by = Object.fromEntries(rows.map((r) => [r.part, r]));
+    expect(by["restate-server"]).toEqual({ part: "restate-server", workloadMs: 1.75, noopMs: 0.8, ratio: 2.19 });
+    expect(by["… its partition processor (rt:pp)"]!.ratio).toBe(2.5);
+    expect(by["service endpoint (SDK and handlers)"]).toMatchObject({ workloadMs: 1.5, noopMs: 0.6, ratio: 2.5 });
+    expect(by["everything else (Kafka, simulators / load generator)"]).toMatchObject({ workloadMs: 0.75, noopMs: 0.2, ratio: 3.75 });
+    // (0.9 - 0.05) × 2 cores = 1.7 cores: 4.25 ms per invocation at 400/s, 1.7 ms at 1000/s.
+    expect(by["the whole machine"]).toMatchObject({ workloadMs: 4.25, noopMs: 1.7, ratio: 2.5 });
+    expect(by["journal entries per invocation"]).toMatchObject({ workloadMs: 7, noopMs: 2, ratio: 3.5 });
+  });
+
+  it("has no figure where a run created no invocation", () => {
+    const idle = { cpu: cpu(0.1, 0, { restate: 0.1 }, 0.05), invocationsPerS: 0, journalEntriesPerInvocation: null };
+    const rows = costPerInvocation(idle, idle, 2);
+    expect(rows.every((r) => r.workloadMs === null && r.ratio === null)).toBe(true);
   });
 });
