@@ -188,6 +188,7 @@ try {
       ? costPerInvocation(
           { cpu: costLevel.cpu, invocationsPerS: costLevel.invocations_per_s, journalEntriesPerInvocation: costLevel.journal_entries_per_invocation },
           { cpu: engine.best.cpu, invocationsPerS: engine.best.invocationsPerS, journalEntriesPerInvocation: engine.journalEntriesPerInvocation },
+          { cpu: engine.stateful.cpu, invocationsPerS: engine.stateful.invocationsPerS, journalEntriesPerInvocation: engine.stateful.journalEntriesPerInvocation },
           m.cores,
         )
       : [],

@@ -5,7 +5,9 @@ import type { CpuUsage } from "./cpu.ts";
  * unit-tested). The orders/s target, ½ × engine limit ÷ invocations per order, holds only where
  * the machine can run this workload's invocations at half the rate it runs no-ops: where an
  * invocation of the workload costs at most twice a no-op. This table measures that ratio in
- * every run, part by part, instead of leaving it to a one-off analysis.
+ * every run, part by part, instead of leaving it to a one-off analysis — next to the least a
+ * stateful handler does (read one key, write it back), which says how far below 2× any handler
+ * that keeps state can get on this engine.
  */
 export interface CostRow {
   part: string;
@@ -13,7 +15,11 @@ export interface CostRow {
   workloadMs: number | null;
   /** CPU milliseconds per no-op invocation in the engine's best window. */
   noopMs: number | null;
+  /** Workload ÷ no-op. */
   ratio: number | null;
+  /** CPU milliseconds per stateful no-op (one state read and write), and that ÷ no-op. */
+  statefulMs: number | null;
+  statefulRatio: number | null;
 }
 
 export interface CostWindow {
@@ -27,15 +33,18 @@ const ENDPOINTS = ["endpoint", "bench-noop"];
 
 const coresOf = (cpu: CpuUsage, names: (n: string) => boolean) => cpu.byProcess.filter((p) => names(p.process)).reduce((s, p) => s + p.cores, 0);
 
-export function costPerInvocation(workload: CostWindow, noop: CostWindow, cores: number): CostRow[] {
+export function costPerInvocation(workload: CostWindow, noop: CostWindow, stateful: CostWindow, cores: number): CostRow[] {
   const perInv = (c: number, w: CostWindow) => (w.invocationsPerS > 0 ? (c / w.invocationsPerS) * 1000 : null);
-  const row = (part: string, of: (cpu: CpuUsage) => number | null): CostRow => {
-    const w = of(workload.cpu);
-    const n = of(noop.cpu);
-    const workloadMs = w === null ? null : perInv(w, workload);
-    const noopMs = n === null ? null : perInv(n, noop);
-    return { part, workloadMs: round(workloadMs), noopMs: round(noopMs), ratio: workloadMs !== null && noopMs ? round(workloadMs / noopMs) : null };
-  };
+  const ratio = (x: number | null, base: number | null) => (x !== null && base ? round(x / base) : null);
+  const figures = (part: string, w: number | null, n: number | null, st: number | null): CostRow => ({
+    part,
+    workloadMs: round(w),
+    noopMs: round(n),
+    ratio: ratio(w, n),
+    statefulMs: round(st),
+    statefulRatio: ratio(st, n),
+  });
+  const row = (part: string, of: (cpu: CpuUsage) => number) => figures(part, perInv(of(workload.cpu), workload), perInv(of(noop.cpu), noop), perInv(of(stateful.cpu), stateful));
   const thread = (cpu: CpuUsage, name: string) => cpu.restateThreads.find((t) => t.process === name)?.cores ?? 0;
   return [
     row("restate-server", (c) => coresOf(c, (n) => n === "restate")),
@@ -45,12 +54,7 @@ export function costPerInvocation(workload: CostWindow, noop: CostWindow, cores:
     row("everything else (Kafka, simulators / load generator)", (c) => coresOf(c, (n) => n !== "restate" && !ENDPOINTS.includes(n))),
     // The machine's busy time without what the host stole: every process, the kernel included.
     row("the whole machine", (c) => (c.machineBusy - c.steal) * cores),
-    {
-      part: "journal entries per invocation",
-      workloadMs: workload.journalEntriesPerInvocation,
-      noopMs: noop.journalEntriesPerInvocation,
-      ratio: workload.journalEntriesPerInvocation !== null && noop.journalEntriesPerInvocation ? round(workload.journalEntriesPerInvocation / noop.journalEntriesPerInvocation) : null,
-    },
+    figures("journal entries per invocation", workload.journalEntriesPerInvocation, noop.journalEntriesPerInvocation, stateful.journalEntriesPerInvocation),
   ];
 }
 

@@ -4,7 +4,7 @@ import { canConnect, freePort } from "../stack/ports.ts";
 import { REPO_ROOT, type Stack } from "../stack/stack.ts";
 import { cpuBetween, describeCpu, readCpu, type CpuUsage } from "./cpu.ts";
 import { closedLoop } from "./load.ts";
-import { NOOP_HANDLER, NOOP_SERVICE } from "./noop-service.ts";
+import { NOOP_HANDLER, NOOP_OBJECT, NOOP_OBJECT_HANDLER, NOOP_SERVICE } from "./noop-service.ts";
 import { summarize, type Summary } from "./stats.ts";
 import { sql } from "../restate/admin.ts";
 
@@ -29,6 +29,11 @@ export interface EngineResult {
   best: EngineLevel;
   /** Journal entries per no-op invocation, from Restate's own table (input and output: the floor). */
   journalEntriesPerInvocation: number | null;
+  /**
+   * The least a stateful handler does (a virtual object reads one key and writes it back, over
+   * 10,000 keys), one window at the best no-op concurrency: what state alone costs the engine.
+   */
+  stateful: EngineLevel & { journalEntriesPerInvocation: number | null };
 }
 
 export interface EngineOptions {
@@ -76,27 +81,43 @@ export function concurrenciesToRepeat(levels: Pick<EngineLevel, "concurrency" | 
   return [...levels].sort((a, b) => b.invocationsPerS - a.invocationsPerS).slice(0, n).map((l) => l.concurrency);
 }
 
+/** Journal entries per invocation of one of the bench's services, from Restate's own table. */
+async function journalPerInvocation(stack: Stack, service: string): Promise<number | null> {
+  const [j] = await sql<{ n: number; j: number | null }>(stack.info.adminUrl, `SELECT count(*) AS n, sum(journal_size) AS j FROM sys_invocation WHERE target_service_name = '${service}'`);
+  return j && Number(j.n) > 0 ? Math.round((Number(j.j ?? 0) / Number(j.n)) * 100) / 100 : null;
+}
+
+/** Keys the stateful no-op spreads over: far more than the concurrency, so calls never queue on a key. */
+const STATEFUL_KEYS = 10_000;
+
 export async function measureEngine(stack: Stack, o: EngineOptions): Promise<EngineResult> {
   await startNoopEndpoint(stack);
   const url = `${stack.info.ingressUrl}/${NOOP_SERVICE}/${NOOP_HANDLER}`;
+  const statefulPath = (n: number) => `/${NOOP_OBJECT}/k${n % STATEFUL_KEYS}/${NOOP_OBJECT_HANDLER}`;
   // Warm-up: connections, the deployment's HTTP/2 session, JIT; not counted.
   await closedLoop({ url, body: "null", concurrency: 8, durationMs: 1500, maxRequests: 20_000 });
+  await closedLoop({ url, pathFor: statefulPath, body: "null", concurrency: 8, durationMs: 1000, maxRequests: 20_000 });
   const levels: EngineLevel[] = [];
-  const measure = async (concurrency: number, repeat: boolean) => {
-    o.log(`engine: ${concurrency} concurrent no-op calls for ${o.durationMs / 1000} s${repeat ? " (again)" : ""}`);
+  const measure = async (concurrency: number, repeat: boolean, stateful = false): Promise<EngineLevel> => {
+    const what = stateful ? "stateful no-op (state read + write)" : "no-op";
+    o.log(`engine: ${concurrency} concurrent ${what} calls for ${o.durationMs / 1000} s${repeat ? " (again)" : ""}`);
     // Bounded: at most 20k invocations/s for the level's time, far above what 2 cores do.
     const cpu0 = readCpu(stack);
-    const r = await closedLoop({ url, body: "null", concurrency, durationMs: o.durationMs, maxRequests: Math.ceil((o.durationMs / 1000) * 20_000) });
-    if (r.ok === 0) throw new Error(`no no-op invocation succeeded at concurrency ${concurrency}: ${r.firstError ?? "no answer"}`);
+    const r = await closedLoop({ url, ...(stateful ? { pathFor: statefulPath } : {}), body: "null", concurrency, durationMs: o.durationMs, maxRequests: Math.ceil((o.durationMs / 1000) * 20_000) });
+    if (r.ok === 0) throw new Error(`no ${what} invocation succeeded at concurrency ${concurrency}: ${r.firstError ?? "no answer"}`);
     const cpu = cpuBetween(cpu0, readCpu(stack));
     const level: EngineLevel = { concurrency, ...(repeat ? { repeat } : {}), invocationsPerS: r.ok / (r.elapsedMs / 1000), errors: r.errors, latencyMs: summarize(r.latenciesMs), cpu };
-    levels.push(level);
-    o.log(`engine: ${concurrency} concurrent -> ${level.invocationsPerS.toFixed(0)} invocations/s, p50 ${level.latencyMs.p50?.toFixed(1)} ms, p99 ${level.latencyMs.p99?.toFixed(1)} ms, ${describeCpu(cpu, 3)}${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`);
+    o.log(`engine: ${concurrency} concurrent -> ${level.invocationsPerS.toFixed(0)} ${what} invocations/s, p50 ${level.latencyMs.p50?.toFixed(1)} ms, p99 ${level.latencyMs.p99?.toFixed(1)} ms, ${describeCpu(cpu, 3)}${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`);
+    return level;
   };
-  for (const concurrency of o.concurrencies) await measure(concurrency, false);
-  for (const concurrency of concurrenciesToRepeat(levels, o.repeatBest)) await measure(concurrency, true);
+  for (const concurrency of o.concurrencies) levels.push(await measure(concurrency, false));
+  for (const concurrency of concurrenciesToRepeat(levels, o.repeatBest)) levels.push(await measure(concurrency, true));
   const best = levels.reduce((a, b) => (b.invocationsPerS > a.invocationsPerS ? b : a));
-  const [j] = await sql<{ n: number; j: number | null }>(stack.info.adminUrl, `SELECT count(*) AS n, sum(journal_size) AS j FROM sys_invocation WHERE target_service_name = '${NOOP_SERVICE}'`);
-  const journalEntriesPerInvocation = j && Number(j.n) > 0 ? Math.round((Number(j.j ?? 0) / Number(j.n)) * 100) / 100 : null;
-  return { levels, best, journalEntriesPerInvocation };
+  const stateful = await measure(best.concurrency, false, true);
+  return {
+    levels,
+    best,
+    journalEntriesPerInvocation: await journalPerInvocation(stack, NOOP_SERVICE),
+    stateful: { ...stateful, journalEntriesPerInvocation: await journalPerInvocation(stack, NOOP_OBJECT) },
+  };
 }

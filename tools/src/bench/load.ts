@@ -8,6 +8,8 @@ import http from "node:http";
  */
 export interface LoadOptions {
   url: string;
+  /** The path of the n-th request (default: the url's), e.g. to spread calls over object keys. */
+  pathFor?: (n: number) => string;
   body: string;
   concurrency: number;
   durationMs: number;
@@ -35,10 +37,11 @@ export async function closedLoop(o: LoadOptions): Promise<LoadResult> {
   let issued = 0;
   const worker = async () => {
     while (performance.now() < deadline && issued < o.maxRequests) {
+      const path = o.pathFor ? o.pathFor(issued) : target.pathname;
       issued++;
       const t = performance.now();
       try {
-        const status = await request(agent, target, o.body, o.headers ?? {});
+        const status = await request(agent, target, path, o.body, o.headers ?? {});
         if (status >= 200 && status < 300) {
           result.ok++;
           result.latenciesMs.push(performance.now() - t);
@@ -60,10 +63,10 @@ export async function closedLoop(o: LoadOptions): Promise<LoadResult> {
   return result;
 }
 
-function request(agent: http.Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
+function request(agent: http.Agent, url: URL, path: string, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers }, timeout: 30_000 },
+      { agent, host: url.hostname, port: url.port, path, method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers }, timeout: 30_000 },
       (res) => {
         res.resume();
         res.once("end", () => resolve(res.statusCode ?? 0));

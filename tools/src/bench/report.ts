@@ -118,7 +118,7 @@ const STEP_LABELS: Record<StepName, string> = {
 
 /** The share of the cores the host gave to other guests, over every measured window: what makes runs differ. */
 export function stealSummary(r: Pick<BenchResult, "engine" | "levels" | "latency_level" | "idle">): string {
-  const shares = [...r.engine.levels, ...r.levels, r.latency_level, r.idle].map((w) => Math.round(w.cpu.steal * 100));
+  const shares = [...r.engine.levels, r.engine.stateful, ...r.levels, r.latency_level, r.idle].map((w) => Math.round(w.cpu.steal * 100));
   const [lo, hi] = [Math.min(...shares), Math.max(...shares)];
   return `the host took ${lo === hi ? lo : `${lo}–${hi}`}% of the cores (steal) in the measured windows`;
 }
@@ -141,13 +141,19 @@ export function headline(r: BenchResult): string[] {
   const machine = r.cost_per_invocation.find((c) => c.part === "the whole machine");
   if (machine?.ratio) {
     lines.push("");
-    lines.push(`The orders/s target holds where the machine runs this workload's invocations at half its no-op rate, i.e. where one costs at most 2× a no-op: here one cost ${machine.workloadMs} ms of CPU against ${machine.noopMs} ms for a no-op (${machine.ratio}×; by part below).`);
+    const st = r.engine.stateful;
+    lines.push(
+      `The orders/s target holds where the machine runs this workload's invocations at half its no-op rate, i.e. where one costs at most 2× a no-op: here one cost ${machine.workloadMs} ms of CPU against ${machine.noopMs} ms for a no-op (${machine.ratio}×; by part below). ` +
+        `The least a handler that keeps state does — read one key and write it back, ${num(st.journalEntriesPerInvocation, 0)} journal entries — ran at ${st.invocationsPerS.toFixed(0)}/s at the same concurrency and cost ${machine.statefulMs} ms (${machine.statefulRatio}×).`,
+    );
   }
   return lines;
 }
 
 export function markdown(r: BenchResult): string {
   const lines = headline(r);
+  lines.push("");
+  lines.push(...engineSection(r));
   lines.push("");
   lines.push("Load levels (rates from Restate's state over each measured window):", "");
   lines.push("| offered/s | created/s | delivered/s | invocations/s | invocations/order net (gross) | journal entries/order (gross) | publish→CREATED p50 / p99 | publish→DELIVERED p50 / p99 | saturated |", "|---|---|---|---|---|---|---|---|---|");
@@ -182,18 +188,41 @@ export function markdown(r: BenchResult): string {
   return lines.join("\n") + "\n";
 }
 
+/**
+ * Each engine window with what one invocation cost the machine in it. The cost per invocation
+ * falls as concurrency rises (Restate batches log writes, state writes and HTTP/2 frames of the
+ * invocations in flight together), and the limit is taken where it is lowest: the figure to read
+ * next to the workload's, whose invocations mostly come in chains of dependent steps.
+ */
+function engineSection(r: BenchResult): string[] {
+  const perInv = (cores: number, perS: number) => (perS > 0 ? ((cores / perS) * 1000).toFixed(2) : "–");
+  const cores = (l: BenchResult["engine"]["best"], names: string[]) => l.cpu.byProcess.filter((p) => names.includes(p.process)).reduce((s, p) => s + p.cores, 0);
+  const rows = [...r.engine.levels.map((l) => ({ l, what: `no-op${l.repeat ? " (again)" : ""}` })), { l: r.engine.stateful, what: "stateful no-op (read + write one key)" }];
+  return [
+    "Engine windows (no-op invocations through the ingress; CPU ms per invocation, the machine's without steal):",
+    "",
+    "| concurrency | calls | invocations/s | p50 / p99 | machine busy (steal) | restate ms/inv | endpoint ms/inv | machine ms/inv |",
+    "|---|---|---|---|---|---|---|---|",
+    ...rows.map(
+      ({ l, what }) =>
+        `| ${l.concurrency} | ${what} | ${l.invocationsPerS.toFixed(0)} | ${ms(l.latencyMs.p50)} / ${ms(l.latencyMs.p99)} | ${Math.round(l.cpu.machineBusy * 100)}% (${Math.round(l.cpu.steal * 100)}%) | ${perInv(cores(l, ["restate"]), l.invocationsPerS)} | ${perInv(cores(l, ["bench-noop"]), l.invocationsPerS)} | ${perInv((l.cpu.machineBusy - l.cpu.steal) * r.machine.cores, l.invocationsPerS)} |`,
+    ),
+  ];
+}
+
 /** CPU per invocation, part by part, in the order run against the engine's best no-op window. */
 function costSection(r: BenchResult): string[] {
   const cell = (x: number | null) => (x === null ? "–" : x.toFixed(2));
   return [
     `What one invocation costs (CPU ms per invocation created; at ${num(r.invocations_per_order_measured_at_per_s, 0)} orders/s, all invocations of the window, against the engine's ${r.engine.best.concurrency}-concurrent no-op window):`,
     "",
-    "| part | this workload | no-op | ratio |",
-    "|---|---|---|---|",
-    ...r.cost_per_invocation.map((c) => `| ${c.part} | ${cell(c.workloadMs)} | ${cell(c.noopMs)} | ${c.ratio === null ? "–" : `${c.ratio.toFixed(2)}×`} |`),
+    "| part | this workload | no-op | ratio | stateful no-op (read + write one key) | its ratio to the no-op |",
+    "|---|---|---|---|---|---|",
+    ...r.cost_per_invocation.map((c) => `| ${c.part} | ${cell(c.workloadMs)} | ${cell(c.noopMs)} | ${times(c.ratio)} | ${cell(c.statefulMs)} | ${times(c.statefulRatio)} |`),
   ];
 }
 
+const times = (x: number | null) => (x === null ? "–" : `${x.toFixed(2)}×`);
 const interval = (ci: { low: number | null; high: number | null }) => `${ci.low === null ? "?" : ms(ci.low)} – ${ci.high === null ? "unbounded (too few samples)" : ms(ci.high)}`;
 
 /** Cores per process during the engine's best level and each load level: where an order's cost lies. */

@@ -263,9 +263,9 @@ describe("cpuBetween", () => {
 describe("host steal", () => {
   it("is summarised over every measured window, engine to idle", () => {
     const w = (steal: number) => ({ cpu: { steal } });
-    const r = { engine: { levels: [w(0.03), w(0.18)] }, levels: [w(0.05)], latency_level: w(0.1), idle: w(0.02) } as unknown as Parameters<typeof stealSummary>[0];
+    const r = { engine: { levels: [w(0.03), w(0.18)], stateful: w(0.04) }, levels: [w(0.05)], latency_level: w(0.1), idle: w(0.02) } as unknown as Parameters<typeof stealSummary>[0];
     expect(stealSummary(r)).toBe("the host took 2–18% of the cores (steal) in the measured windows");
-    const calm = { engine: { levels: [w(0)] }, levels: [w(0.001)], latency_level: w(0), idle: w(0) } as unknown as Parameters<typeof stealSummary>[0];
+    const calm = { engine: { levels: [w(0)], stateful: w(0) }, levels: [w(0.001)], latency_level: w(0), idle: w(0) } as unknown as Parameters<typeof stealSummary>[0];
     expect(stealSummary(calm)).toBe("the host took 0% of the cores (steal) in the measured windows");
   });
 });
@@ -295,20 +295,21 @@ describe("cost per invocation", () => {
   it("divides each part's cores by the invocations of its run, and compares the two runs", () => {
     const workload = { cpu: cpu(0.9, 0.05, { restate: 0.7, endpoint: 0.6, kafka: 0.2, "drivers-paris": 0.1 }, 0.6), invocationsPerS: 400, journalEntriesPerInvocation: 7 };
     const noop = { cpu: cpu(0.9, 0.05, { restate: 0.8, "bench-noop": 0.6, "bench (load generator, collectors)": 0.2 }, 0.6), invocationsPerS: 1000, journalEntriesPerInvocation: 2 };
-    const rows = costPerInvocation(workload, noop, 2);
+    const stateful = { cpu: cpu(0.9, 0.05, { restate: 0.8, "bench-noop": 0.6, "bench (load generator, collectors)": 0.2 }, 0.6), invocationsPerS: 625, journalEntriesPerInvocation: 4 };
+    const rows = costPerInvocation(workload, noop, stateful, 2);
     const by = Object.fromEntries(rows.map((r) => [r.part, r]));
-    expect(by["restate-server"]).toEqual({ part: "restate-server", workloadMs: 1.75, noopMs: 0.8, ratio: 2.19 });
+    expect(by["restate-server"]).toEqual({ part: "restate-server", workloadMs: 1.75, noopMs: 0.8, ratio: 2.19, statefulMs: 1.28, statefulRatio: 1.6 });
     expect(by["… its partition processor (rt:pp)"]!.ratio).toBe(2.5);
     expect(by["service endpoint (SDK and handlers)"]).toMatchObject({ workloadMs: 1.5, noopMs: 0.6, ratio: 2.5 });
     expect(by["everything else (Kafka, simulators / load generator)"]).toMatchObject({ workloadMs: 0.75, noopMs: 0.2, ratio: 3.75 });
     // (0.9 - 0.05) × 2 cores = 1.7 cores: 4.25 ms per invocation at 400/s, 1.7 ms at 1000/s.
     expect(by["the whole machine"]).toMatchObject({ workloadMs: 4.25, noopMs: 1.7, ratio: 2.5 });
-    expect(by["journal entries per invocation"]).toMatchObject({ workloadMs: 7, noopMs: 2, ratio: 3.5 });
+    expect(by["journal entries per invocation"]).toMatchObject({ workloadMs: 7, noopMs: 2, ratio: 3.5, statefulMs: 4, statefulRatio: 2 });
   });
 
   it("has no figure where a run created no invocation", () => {
     const idle = { cpu: cpu(0.1, 0, { restate: 0.1 }, 0.05), invocationsPerS: 0, journalEntriesPerInvocation: null };
-    const rows = costPerInvocation(idle, idle, 2);
-    expect(rows.every((r) => r.workloadMs === null && r.ratio === null)).toBe(true);
+    const rows = costPerInvocation(idle, idle, idle, 2);
+    expect(rows.every((r) => r.workloadMs === null && r.ratio === null && r.statefulRatio === null)).toBe(true);
   });
 });
