@@ -65,3 +65,19 @@ export function sustainedRate(levels: ReadonlyArray<{ delivered: number; verdict
 
 /** The offered rate of the latency step: half of the sustained throughput, at least 1 order/s. */
 export const halfRate = (sustained: number): number => Math.max(1, Math.round(sustained / 2));
+
+/**
+ * Host steal over a latency window above which the window is measured again. On a shared VM a
+ * neighbour can take a quarter of the cores for a minute (seen: 27% over a 120 s window, the
+ * platform's queues grew to 160 orders, p99 1.5 s): a figure of the host, not of the platform.
+ * The rule looks only at steal, never at the latencies, so it cannot pick a flattering window.
+ */
+export const DISTURBED_STEAL = 0.1;
+
+export const disturbed = (w: { cpu: { steal: number } }): boolean => w.cpu.steal > DISTURBED_STEAL;
+
+/** The window to report: the first the host left alone, else the one it disturbed least. */
+export function pickLatencyWindow<T extends { cpu: { steal: number } }>(windows: readonly T[]): T {
+  if (windows.length === 0) throw new Error("no latency window was measured");
+  return windows.find((w) => !disturbed(w)) ?? windows.reduce((a, b) => (b.cpu.steal < a.cpu.steal ? b : a));
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { OrderStatusView } from "@food-ordering/contracts";
 import { quantile, quantileInterval, summarize } from "../../src/bench/stats.ts";
 import { costPerInvocation } from "../../src/bench/cost.ts";
-import { halfRate, judgeLevel, nextRate, sustainedRate, type LevelSignals } from "../../src/bench/steps.ts";
+import { disturbed, halfRate, judgeLevel, nextRate, pickLatencyWindow, sustainedRate, type LevelSignals } from "../../src/bench/steps.ts";
 import { driveTicks, driverStarts, stepTimes, summarizeSteps } from "../../src/bench/latency.ts";
 import { countersFrom, gcBetween, sumMetric } from "../../src/bench/signals.ts";
 import { perUnit } from "../../src/bench/invocations.ts";
@@ -311,5 +311,22 @@ describe("cost per invocation", () => {
     const idle = { cpu: cpu(0.1, 0, { restate: 0.1 }, 0.05), invocationsPerS: 0, journalEntriesPerInvocation: null };
     const rows = costPerInvocation(idle, idle, idle, 2);
     expect(rows.every((r) => r.workloadMs === null && r.ratio === null && r.statefulRatio === null)).toBe(true);
+  });
+});
+
+describe("latency window and the host's steal", () => {
+  const w = (name: string, steal: number, p99: number) => ({ name, cpu: { steal }, p99 });
+
+  it("reports the first window the host left alone, whatever its latencies", () => {
+    expect(disturbed(w("a", 0.27, 1530))).toBe(true);
+    expect(disturbed(w("a", 0.1, 80))).toBe(false);
+    // The second is undisturbed and slower than the third: still the one reported.
+    expect(pickLatencyWindow([w("a", 0.27, 1530), w("b", 0.04, 95), w("c", 0.02, 50)]).name).toBe("b");
+    expect(pickLatencyWindow([w("a", 0.05, 120)]).name).toBe("a");
+  });
+
+  it("falls back to the least disturbed window, and needs one", () => {
+    expect(pickLatencyWindow([w("a", 0.3, 900), w("b", 0.12, 2000), w("c", 0.2, 100)]).name).toBe("b");
+    expect(() => pickLatencyWindow([])).toThrow(/no latency window/);
   });
 });
