@@ -31,10 +31,14 @@ export interface CostWindow {
 /** The service endpoint of each run: the platform's endpoint, or the bench's no-op one. */
 const ENDPOINTS = ["endpoint", "bench-noop"];
 
-const coresOf = (cpu: CpuUsage, names: (n: string) => boolean) => cpu.byProcess.filter((p) => names(p.process)).reduce((s, p) => s + p.cores, 0);
+/** Cores of the processes whose names match, summed. */
+export const coresOf = (cpu: CpuUsage, names: (n: string) => boolean) => cpu.byProcess.filter((p) => names(p.process)).reduce((s, p) => s + p.cores, 0);
+
+/** CPU milliseconds per invocation of a window that kept `cores` busy at `perS` invocations/s. */
+export const msPerInvocation = (cores: number, perS: number): number | null => (perS > 0 ? (cores / perS) * 1000 : null);
 
 export function costPerInvocation(workload: CostWindow, noop: CostWindow, stateful: CostWindow, cores: number): CostRow[] {
-  const perInv = (c: number, w: CostWindow) => (w.invocationsPerS > 0 ? (c / w.invocationsPerS) * 1000 : null);
+  const perInv = (c: number, w: CostWindow) => msPerInvocation(c, w.invocationsPerS);
   const ratio = (x: number | null, base: number | null) => (x !== null && base ? round(x / base) : null);
   const figures = (part: string, w: number | null, n: number | null, st: number | null): CostRow => ({
     part,

@@ -8,7 +8,7 @@ import { STEP_NAMES, type StepName } from "./latency.ts";
 import type { ProcessMemory } from "./memory.ts";
 import type { Summary } from "./stats.ts";
 import type { GcBetween, GcPauses } from "./signals.ts";
-import type { CostRow } from "./cost.ts";
+import { coresOf, msPerInvocation, type CostRow } from "./cost.ts";
 import { DISTURBED_STEAL } from "./steps.ts";
 
 /** The bench's results: the JSON other tools read, the markdown table, the console summary. */
@@ -206,8 +206,8 @@ export function markdown(r: BenchResult): string {
  * next to the workload's, whose invocations mostly come in chains of dependent steps.
  */
 function engineSection(r: BenchResult): string[] {
-  const perInv = (cores: number, perS: number) => (perS > 0 ? ((cores / perS) * 1000).toFixed(2) : "–");
-  const cores = (l: BenchResult["engine"]["best"], names: string[]) => l.cpu.byProcess.filter((p) => names.includes(p.process)).reduce((s, p) => s + p.cores, 0);
+  const perInv = (cores: number, perS: number) => msPerInvocation(cores, perS)?.toFixed(2) ?? "–";
+  const cores = (l: BenchResult["engine"]["best"], names: string[]) => coresOf(l.cpu, (n) => names.includes(n));
   const rows = [...r.engine.levels.map((l) => ({ l, what: `no-op${l.repeat ? " (again)" : ""}` })), { l: r.engine.stateful, what: "stateful no-op (read + write one key)" }];
   return [
     "Engine windows (no-op invocations through the ingress; CPU ms per invocation, the machine's without steal):",
