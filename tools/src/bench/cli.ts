@@ -187,6 +187,7 @@ try {
       levelWindowS: s.level.windowMs / 1000,
       restatePartitions: partitions,
       simulatorNice,
+      latencyAttempts: s.latencyAttempts,
     },
     ...partial,
     orders_per_s_peak: Math.max(0, ...levels.map((l) => l.delivered_per_s)),
@@ -201,7 +202,6 @@ try {
           m.cores,
         )
       : [],
-    publish_to_created_p99_ci_ms: { low: latencyLevel.latency_ms.publish_to_created.p99Low, high: latencyLevel.latency_ms.publish_to_created.p99High },
     latency_offered_per_s: half,
     latency_ms: latencyLevel.latency_ms,
     idle,

@@ -263,9 +263,10 @@ describe("cpuBetween", () => {
 describe("host steal", () => {
   it("is summarised over every measured window, engine to idle", () => {
     const w = (steal: number) => ({ cpu: { steal } });
-    const r = { engine: { levels: [w(0.03), w(0.18)], stateful: w(0.04) }, levels: [w(0.05)], latency_level: w(0.1), idle: w(0.02) } as unknown as Parameters<typeof stealSummary>[0];
-    expect(stealSummary(r)).toBe("the host took 2–18% of the cores (steal) in the measured windows");
-    const calm = { engine: { levels: [w(0)], stateful: w(0) }, levels: [w(0.001)], latency_level: w(0), idle: w(0) } as unknown as Parameters<typeof stealSummary>[0];
+    const r = { engine: { levels: [w(0.03), w(0.18)], stateful: w(0.04) }, levels: [w(0.05)], latency_windows: [{ steal: 0.27 }, { steal: 0.1 }], idle: w(0.02) } as unknown as Parameters<typeof stealSummary>[0];
+    // The disturbed latency window (27%) counts, though a later one was reported.
+    expect(stealSummary(r)).toBe("the host took 2–27% of the cores (steal) in the measured windows");
+    const calm = { engine: { levels: [w(0)], stateful: w(0) }, levels: [w(0.001)], latency_windows: [{ steal: 0 }], idle: w(0) } as unknown as Parameters<typeof stealSummary>[0];
     expect(stealSummary(calm)).toBe("the host took 0% of the cores (steal) in the measured windows");
   });
 });
