@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -59,6 +60,25 @@ export interface KafkaOptions {
   heapMb?: number;
 }
 
+/**
+ * The JIT's C1 compiler only: a local broker restarts often and carries a few hundred records a
+ * second, so C2's optimised code never repays its compilation. Measured at 12 orders/s on the
+ * local stack: 40% less CPU to start (7.6-8.5 -> 4.6-5.1 s), 0.21-0.22 -> 0.12 cores in the
+ * first minute and 0.12-0.14 -> 0.08-0.09 after, ~50 MB less RSS.
+ */
+const C1_ONLY = ["-XX:TieredStopAtLevel=1"];
+
+/**
+ * A KRaft cluster id as `kafka-storage random-uuid` makes one (16 random bytes, URL-safe base64,
+ * never starting with "-"), without starting a JVM for it.
+ */
+export function kraftClusterId(): string {
+  for (;;) {
+    const id = crypto.randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
+}
+
 /** A single-node KRaft broker (broker + controller roles) on loopback. */
 export async function createKafka(opts: KafkaOptions): Promise<ManagedProcess> {
   const java = await requireJava();
@@ -92,8 +112,7 @@ export async function createKafka(opts: KafkaOptions): Promise<ManagedProcess> {
   const classpath = `${libs}/*`;
   // Storage is formatted once per data dir; a restart keeps the data.
   if (!fs.existsSync(path.join(logs, "meta.properties"))) {
-    const clusterId = (await run(java, ["-cp", classpath, "kafka.tools.StorageTool", "random-uuid"])).stdout.trim().split("\n").pop()!;
-    await run(java, ["-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props, "--ignore-formatted"]);
+    await run(java, [...C1_ONLY, "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", kraftClusterId(), "-c", props, "--ignore-formatted"]);
   }
   return new ManagedProcess({
     name: "kafka",
@@ -102,6 +121,7 @@ export async function createKafka(opts: KafkaOptions): Promise<ManagedProcess> {
       `-Xmx${opts.heapMb ?? 512}m`,
       `-Xms${Math.min(opts.heapMb ?? 512, 256)}m`,
       "-XX:+UseG1GC",
+      ...C1_ONLY,
       "-Djava.awt.headless=true",
       `-Dlog4j2.configurationFile=${path.join(TOOLS_DIR, "kafka/log4j2.properties")}`,
       "-cp",
