@@ -148,7 +148,7 @@ export function headline(r: BenchResult): string[] {
     lines.push("");
     const st = r.engine.stateful;
     lines.push(
-      `The orders/s target holds where the machine runs this workload's invocations at half its no-op rate, i.e. where one costs at most 2× a no-op: here one cost ${machine.workloadMs} ms of CPU against ${machine.noopMs} ms for a no-op (${machine.ratio}×; by part below). ` +
+      `The orders/s target holds where the machine runs this workload's invocations at half its no-op rate, i.e. where one costs at most 2× a no-op: here one cost ${machine.workloadMs} ms of CPU against ${machine.noopMs} ms for a no-op (${machine.ratio}×; split by part in bench/results/latest.md, "What one invocation costs"). ` +
         `The least a handler that keeps state does — read one key and write it back, ${num(st.journalEntriesPerInvocation, 0)} journal entries — ran at ${st.invocationsPerS.toFixed(0)}/s at the same concurrency and cost ${machine.statefulMs} ms (${machine.statefulRatio}×).`,
     );
   }
