@@ -8,7 +8,7 @@ import { STEP_NAMES, type StepName } from "./latency.ts";
 import type { ProcessMemory } from "./memory.ts";
 import type { Summary } from "./stats.ts";
 import type { GcBetween, GcPauses } from "./signals.ts";
-import { coresOf, msPerInvocation, type CostRow } from "./cost.ts";
+import { coresOf, engineAgainstBudget, msPerInvocation, PART, type CostRow } from "./cost.ts";
 import { DISTURBED_STEAL } from "./steps.ts";
 
 /** The bench's results: the JSON other tools read, the markdown table, the console summary. */
@@ -143,16 +143,26 @@ export function headline(r: BenchResult): string[] {
   lines.push(`| invocations per delivered order at ${num(r.invocations_per_order_measured_at_per_s, 0)}/s, net of the idle drivers' baseline (gross ${num(cost?.invocations_per_order_gross ?? null, 2)}) | ${num(r.invocations_per_order, 2)} | as low as the design allows | |`);
   lines.push(`| publish → CREATED p99 at ${r.latency_offered_per_s}/s (≈ half saturation; ${r.latency_ms.publish_to_created.n} orders, 95% confidence interval ${interval(p99Interval(r))}) | ${ms(r.publish_to_created_p99_ms)} | < 100 ms | ${r.targets[1]!.met ? "yes" : "no"} |`);
   lines.push(`| idle invocations per driver per second (${r.idle.drivers} drivers, ${r.idle.windowS.toFixed(0)} s) | ${r.idle_invocations_per_driver_per_s.toFixed(3)} | ≤ 0.1 | ${r.targets[2]!.met ? "yes" : "no"} |`);
-  const machine = r.cost_per_invocation.find((c) => c.part === "the whole machine");
+  const machine = r.cost_per_invocation.find((c) => c.part === PART.machine);
   if (machine?.ratio) {
     lines.push("");
     const st = r.engine.stateful;
     lines.push(
       `The orders/s target holds where the machine runs this workload's invocations at half its no-op rate, i.e. where one costs at most 2× a no-op: here one cost ${machine.workloadMs} ms of CPU against ${machine.noopMs} ms for a no-op (${machine.ratio}×; split by part in bench/results/latest.md, "What one invocation costs"). ` +
-        `The least a handler that keeps state does — read one key and write it back, ${num(st.journalEntriesPerInvocation, 0)} journal entries — ran at ${st.invocationsPerS.toFixed(0)}/s at the same concurrency and cost ${machine.statefulMs} ms (${machine.statefulRatio}×).`,
+        `The least a handler that keeps state does — read one key and write it back, ${num(st.journalEntriesPerInvocation, 0)} journal entries — ran at ${st.invocationsPerS.toFixed(0)}/s at the same concurrency and cost ${machine.statefulMs} ms (${machine.statefulRatio}×).` +
+        budgetSentence(engineAgainstBudget(r.cost_per_invocation)),
     );
   }
   return lines;
+}
+
+/** Whether Restate and the endpoint alone already spend the target's whole budget per invocation. */
+export function budgetSentence(b: ReturnType<typeof engineAgainstBudget>): string {
+  if (!b) return "";
+  const head = ` Restate and the service endpoint alone spent ${b.engineMs} ms per invocation, against the ${b.budgetMs} ms (2 × the no-op's) the target allows for everything`;
+  return b.leftMs < 0
+    ? `${head}: over it, so no cheaper broker or simulated world could meet the target on this machine.`
+    : `${head}: ${b.leftMs} ms were left for Kafka and the simulated world.`;
 }
 
 export function markdown(r: BenchResult): string {

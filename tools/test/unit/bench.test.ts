@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { OrderStatusView } from "@food-ordering/contracts";
 import { quantile, quantileInterval, summarize } from "../../src/bench/stats.ts";
-import { costPerInvocation } from "../../src/bench/cost.ts";
+import { costPerInvocation, engineAgainstBudget } from "../../src/bench/cost.ts";
 import { disturbed, halfRate, judgeLevel, nextRate, pickLatencyWindow, sustainedRate, type LevelSignals } from "../../src/bench/steps.ts";
 import { driveTicks, driverStarts, stepTimes, summarizeSteps } from "../../src/bench/latency.ts";
 import { countersFrom, gcBetween, sumMetric } from "../../src/bench/signals.ts";
 import { perUnit } from "../../src/bench/invocations.ts";
-import { replaceBetween, stealSummary, targets } from "../../src/bench/report.ts";
+import { budgetSentence, replaceBetween, stealSummary, targets } from "../../src/bench/report.ts";
 import { cpuBetween, describeCpu, type CpuSnapshot } from "../../src/bench/cpu.ts";
 import { concurrenciesToRepeat } from "../../src/bench/engine.ts";
 
@@ -306,6 +306,21 @@ describe("cost per invocation", () => {
     // (0.9 - 0.05) × 2 cores = 1.7 cores: 4.25 ms per invocation at 400/s, 1.7 ms at 1000/s.
     expect(by["the whole machine"]).toMatchObject({ workloadMs: 4.25, noopMs: 1.7, ratio: 2.5 });
     expect(by["journal entries per invocation"]).toMatchObject({ workloadMs: 7, noopMs: 2, ratio: 3.5, statefulMs: 4, statefulRatio: 2 });
+  });
+
+  it("weighs what Restate and the endpoint alone spend against the target's budget of 2 no-ops", () => {
+    const run = (restate: number, endpoint: number) => ({ cpu: cpu(0.9, 0.05, { restate, endpoint, kafka: 0.2 }, 0.5), invocationsPerS: 500, journalEntriesPerInvocation: 7 });
+    const noop = { cpu: cpu(0.9, 0.05, { restate: 0.8, "bench-noop": 0.6 }, 0.6), invocationsPerS: 1000, journalEntriesPerInvocation: 2 };
+    // The no-op run: 1.7 cores at 1000/s = 1.7 ms of machine, so the budget is 3.4 ms.
+    // 0.8 + 0.6 cores at 500/s = 2.8 ms: under it, 0.6 ms left for the rest.
+    expect(engineAgainstBudget(costPerInvocation(run(0.8, 0.6), noop, noop, 2))).toEqual({ engineMs: 2.8, budgetMs: 3.4, leftMs: 0.6 });
+    // 1.0 + 0.9 cores at 500/s = 3.8 ms: over it whatever the rest costs.
+    expect(engineAgainstBudget(costPerInvocation(run(1.0, 0.9), noop, noop, 2))).toEqual({ engineMs: 3.8, budgetMs: 3.4, leftMs: -0.4 });
+    expect(budgetSentence({ engineMs: 3.8, budgetMs: 3.4, leftMs: -0.4 })).toContain("over it, so no cheaper broker or simulated world could meet the target");
+    expect(budgetSentence({ engineMs: 2.8, budgetMs: 3.4, leftMs: 0.6 })).toContain("0.6 ms were left for Kafka and the simulated world");
+    const idle = { cpu: cpu(0.1, 0, { restate: 0.1 }, 0.05), invocationsPerS: 0, journalEntriesPerInvocation: null };
+    expect(engineAgainstBudget(costPerInvocation(idle, idle, idle, 2))).toBeNull();
+    expect(budgetSentence(null)).toBe("");
   });
 
   it("has no figure where a run created no invocation", () => {
