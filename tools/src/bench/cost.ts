@@ -79,8 +79,8 @@ export function costPerInvocation(workload: CostWindow, noop: CostWindow, statef
  * with Kafka and the simulators for free; where less, `leftMs` is what the rest may spend.
  */
 export function engineAgainstBudget(rows: CostRow[]): { engineMs: number; budgetMs: number; leftMs: number } | null {
-  const ms = (part: string) => rows.find((r) => r.part === part);
-  const restate = ms(PART.restate)?.workloadMs, endpoint = ms(PART.endpoint)?.workloadMs, noop = ms(PART.machine)?.noopMs;
+  const row = (part: string) => rows.find((r) => r.part === part);
+  const restate = row(PART.restate)?.workloadMs, endpoint = row(PART.endpoint)?.workloadMs, noop = row(PART.machine)?.noopMs;
   if (restate == null || endpoint == null || noop == null) return null;
   const engineMs = round(restate + endpoint)!, budgetMs = round(2 * noop)!;
   return { engineMs, budgetMs, leftMs: round(budgetMs - engineMs)! };
