@@ -1,4 +1,5 @@
 import type { CpuUsage } from "./cpu.ts";
+import { NOOP_PROCESS } from "./noop-service.ts";
 
 /**
  * What one invocation costs the machine, in the order run against the engine's no-op run (pure;
@@ -38,11 +39,26 @@ export const PART = {
   journal: "journal entries per invocation",
 } as const;
 
-/** The service endpoint of each run: the platform's endpoint, or the bench's no-op one. */
-const ENDPOINTS = ["endpoint", "bench-noop"];
+/**
+ * The process that serves each run's invocations: the platform's endpoint in the order run, the
+ * bench's no-op endpoint in the engine's. The other one idles beside it (the platform's endpoint
+ * still answers the idle drivers' long polls during the engine windows): that is "everything else".
+ */
+export const SERVING = { workload: "endpoint", noop: NOOP_PROCESS } as const;
 
 /** Cores of the processes whose names match, summed. */
-export const coresOf = (cpu: CpuUsage, names: (n: string) => boolean) => cpu.byProcess.filter((p) => names(p.process)).reduce((s, p) => s + p.cores, 0);
+const coresOf = (cpu: CpuUsage, names: (n: string) => boolean) => cpu.byProcess.filter((p) => names(p.process)).reduce((s, p) => s + p.cores, 0);
+
+/** The cores each CPU part of the table kept busy in a window served by the process `serving`. */
+export const partCores = {
+  restate: (c: CpuUsage) => coresOf(c, (n) => n === "restate"),
+  partitionProcessor: (c: CpuUsage) => c.restateThreads.find((t) => t.process === "rt:pp")?.cores ?? 0,
+  endpoint: (c: CpuUsage, serving: string) => coresOf(c, (n) => n === serving),
+  // The rest: Kafka and the simulated world in the order run, the load generator in the no-op run.
+  rest: (c: CpuUsage, serving: string) => coresOf(c, (n) => n !== "restate" && n !== serving),
+  // The machine's busy time without what the host stole: every process, the kernel included.
+  machine: (c: CpuUsage, machineCores: number) => (c.machineBusy - c.steal) * machineCores,
+};
 
 /** CPU milliseconds per invocation of a window that kept `cores` busy at `perS` invocations/s. */
 export const msPerInvocation = (cores: number, perS: number): number | null => (perS > 0 ? (cores / perS) * 1000 : null);
@@ -58,16 +74,14 @@ export function costPerInvocation(workload: CostWindow, noop: CostWindow, statef
     statefulMs: round(st),
     statefulRatio: ratio(st, n),
   });
-  const row = (part: string, of: (cpu: CpuUsage) => number) => figures(part, perInv(of(workload.cpu), workload), perInv(of(noop.cpu), noop), perInv(of(stateful.cpu), stateful));
-  const thread = (cpu: CpuUsage, name: string) => cpu.restateThreads.find((t) => t.process === name)?.cores ?? 0;
+  const row = (part: string, of: (cpu: CpuUsage, serving: string) => number) =>
+    figures(part, perInv(of(workload.cpu, SERVING.workload), workload), perInv(of(noop.cpu, SERVING.noop), noop), perInv(of(stateful.cpu, SERVING.noop), stateful));
   return [
-    row(PART.restate, (c) => coresOf(c, (n) => n === "restate")),
-    row(PART.partitionProcessor, (c) => thread(c, "rt:pp")),
-    row(PART.endpoint, (c) => coresOf(c, (n) => ENDPOINTS.includes(n))),
-    // The rest: Kafka and the simulated world in the order run, the load generator in the no-op run.
-    row(PART.rest, (c) => coresOf(c, (n) => n !== "restate" && !ENDPOINTS.includes(n))),
-    // The machine's busy time without what the host stole: every process, the kernel included.
-    row(PART.machine, (c) => (c.machineBusy - c.steal) * cores),
+    row(PART.restate, partCores.restate),
+    row(PART.partitionProcessor, partCores.partitionProcessor),
+    row(PART.endpoint, partCores.endpoint),
+    row(PART.rest, partCores.rest),
+    row(PART.machine, (c) => partCores.machine(c, cores)),
     figures(PART.journal, workload.journalEntriesPerInvocation, noop.journalEntriesPerInvocation, stateful.journalEntriesPerInvocation),
   ];
 }

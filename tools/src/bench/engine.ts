@@ -4,7 +4,7 @@ import { canConnect, freePort } from "../stack/ports.ts";
 import { REPO_ROOT, type Stack } from "../stack/stack.ts";
 import { cpuBetween, describeCpu, readCpu, type CpuUsage } from "./cpu.ts";
 import { closedLoop } from "./load.ts";
-import { NOOP_HANDLER, NOOP_OBJECT, NOOP_OBJECT_HANDLER, NOOP_SERVICE } from "./noop-service.ts";
+import { NOOP_HANDLER, NOOP_OBJECT, NOOP_OBJECT_HANDLER, NOOP_PROCESS, NOOP_SERVICE } from "./noop-service.ts";
 import { summarize, type Summary } from "./stats.ts";
 import { sql } from "../restate/admin.ts";
 
@@ -48,7 +48,7 @@ export interface EngineOptions {
 export async function startNoopEndpoint(stack: Stack): Promise<ManagedProcess> {
   const port = await freePort();
   const p = new ManagedProcess({
-    name: "bench-noop",
+    name: NOOP_PROCESS,
     command: process.execPath,
     args: [path.join(REPO_ROOT, "tools/src/bench/noop-endpoint.ts")],
     cwd: REPO_ROOT,

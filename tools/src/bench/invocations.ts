@@ -1,5 +1,5 @@
 import { sql } from "../restate/admin.ts";
-import { NOOP_OBJECT, NOOP_SERVICE } from "./noop-service.ts";
+import { BENCH_SERVICES } from "./noop-service.ts";
 
 /**
  * Restate invocations created in a time window, by service and handler, from sys_invocation
@@ -23,7 +23,7 @@ export async function invocationsIn(adminUrl: string, fromMs: number, toMs: numb
     adminUrl,
     `SELECT target_service_name AS service, target_handler_name AS handler, count(*) AS n, sum(journal_size) AS j FROM sys_invocation ` +
       `WHERE created_at >= to_timestamp_millis(${Math.floor(fromMs)}) AND created_at < to_timestamp_millis(${Math.floor(toMs)}) ` +
-      `AND target_service_name NOT IN ('${NOOP_SERVICE}', '${NOOP_OBJECT}') GROUP BY target_service_name, target_handler_name`,
+      `AND target_service_name NOT IN (${BENCH_SERVICES.map((n) => `'${n}'`).join(", ")}) GROUP BY target_service_name, target_handler_name`,
   );
   const byHandler = rows.map((r) => ({ handler: `${r.service}/${r.handler}`, count: Number(r.n) })).sort((a, b) => b.count - a.count || a.handler.localeCompare(b.handler));
   return { total: byHandler.reduce((s, h) => s + h.count, 0), byHandler, journalEntries: rows.reduce((s, r) => s + Number(r.j ?? 0), 0) };

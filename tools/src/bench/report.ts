@@ -8,7 +8,7 @@ import { STEP_NAMES, type StepName } from "./latency.ts";
 import type { ProcessMemory } from "./memory.ts";
 import type { Summary } from "./stats.ts";
 import type { GcBetween, GcPauses } from "./signals.ts";
-import { coresOf, engineAgainstBudget, msPerInvocation, PART, type CostRow } from "./cost.ts";
+import { engineAgainstBudget, msPerInvocation, PART, partCores, SERVING, type CostRow } from "./cost.ts";
 import { DISTURBED_STEAL } from "./steps.ts";
 
 /** The bench's results: the JSON other tools read, the markdown table, the console summary. */
@@ -219,7 +219,6 @@ export function markdown(r: BenchResult): string {
  */
 function engineSection(r: BenchResult): string[] {
   const perInv = (cores: number, perS: number) => msPerInvocation(cores, perS)?.toFixed(2) ?? "–";
-  const cores = (l: BenchResult["engine"]["best"], names: string[]) => coresOf(l.cpu, (n) => names.includes(n));
   const rows = [...r.engine.levels.map((l) => ({ l, what: `no-op${l.repeat ? " (again)" : ""}` })), { l: r.engine.stateful, what: "stateful no-op (read + write one key)" }];
   return [
     "Engine windows (no-op invocations through the ingress; CPU ms per invocation, the machine's without steal):",
@@ -228,7 +227,7 @@ function engineSection(r: BenchResult): string[] {
     "|---|---|---|---|---|---|---|---|",
     ...rows.map(
       ({ l, what }) =>
-        `| ${l.concurrency} | ${what} | ${l.invocationsPerS.toFixed(0)} | ${ms(l.latencyMs.p50)} / ${ms(l.latencyMs.p99)} | ${Math.round(l.cpu.machineBusy * 100)}% (${Math.round(l.cpu.steal * 100)}%) | ${perInv(cores(l, ["restate"]), l.invocationsPerS)} | ${perInv(cores(l, ["bench-noop"]), l.invocationsPerS)} | ${perInv((l.cpu.machineBusy - l.cpu.steal) * r.machine.cores, l.invocationsPerS)} |`,
+        `| ${l.concurrency} | ${what} | ${l.invocationsPerS.toFixed(0)} | ${ms(l.latencyMs.p50)} / ${ms(l.latencyMs.p99)} | ${Math.round(l.cpu.machineBusy * 100)}% (${Math.round(l.cpu.steal * 100)}%) | ${perInv(partCores.restate(l.cpu), l.invocationsPerS)} | ${perInv(partCores.endpoint(l.cpu, SERVING.noop), l.invocationsPerS)} | ${perInv(partCores.machine(l.cpu, r.machine.cores), l.invocationsPerS)} |`,
     ),
   ];
 }

@@ -308,6 +308,15 @@ describe("cost per invocation", () => {
     expect(by["journal entries per invocation"]).toMatchObject({ workloadMs: 7, noopMs: 2, ratio: 3.5, statefulMs: 4, statefulRatio: 2 });
   });
 
+  it("counts as a run's endpoint only the process that serves its invocations; the other one idling beside it is everything else", () => {
+    // The platform's endpoint answers idle drivers' long polls during the engine windows; the no-op endpoint idles through the order run.
+    const workload = { cpu: cpu(0.9, 0, { restate: 0.8, endpoint: 0.5, "bench-noop": 0.1, kafka: 0.1 }, 0.6), invocationsPerS: 500, journalEntriesPerInvocation: 7 };
+    const noop = { cpu: cpu(0.9, 0, { restate: 0.8, "bench-noop": 0.6, endpoint: 0.1, "bench (load generator, collectors)": 0.2 }, 0.6), invocationsPerS: 1000, journalEntriesPerInvocation: 2 };
+    const by = Object.fromEntries(costPerInvocation(workload, noop, noop, 2).map((r) => [r.part, r]));
+    expect(by["service endpoint (SDK and handlers)"]).toMatchObject({ workloadMs: 1, noopMs: 0.6 });
+    expect(by["everything else (Kafka, simulators / load generator)"]).toMatchObject({ workloadMs: 0.4, noopMs: 0.3 });
+  });
+
   it("weighs what Restate and the endpoint alone spend against the target's budget of 2 no-ops", () => {
     const run = (restate: number, endpoint: number) => ({ cpu: cpu(0.9, 0.05, { restate, endpoint, kafka: 0.2 }, 0.5), invocationsPerS: 500, journalEntriesPerInvocation: 7 });
     const noop = { cpu: cpu(0.9, 0.05, { restate: 0.8, "bench-noop": 0.6 }, 0.6), invocationsPerS: 1000, journalEntriesPerInvocation: 2 };
