@@ -40,4 +40,4 @@ COPY --from=web /app/webui/dist /app/webui/dist
 # The `node` user of the base image (uid 1000), which the chart's securityContext also names.
 USER 1000:1000
 EXPOSE 9080 9081 9082 9083 3000 9464
-CMD ["node", "services/endpoint/src/main.ts"]
+CMD ["node", "services/order-delivery/src/main.ts"]

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Entry of `npm start` and `npm test` on any Node (the machine's may be older than 22): installs
-// the npm dependencies when they are missing or stale, then hands over to the TypeScript tools
-// running on the Node 22 binary that the `node` devDependency puts in node_modules/.bin.
+// Entry of every npm script that runs TypeScript (start, test, setup, register, inspect, chaos,
+// bench) on any Node (the machine's may be older than 22): installs the npm dependencies when they
+// are missing or stale, then hands over to the script running on the Node 22 binary that the
+// `node` devDependency puts in node_modules/.bin. So each command works first on a fresh clone.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -28,7 +29,7 @@ if (stale) {
 }
 
 const [task, ...rest] = process.argv.slice(2);
-const scripts = { start: "tools/src/stack/cli.ts", test: "tools/src/test-runner.ts", setup: "tools/src/setup/main.ts" };
+const scripts = { start: "tools/stack/src/cli.ts", test: "tools/testkit/src/runner.ts", setup: "tools/setup/src/main.ts" };
 if (!scripts[task]) {
   console.error(`usage: bootstrap.mjs ${Object.keys(scripts).join("|")} [args]`);
   process.exit(2);

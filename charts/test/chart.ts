@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
-import { installKubeTools, REPO_ROOT } from "../../tools/src/setup/helm.ts";
+import { installKubeTools, REPO_ROOT } from "@food-ordering/setup";
 
 /** Rendering the chart with helm, and the variants every test runs over. */
 export const CHART_DIR = join(REPO_ROOT, "charts", "food-ordering");

@@ -1,17 +1,17 @@
 import { expect, it } from "vitest";
-import { CONFIG_MODULES, loadConfig } from "../../tools/src/gen-config-docs.ts";
+import { CONFIG_MODULES, loadConfig } from "@food-ordering/checks";
 import { effectiveValues } from "./chart.ts";
 
 /** The configuration reference names the Helm value that sets each env var: that value must exist. */
 const COMPONENT_OF: Record<string, string> = {
-  "services/endpoint/src/main.ts": "endpoint",
+  "services/order-delivery/src/main.ts": "endpoint",
   "services/registrar/src/main.ts": "registrar",
   "simulators/restaurant/src/main.ts": "restaurant",
   "simulators/payment/src/main.ts": "payment",
   "simulators/drivers/src/main.ts": "drivers",
   "simulators/provider/src/main.ts": "provider",
   "webui/server/main.ts": "webui",
-  "tools/src/smoke.ts": "tests",
+  "services/smoke-test/src/main.ts": "tests",
 };
 
 function exists(values: unknown, path: string): boolean {

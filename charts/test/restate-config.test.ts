@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { expect, it } from "vitest";
-import { REPO_ROOT } from "../../tools/src/setup/helm.ts";
+import { REPO_ROOT } from "@food-ordering/setup";
 import { byKind, fullName, render, VARIANTS } from "./chart.ts";
 
 /**
@@ -13,7 +13,7 @@ import { byKind, fullName, render, VARIANTS } from "./chart.ts";
  * with our value — a misspelled key is silently ignored by the server, so it would not.
  */
 function restateServer(): string {
-  const require = createRequire(join(REPO_ROOT, "tools", "package.json"));
+  const require = createRequire(join(REPO_ROOT, "tools", "stack", "package.json"));
   try {
     return join(dirname(require.resolve(`@restatedev/restate-server-${process.platform}-${process.arch === "x64" ? "x64" : process.arch}/package.json`)), "bin", "restate-server");
   } catch {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse as parseYaml } from "yaml";
-import { installKubernetesSchemas, KUBERNETES_VERSION, schemaFileFor } from "../../tools/src/setup/k8s-schemas.ts";
+import { installKubernetesSchemas, KUBERNETES_VERSION, schemaFileFor } from "@food-ordering/setup";
 import { crdFiles, type K8sObject } from "./chart.ts";
 
 /**

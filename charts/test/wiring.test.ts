@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { CONSUMER_OPTIONS, SUBSCRIPTIONS, TOPICS } from "@food-ordering/contracts";
-import { CONFIG_MODULES, loadConfig } from "../../tools/src/gen-config-docs.ts";
+import { CONFIG_MODULES, loadConfig } from "@food-ordering/checks";
 import { byKind, effectiveValues, fullName, NAMESPACE, podTemplates, render, VARIANTS, type K8sObject, type PodOwner } from "./chart.ts";
 
 /** Cross-checks between rendered objects: a wiring mistake fails here, not on a cluster. */

@@ -111,7 +111,7 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
-{{/* Entry point of a Node process: (dict "root" $ "entry" "services/endpoint/src/main.ts" "args" list) */}}
+{{/* Entry point of a Node process: (dict "root" $ "entry" "services/order-delivery/src/main.ts" "args" list) */}}
 {{- define "fo.nodeCommand" -}}
 command:
   - node

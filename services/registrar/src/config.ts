@@ -5,7 +5,7 @@ export const registrarConfig = defineConfig("registrar", {
   ...commonSpec,
   METRICS_PORT: { ...commonSpec.METRICS_PORT, default: "0" },
   RESTATE_ADMIN_URL: { schema: env.url(), default: "http://127.0.0.1:9070", doc: "Restate admin API.", helm: "(wired to the Restate admin Service)" },
-  DESIRED_STATE_FILE: { schema: env.string(), default: ".data/desired-state.yaml", doc: "YAML/JSON file with the endpoints, Kafka clusters and subscriptions to converge to (the chart mounts it from a ConfigMap).", helm: "registrar.* (rendered)" },
+  DESIRED_STATE_FILE: { schema: env.string(), default: ".data/local/desired-state.yaml", doc: "YAML/JSON file with the endpoints, Kafka clusters and subscriptions to converge to (the local stack writes it here; the chart mounts it from a ConfigMap).", helm: "registrar.* (rendered)" },
   DEADLINE_MS: { schema: env.int(1000, 3_600_000), default: "120000", doc: "Overall deadline for Restate and the endpoints to become ready and the state to converge.", helm: "registrar.deadlineSeconds" },
   WATCH_INTERVAL_MS: { schema: env.int(1000, 86_400_000), default: "60000", doc: "In watch mode: period of the drift-repair reconcile.", helm: "registrar.watchIntervalSeconds" },
   DISCOVERY_LABEL_SELECTOR: { schema: env.string().optional(), default: undefined, doc: "When set (in Kubernetes), also register every Service matching this label selector in NAMESPACE.", helm: "registrar.discovery.labelSelector" },

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { CHROMIUM_ARGS, ensureChromium } from "../../../tools/src/setup/chromium.ts";
+import { CHROMIUM_ARGS, ensureChromium } from "@food-ordering/testkit";
 
 /** Browser helpers of the web UI's end-to-end tests: Debian's Chromium, screenshots, page errors. */
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");

@@ -4,9 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { TOPICS } from "@food-ordering/contracts";
-import { createKafka, ensureTopics } from "../../../tools/src/stack/kafka.ts";
-import { freePort } from "../../../tools/src/stack/ports.ts";
-import { ManagedProcess, httpOk } from "../../../tools/src/stack/process.ts";
+import { createKafka, ensureTopics } from "@food-ordering/testkit";
+import { freePort } from "@food-ordering/testkit";
+import { ManagedProcess, httpOk } from "@food-ordering/testkit";
 import { KAFKA_DOWN_MESSAGE } from "../../server/routes.ts";
 
 /**

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import pino from "pino";
 import { METRIC_PREFIX, createPublisher, createRegistry, type Registry } from "../../src/index.ts";
-import { uniqueId } from "../../../../tools/test/helpers.ts";
+import { uniqueId } from "@food-ordering/testkit";
 
 const stack = inject("stack");
 const kafka = new Kafka({ brokers: stack.kafkaBrokers, logLevel: logLevel.NOTHING });

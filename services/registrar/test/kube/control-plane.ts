@@ -5,8 +5,8 @@ import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { ManagedProcess } from "../../../../tools/src/stack/process.ts";
-import { freePort } from "../../../../tools/src/stack/ports.ts";
+import { ManagedProcess } from "@food-ordering/testkit";
+import { freePort } from "@food-ordering/testkit";
 
 /**
  * A real Kubernetes control plane for the registrar's Kubernetes tests, the way

@@ -1,0 +1,192 @@
+import * as restate from "@restatedev/restate-sdk";
+import {
+  driverDigitalTwin,
+  driverDeliveryMatcher,
+  deliveryManager,
+  DriverLocationEvent,
+  type DeliveryAssignment,
+  type DriverView,
+} from "@food-ordering/contracts";
+import { assign, deliver, goOffline, goOnShift, newTwin, pickUp, type TwinState, type TwinStep } from "./driver-digital-twin-rules.ts";
+import { metrics } from "../metrics.ts";
+import { internalHandlers } from "../internal-handlers.ts";
+
+/**
+ * driver-digital-twin (virtual object, key = driver id): the driver as the platform sees it.
+ * The driver app goes on shift, long-polls for work (no polling loop: an idle driver costs two
+ * invocations per long poll), reports pick-up and delivery, and streams locations over Kafka.
+ * The state machine lives in driver-digital-twin-rules.ts; this object adds the lease, the long
+ * poll and the messages.
+ *
+ * Lease: every sign of life sets `seen`; a delayed `checkLease` clears it, and marks a driver
+ * that showed none since the previous check OFFLINE, takes it out of the matcher and hands its
+ * delivery back for reassignment (so within one to two lease periods). A flag rather than a
+ * timestamp: reading the clock is a journal entry, and the busiest handler (location reports)
+ * would pay it on every event. `lastSeen` is for people: the time of the last poll or report.
+ */
+
+type Driver = TwinState & Pick<DriverView, "driverId" | "location" | "lastSeen"> & { leaseId: number; seen: boolean; waiter?: string; lastEtaForwardAt: number };
+
+export interface TwinDeps {
+  leaseMs: number;
+  etaUpdateIntervalMs: number;
+}
+
+const conflict = (msg: string) => new restate.TerminalError(msg, { errorCode: 409 });
+
+export function createDriverDigitalTwin(deps: TwinDeps) {
+  const load = async (ctx: restate.ObjectContext): Promise<Driver> =>
+    (await ctx.get<Driver>("driver")) ?? { ...newTwin(), driverId: ctx.key, leaseId: 0, seen: true, lastEtaForwardAt: 0 };
+
+  /** Stores the step's state and sends its messages; a refusal becomes a 409 and changes nothing. */
+  const apply = (ctx: restate.ObjectContext, d: Driver, step: TwinStep): Driver => {
+    if (step.refused) throw conflict(`driver ${ctx.key} ${step.refused}`);
+    const next: Driver = { ...d, ...step.state };
+    for (const e of step.effects) {
+      if (e.to === "matcher" && e.op === "available") ctx.sendClient(driverDeliveryMatcher, e.region).setDriverAvailable({ driverId: ctx.key });
+      if (e.to === "matcher" && e.op === "remove") ctx.sendClient(driverDeliveryMatcher, e.region).removeDriver({ driverId: ctx.key });
+      if (e.to === "delivery" && e.op === "pickup") ctx.sendClient(deliveryManager, e.deliveryId).notifyDeliveryPickup({ driverId: ctx.key });
+      if (e.to === "delivery" && e.op === "delivered") ctx.sendClient(deliveryManager, e.deliveryId).notifyDeliveryDelivered({ driverId: ctx.key });
+      if (e.to === "delivery" && e.op === "lost") ctx.sendClient(deliveryManager, e.deliveryId).driverLost({ driverId: ctx.key });
+    }
+    if (next.status !== d.status) metrics.driverStatus.inc({ status: next.status, region: next.region ?? "unknown" });
+    // A pending long poll learns about a new assignment, or that it should stop waiting.
+    if (next.waiter && (next.assignment || next.status !== "WAITING_FOR_WORK")) {
+      ctx.resolveAwakeable(next.waiter, next.assignment ?? null);
+      delete next.waiter;
+    }
+    ctx.set("driver", next);
+    return next;
+  };
+
+  /**
+   * Starts a new lease period; an older pending checkLease sees a stale id and does nothing.
+   * The first period is stretched by up to half at random (ctx.rand is deterministic on replay),
+   * so a fleet that went on shift together does not have all its checks fire in the same second.
+   */
+  const armLease = (ctx: restate.ObjectContext, d: Driver, first = false) => {
+    d.leaseId += 1;
+    const delay = first ? Math.round(deps.leaseMs * (1 + ctx.rand.random() / 2)) : deps.leaseMs;
+    ctx.sendClient(driverDigitalTwin, ctx.key).checkLease({ leaseId: d.leaseId }, restate.rpc.sendOpts({ delay }));
+  };
+
+  return restate.implement(driverDigitalTwin, {
+    handlers: {
+      setDriverAvailable: async (ctx, { region }) => {
+        const d = await load(ctx);
+        const firstSignOfLife = d.status === "IDLE" || d.status === "OFFLINE";
+        d.lastSeen = await ctx.date.now();
+        d.seen = true;
+        if (firstSignOfLife) armLease(ctx, d, true);
+        const next = apply(ctx, d, goOnShift(d, region));
+        // A driver that was DELIVERING resumes its delivery (the app restarted mid-way).
+        return { assignment: next.assignment ?? null, pickedUp: next.pickedUp };
+      },
+
+      waitForWork: async (ctx, { timeoutMs }) => {
+        const d = await ctx.get<Driver>("driver");
+        if (d?.assignment) return d.assignment;
+        if (!d || d.status !== "WAITING_FOR_WORK") {
+          throw conflict(`driver ${ctx.key} is not on shift (${d?.status ?? "unknown"}): call setDriverAvailable first`);
+        }
+        const work = ctx.awakeable<DeliveryAssignment | null>();
+        ctx.sendClient(driverDigitalTwin, ctx.key).registerWaiter({ awakeableId: work.id });
+        return await restate.RestatePromise.race([work.promise, ctx.sleep(timeoutMs ?? 30_000).map(() => null)]);
+      },
+
+      registerWaiter: async (ctx, { awakeableId }) => {
+        const d = await ctx.get<Driver>("driver");
+        if (!d) return ctx.resolveAwakeable(awakeableId, null);
+        d.lastSeen = await ctx.date.now();
+        d.seen = true;
+        if (d.waiter && d.waiter !== awakeableId) ctx.resolveAwakeable(d.waiter, null);
+        d.waiter = awakeableId;
+        apply(ctx, d, { state: d, effects: [] });
+      },
+
+      assignDelivery: async (ctx, assignment) => {
+        const d = await load(ctx);
+        const step = assign(d, assignment);
+        if (step.refused) return { accepted: false };
+        apply(ctx, d, step);
+        return { accepted: true };
+      },
+
+      getAssignedDelivery: async (ctx) => (await ctx.get<Driver>("driver"))?.assignment ?? null,
+
+      // Both reports are idempotent: an app retrying after a lost answer gets OK, not an error.
+      notifyDeliveryPickup: async (ctx, { deliveryId }) => {
+        const d = await load(ctx);
+        d.seen = true;
+        apply(ctx, d, pickUp(d, deliveryId));
+      },
+
+      notifyDeliveryDelivered: async (ctx, { deliveryId }) => {
+        const d = await load(ctx);
+        d.seen = true;
+        apply(ctx, d, deliver(d, deliveryId));
+      },
+
+      handleDriverLocationUpdateEvent: async (ctx, raw: Uint8Array) => {
+        // Malformed events are dropped with a log line: they must never block the partition.
+        let event: DriverLocationEvent;
+        try {
+          const r = DriverLocationEvent.safeParse(JSON.parse(new TextDecoder().decode(raw)));
+          if (!r.success) throw new Error(r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+          event = r.data;
+        } catch (e) {
+          ctx.console.warn(`driver ${ctx.key}: dropping malformed location event: ${(e as Error).message}`);
+          metrics.invalidDriverEvents.inc();
+          return;
+        }
+        if (event.driverId !== ctx.key) {
+          ctx.console.warn(`driver ${ctx.key}: dropping location event for driver ${event.driverId}`);
+          metrics.invalidDriverEvents.inc();
+          return;
+        }
+        const d = await ctx.get<Driver>("driver");
+        if (!d || d.status === "IDLE") return; // never on shift: nothing to track
+        // The app's reading time, not Restate's clock: no journal entry on the hottest handler.
+        // It only throttles ETA updates and is shown as lastSeen; the lease relies on `seen`.
+        const at = event.timestamp;
+        d.location = event.location;
+        d.lastSeen = at;
+        d.seen = true;
+        if (d.assignment && Math.abs(at - d.lastEtaForwardAt) >= deps.etaUpdateIntervalMs) {
+          d.lastEtaForwardAt = at;
+          ctx.sendClient(deliveryManager, d.assignment.deliveryId).handleDriverLocationUpdate({ driverId: ctx.key, location: event.location, speedKmh: event.speedKmh, at });
+        }
+        ctx.set("driver", d);
+      },
+
+      checkLease: async (ctx, { leaseId }) => {
+        const d = await ctx.get<Driver>("driver");
+        if (!d || d.leaseId !== leaseId || d.status === "OFFLINE" || d.status === "IDLE") return;
+        if (d.seen) {
+          // One check per lease period per driver; detection within two periods.
+          d.seen = false;
+          armLease(ctx, d);
+          ctx.set("driver", d);
+          return;
+        }
+        ctx.console.warn(`driver ${ctx.key}: no sign of life for a lease period (${deps.leaseMs} ms): marking OFFLINE`);
+        apply(ctx, d, goOffline(d, "lease"));
+      },
+
+      goOffline: async (ctx) => {
+        const d = await load(ctx);
+        const next = apply(ctx, d, goOffline(d, "sign-off"));
+        next.leaseId += 1; // cancels the pending lease check
+        ctx.set("driver", next);
+      },
+
+      get: async (ctx) => {
+        const d = await ctx.get<Driver>("driver");
+        if (!d) return { driverId: ctx.key, status: "IDLE", deliveriesCompleted: 0 };
+        const { driverId, status, region, location, assignment, lastSeen, deliveriesCompleted } = d;
+        return { driverId, status, region, location, assignment, lastSeen, deliveriesCompleted };
+      },
+    },
+    options: { handlers: internalHandlers(driverDigitalTwin) },
+  });
+}

@@ -1,0 +1,23 @@
+import http2 from "node:http2";
+import { createLogger, startMetricsServer, onShutdown, guardProcess } from "@food-ordering/kit";
+import { endpointConfig } from "./config.ts";
+
+/** The service endpoint: every durable service of the platform, served to Restate over HTTP/2. */
+const config = endpointConfig.load();
+// The SDK reads its log level once, when it is loaded: set it first, then load the services.
+process.env.RESTATE_LOGGING = config.RESTATE_LOGGING;
+const restate = await import("@restatedev/restate-sdk");
+const { registry } = await import("./metrics.ts");
+const { durableServices } = await import("./app.ts");
+const log = createLogger("endpoint", config);
+guardProcess(log);
+
+const services = durableServices(config);
+
+const handler = restate.createEndpointHandler({ services, defaultServiceOptions: { journalRetention: config.JOURNAL_RETENTION } });
+const server = http2.createServer(handler);
+server.listen(config.PORT, config.BIND_HOST, () => log.info({ port: config.PORT, services: services.map((s) => s.name) }, "service endpoint listening"));
+const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
+
+// Restate keeps HTTP/2 sessions open; exit promptly instead of waiting for them to drain.
+onShutdown(log, [() => metricsServer?.close(), () => server.close()], 2000);

@@ -1,0 +1,161 @@
+import * as restate from "@restatedev/restate-sdk";
+import {
+  orderStatus,
+  orderWorkflow,
+  findRestaurant,
+  isTerminal,
+  parseOrderEvent,
+  ORDER_STATUSES,
+  type OrderStatus,
+  type OrderStatusView,
+} from "@food-ordering/contracts";
+import { metrics } from "../metrics.ts";
+import { internalHandlers } from "../internal-handlers.ts";
+
+/**
+ * order-status (virtual object, key = order id): the order's status, ETA and timeline that the
+ * web UI and the inspection CLI read. One state entry per order, so every handler is one read
+ * and at most one write.
+ *
+ * It is also where an order enters: the `orders` subscription invokes `receive`, which validates
+ * the event, records CREATED and starts the order's workflow. Recording CREATED on Restate's first
+ * hop (rather than from the workflow, through a call back here) is what keeps publish → CREATED
+ * short, and duplicates and malformed events never start a workflow.
+ */
+
+/** Position in the flow; a status never moves backwards except a delivery reassigned to another driver. */
+const rank = (s: OrderStatus) => ORDER_STATUSES.indexOf(s);
+
+/**
+ * Whether `next` moves an order in `current` forward. WAITING_FOR_DRIVER may follow itself or
+ * IN_DELIVERY: a driver that went offline (before or after pick-up) hands the delivery back, and
+ * the next driver's match is a new step of its own.
+ */
+export function movesForward(current: OrderStatus, next: OrderStatus): boolean {
+  if (isTerminal(current)) return false;
+  if (next === "WAITING_FOR_DRIVER" && (current === "WAITING_FOR_DRIVER" || current === "IN_DELIVERY")) return true;
+  return rank(next) > rank(current);
+}
+
+const view = (id: string): OrderStatusView => ({ id, status: "NEW", eta: null, timeline: [] });
+
+/** A rejection reason mapped to a small set of labels, so the metric's cardinality stays bounded. */
+export function rejectionKind(reason: string): string {
+  if (reason.startsWith("payment declined")) return "payment_declined";
+  if (reason.startsWith("not valid JSON") || reason.startsWith("empty event")) return "malformed_event";
+  if (reason.startsWith("event too large")) return "oversized_event";
+  if (reason.startsWith("unknown region")) return "unknown_region";
+  if (reason.startsWith("unknown restaurant") || reason.includes("not on the menu")) return "unknown_restaurant_or_product";
+  if (reason.includes("does not match the event key")) return "key_mismatch";
+  return "invalid_order";
+}
+
+/** The order moved to REJECTED with its reason, and the metrics that record it. */
+function rejected(order: OrderStatusView, reason: string, now: number): OrderStatusView {
+  const previous = order.timeline.at(-1);
+  const region = order.region ?? "unknown";
+  metrics.statusTransitions.inc({ status: "REJECTED", region });
+  metrics.rejections.inc({ reason: rejectionKind(reason) });
+  // Leaving CREATED by a declined payment counts as an exit, as setStatus's exits do (the stuck-orders alert compares them).
+  if (previous) metrics.stepDuration.observe({ status: previous.status, region }, (now - previous.at) / 1000);
+  return { ...order, status: "REJECTED", rejectionReason: reason, timeline: [...order.timeline, { status: "REJECTED", at: now, detail: reason }] };
+}
+
+export const orderStatusObject = restate.implement(orderStatus, {
+  handlers: {
+    receive: async (ctx, raw: Uint8Array) => {
+      const id = ctx.key;
+      if (id === "") {
+        // A record without a key: Restate files it under "", where no order can be tracked.
+        ctx.console.warn(`dropping an order event without a key (${raw.byteLength} bytes): the key must be the order id`);
+        metrics.rejections.inc({ reason: "missing_key" });
+        return;
+      }
+      const existing = await ctx.get<OrderStatusView>("order");
+      if (existing && existing.status !== "NEW") {
+        // A provider's retry, or a replay of the topic: the order is already under way (or done).
+        ctx.console.info(`order ${id}: ignoring a repeated event (the order is ${existing.status})`);
+        metrics.duplicateOrderEvents.inc();
+        return;
+      }
+      const parsed = parseOrderEvent(raw, id);
+      const now = await ctx.date.now();
+      if (!parsed.ok) {
+        // A bad event is rejected once, with its reason, and never retried; no workflow starts.
+        ctx.console.warn(`order ${id} rejected: ${parsed.reason}`);
+        ctx.set("order", rejected(view(id), parsed.reason, now));
+        return;
+      }
+      const order = parsed.order;
+      const restaurant = findRestaurant(order.region, order.restaurantId)!;
+      ctx.set("order", {
+        ...view(id),
+        status: "CREATED",
+        timeline: [{ status: "CREATED", at: now }],
+        region: order.region,
+        restaurantId: order.restaurantId,
+        restaurantLocation: restaurant.location,
+        customerLocation: order.customerLocation,
+        totalCost: order.totalCost,
+        createdAt: now,
+      });
+      metrics.statusTransitions.inc({ status: "CREATED", region: order.region });
+      // A one-way send: journaled with the state above, so the workflow starts exactly once.
+      ctx.sendClient(orderWorkflow, id).run(order);
+    },
+
+    setStatus: async (ctx, { status, detail, driverId, via = [] }) => {
+      const order = (await ctx.get<OrderStatusView>("order")) ?? view(ctx.key);
+      // Each step must move the order forward from the one before it (via first, then status).
+      const accepted: OrderStatus[] = [];
+      for (const next of [...via, status]) {
+        if (!movesForward(order.status, next)) {
+          ctx.console.warn(`order ${ctx.key}: ignoring ${next} after ${order.status}`);
+          continue;
+        }
+        order.status = next;
+        accepted.push(next);
+      }
+      if (accepted.length === 0) return;
+      const now = await ctx.date.now();
+      const region = order.region ?? "unknown";
+      for (const next of accepted) {
+        const previous = order.timeline.at(-1);
+        order.timeline.push({ status: next, at: now, ...(detail && next === status ? { detail } : {}) });
+        metrics.statusTransitions.inc({ status: next, region });
+        if (!previous) continue;
+        const seconds = (now - previous.at) / 1000;
+        metrics.stepDuration.observe({ status: previous.status, region }, seconds);
+        if (previous.status === "IN_PREPARATION") metrics.preparationDuration.observe({ restaurant: order.restaurantId ?? "unknown" }, seconds);
+        // A driver accepted (WAITING_FOR_DRIVER with a driver): the wait since the delivery asked for one.
+        if (next === "WAITING_FOR_DRIVER" && driverId) metrics.driverMatchWait.observe({ region }, seconds);
+      }
+      if (driverId) order.driverId = driverId;
+      if (status === "DELIVERED") order.eta = now;
+      if (isTerminal(status)) delete order.driverLocation;
+      ctx.set("order", order);
+      if (status === "DELIVERED" && order.createdAt) metrics.orderDuration.observe({ region }, (now - order.createdAt) / 1000);
+    },
+
+    reject: async (ctx, { reason }) => {
+      const order = (await ctx.get<OrderStatusView>("order")) ?? view(ctx.key);
+      // Only an order not yet past payment can be rejected.
+      if (order.status !== "NEW" && order.status !== "CREATED") {
+        ctx.console.warn(`order ${ctx.key}: ignoring rejection (${reason}) in status ${order.status}`);
+        return;
+      }
+      ctx.set("order", rejected(order, reason, await ctx.date.now()));
+    },
+
+    setEta: async (ctx, { eta, driverLocation }) => {
+      const order = await ctx.get<OrderStatusView>("order");
+      if (!order || (order.status !== "WAITING_FOR_DRIVER" && order.status !== "IN_DELIVERY")) return;
+      order.eta = eta;
+      order.driverLocation = driverLocation;
+      ctx.set("order", order);
+    },
+
+    get: async (ctx) => (await ctx.get<OrderStatusView>("order")) ?? view(ctx.key),
+  },
+  options: { handlers: internalHandlers(orderStatus) },
+});

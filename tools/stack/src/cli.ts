@@ -1,0 +1,84 @@
+import fs from "node:fs";
+import path from "node:path";
+import { Command, InvalidArgumentError } from "commander";
+import { REGION_IDS } from "@food-ordering/contracts";
+import { Stack, REPO_ROOT, type RegionSpec } from "./stack.ts";
+import { ensureWebuiBuilt } from "./webui.ts";
+
+/** `npm start`: the whole platform on this machine, until Ctrl-C. */
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative number`);
+  return n;
+};
+const regionList = (v: string): RegionSpec[] =>
+  v.split(",").map((part) => {
+    const [name, drivers = "5"] = part.split(":");
+    if (!name || !REGION_IDS.includes(name)) throw new InvalidArgumentError(`unknown region "${name}" (known: ${REGION_IDS.join(", ")})`);
+    const n = Number(drivers);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`driver count for ${name} must be a positive integer`);
+    return { name, drivers: n };
+  });
+
+const program = new Command("npm start --")
+  .description("Start Kafka, Restate and every process of the platform locally.")
+  .option("--regions <list>", "regions and their driver counts, e.g. amsterdam:5,berlin:3", regionList, regionList("amsterdam:5,berlin:5"))
+  .option("--rate <orders/s>", "order provider rate", num("rate"), 0.2)
+  .option("--time-scale <x>", "simulated seconds per real second", num("time scale"), 60)
+  .option("--tick-ms <ms>", "driver movement tick", num("tick"), 1000)
+  .option("--kafka <brokers>", "use an existing Kafka cluster (comma separated) instead of starting one", process.env.KAFKA_BROKERS)
+  .option("--data-dir <dir>", "where data and logs go", path.join(REPO_ROOT, ".data/local"))
+  .option("--fresh", "delete the data directory first")
+  .option("--prometheus-port <port>", "port of the local Prometheus (env PROMETHEUS_PORT)", num("prometheus port"), Number(process.env.PROMETHEUS_PORT ?? 9090))
+  .parse();
+const o = program.opts<{ regions: RegionSpec[]; rate: number; timeScale: number; tickMs: number; kafka?: string; dataDir: string; fresh?: boolean; prometheusPort: number }>();
+
+if (o.fresh) fs.rmSync(o.dataDir, { recursive: true, force: true });
+const t0 = Date.now();
+const say = (s: string) => console.log(s);
+try {
+  await ensureWebuiBuilt(say);
+  say("Starting the food-ordering platform...");
+  const stack = await Stack.start({
+    dataDir: o.dataDir,
+    regions: o.regions,
+    providerRate: o.rate,
+    timeScale: o.timeScale,
+    tickMs: o.tickMs,
+    kafkaBrokers: o.kafka?.split(",").map((s) => s.trim()),
+    prometheus: true,
+    prometheusPort: o.prometheusPort,
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "info" },
+    log: say,
+  });
+  const i = stack.info;
+  say(`
+Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s.
+
+  Web UI (the shop)     ${i.webuiUrl}
+  Restate UI            ${i.adminUrl}/ui/
+  Restate ingress       ${i.ingressUrl}
+  Restate admin         ${i.adminUrl}
+  Kafka                 ${i.kafkaBrokers.join(",")}
+  Prometheus            ${i.prometheusUrl}   (alerts: ${i.prometheusUrl}/alerts)
+  Order provider        ${i.providerUrl}/rate   (PUT {"rate": 2} to change the load)
+  Logs                  ${i.logDir}/
+
+Regions: ${o.regions.map((r) => `${r.name} (${r.drivers} drivers)`).join(", ")}; ${o.rate} orders/s; time scale ${o.timeScale}x.
+Watch an order:  npm run inspect -- orders
+Press Ctrl-C to stop.`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    say("\nStopping...");
+    await stack.stop();
+    say("Stopped. Data kept in " + o.dataDir + " (npm start -- --fresh to start empty).");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+} catch (e) {
+  console.error(`\nnpm start failed: ${(e as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,295 @@
+import fs from "node:fs";
+import path from "node:path";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import YAML from "yaml";
+import { CONSUMER_OPTIONS, SUBSCRIPTIONS, TOPICS } from "@food-ordering/contracts";
+import { ManagedProcess, httpOk } from "./process.ts";
+import { createKafka, ensureTopics } from "./kafka.ts";
+import { createRestate } from "./restate.ts";
+import { assertPortFree, freePort } from "./ports.ts";
+import { createPrometheus } from "./prometheus.ts";
+
+const run = promisify(execFile);
+export const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
+
+export interface RegionSpec {
+  name: string;
+  drivers: number;
+}
+
+export interface StackOptions {
+  /** Where Kafka, Restate and the ledger keep their data (kept across restarts). */
+  dataDir: string;
+  /** Downloaded artifacts (Kafka jars), shared between stacks. */
+  cacheDir?: string;
+  /** Pick free loopback ports (tests) instead of the documented defaults (npm start). */
+  freePorts?: boolean;
+  /** Use an existing Kafka cluster instead of starting a broker. */
+  kafkaBrokers?: string[];
+  regions?: RegionSpec[];
+  /** Simulated seconds per real second. */
+  timeScale?: number;
+  tickMs?: number;
+  providerRate?: number;
+  webui?: boolean;
+  /** Run a local Prometheus scraping every process (npm start, the dashboard tests). */
+  prometheus?: boolean;
+  /** Its port, instead of the default 9090 (or a free one with freePorts). */
+  prometheusPort?: number;
+  /** Extra env for every Node process (e.g. LOG_LEVEL). */
+  env?: Record<string, string>;
+  /** Env for one component, by process name. */
+  componentEnv?: Record<string, Record<string, string>>;
+  /** restate-server's partitions (default: one per two cores). */
+  restatePartitions?: number;
+  /** restate-server's log: "local" (default, one node) or "replicated" (as the chart's cluster runs). */
+  restateLoglet?: "local" | "replicated";
+  /** CPU niceness of the simulated outside world (payment, restaurant, drivers, provider); default SIMULATOR_NICE. */
+  simulatorNice?: number;
+  log?: (line: string) => void;
+}
+
+/** Where everything listens; serializable, so tests receive it from the global setup. */
+export interface StackInfo {
+  ingressUrl: string;
+  adminUrl: string;
+  restateMetricsUrl: string;
+  kafkaBrokers: string[];
+  endpointUrl: string;
+  paymentUrl: string;
+  restaurantUrl: string;
+  providerUrl: string;
+  webuiUrl?: string;
+  prometheusUrl?: string;
+  regions: string[];
+  dataDir: string;
+  logDir: string;
+  desiredStateFile: string;
+  /** Metrics endpoints of the Node processes, by process name. */
+  metrics: Record<string, string>;
+}
+
+/**
+ * The simulators stand for systems that run elsewhere (payment provider, restaurants, drivers'
+ * phones, the ordering app): on one laptop they would otherwise compete with the platform for the
+ * same cores, which no deployment does. At nice 10 they get the CPU the platform leaves (measured
+ * at 9 orders/s on 2 cores, three runs each: publish -> CREATED p50 12-17 ms instead of 19-29),
+ * and all of it when the platform waits. The chart does the same through CPU requests, which set
+ * the pods' CPU weights on a busy node: 50m for a simulator, 200m for the endpoint, 500m for Restate.
+ */
+export const SIMULATOR_NICE = 10;
+
+/** Partitions of each topic the stack creates (orders, driver-updates). */
+export const TOPIC_PARTITIONS = 8;
+
+export const DEFAULT_REGIONS: RegionSpec[] = [
+  { name: "amsterdam", drivers: 5 },
+  { name: "berlin", drivers: 5 },
+];
+
+export const DEFAULT_PORTS = {
+  kafka: 9092,
+  kafkaController: 9093,
+  ingress: 8080,
+  admin: 9070,
+  restateNode: 5122,
+  endpoint: 9080,
+  restaurant: 9081,
+  payment: 9082,
+  provider: 9083,
+  webui: 3000,
+  prometheus: 9090,
+  metricsBase: 9464,
+};
+type Ports = typeof DEFAULT_PORTS;
+
+async function choosePorts(free: boolean, prometheusPort?: number): Promise<Ports> {
+  if (!free) {
+    const ports = { ...DEFAULT_PORTS, prometheus: prometheusPort ?? DEFAULT_PORTS.prometheus };
+    for (const [what, port] of Object.entries(ports)) if (what !== "metricsBase") await assertPortFree(port, what);
+    return ports;
+  }
+  const entries = await Promise.all(Object.keys(DEFAULT_PORTS).map(async (k) => [k, await freePort()] as const));
+  return { ...(Object.fromEntries(entries) as Ports), ...(prometheusPort ? { prometheus: prometheusPort } : {}) };
+}
+
+/**
+ * The whole platform as local processes: Kafka (KRaft) and restate-server, the service endpoint,
+ * the payment and restaurant simulators, registration through the registrar, one driver
+ * simulator per region, the order provider and the web UI. Each waits for the one before it to be
+ * ready; stop() takes them down in reverse order.
+ */
+export class Stack {
+  readonly info: StackInfo;
+  readonly processes = new Map<string, ManagedProcess>();
+  private readonly opts: StackOptions;
+  private readonly ports: Ports;
+
+  private constructor(opts: StackOptions, ports: Ports, info: StackInfo) {
+    this.opts = opts;
+    this.ports = ports;
+    this.info = info;
+  }
+
+  static async start(opts: StackOptions): Promise<Stack> {
+    if (Number(process.versions.node.split(".")[0]) < 22) {
+      throw new Error(`the stack needs Node 22 (found ${process.version}): run it through npm (npm start / npm test), which puts Node 22 first on the PATH`);
+    }
+    const ports = await choosePorts(!!opts.freePorts, opts.prometheusPort);
+    const regions = (opts.regions ?? DEFAULT_REGIONS).map((r) => r.name);
+    const dataDir = path.resolve(opts.dataDir);
+    const logDir = path.join(dataDir, "logs");
+    const url = (port: number) => `http://127.0.0.1:${port}`;
+    const names = ["endpoint", "payment", "restaurant", "provider", "webui", ...regions.map((r) => `drivers-${r}`)];
+    const metricsPorts = opts.freePorts ? await Promise.all(names.map(() => freePort())) : names.map((_, i) => ports.metricsBase + i);
+    const info: StackInfo = {
+      ingressUrl: url(ports.ingress),
+      adminUrl: url(ports.admin),
+      restateMetricsUrl: `${url(ports.restateNode)}/metrics`,
+      kafkaBrokers: opts.kafkaBrokers ?? [`127.0.0.1:${ports.kafka}`],
+      endpointUrl: url(ports.endpoint),
+      paymentUrl: url(ports.payment),
+      restaurantUrl: url(ports.restaurant),
+      providerUrl: url(ports.provider),
+      webuiUrl: opts.webui === false ? undefined : url(ports.webui),
+      prometheusUrl: opts.prometheus ? url(ports.prometheus) : undefined,
+      regions,
+      dataDir,
+      logDir,
+      desiredStateFile: path.join(dataDir, "desired-state.yaml"),
+      metrics: Object.fromEntries(names.map((n, i) => [n, `${url(metricsPorts[i]!)}/metrics`])),
+    };
+    const stack = new Stack(opts, ports, info);
+    try {
+      await stack.bringUp();
+    } catch (e) {
+      await stack.stop();
+      throw e;
+    }
+    return stack;
+  }
+
+  private say(line: string) {
+    this.opts.log?.(line);
+  }
+
+  private metricsPort(name: string): string {
+    return new URL(this.info.metrics[name]!).port;
+  }
+
+  private nodeProcess(name: string, entry: string, env: Record<string, string | undefined>, ready: () => Promise<boolean>, nice?: number): ManagedProcess {
+    const p = new ManagedProcess({
+      nice,
+      name,
+      command: process.execPath,
+      args: [path.join(REPO_ROOT, entry)],
+      cwd: REPO_ROOT,
+      env: {
+        LOG_LEVEL: "info",
+        LOG_FORMAT: "json",
+        BIND_HOST: "127.0.0.1",
+        METRICS_PORT: this.metricsPort(name),
+        ...this.opts.env,
+        ...env,
+        ...this.opts.componentEnv?.[name],
+      },
+      logDir: this.info.logDir,
+      readyTimeoutMs: 30_000,
+      ready,
+    });
+    this.processes.set(name, p);
+    return p;
+  }
+
+  private async startAll(ps: ManagedProcess[]) {
+    await Promise.all(ps.map(async (p) => {
+      const t = Date.now();
+      await p.start();
+      this.say(`  ${p.spec.name} ready (${Date.now() - t} ms)`);
+    }));
+  }
+
+  private async bringUp() {
+    const { info, ports, opts } = this;
+    fs.mkdirSync(info.logDir, { recursive: true });
+    const timeScale = String(opts.timeScale ?? 60);
+    const cacheDir = opts.cacheDir ?? path.join(REPO_ROOT, ".cache");
+    const ingress = { RESTATE_INGRESS_URL: info.ingressUrl };
+    const kafka = { KAFKA_BROKERS: info.kafkaBrokers.join(",") };
+    const simNice = opts.simulatorNice ?? SIMULATOR_NICE;
+
+    // 1. Infrastructure.
+    const infra: ManagedProcess[] = [createRestate({ dataDir: info.dataDir, logDir: info.logDir, ingressPort: ports.ingress, adminPort: ports.admin, nodePort: ports.restateNode, partitions: this.opts.restatePartitions, loglet: this.opts.restateLoglet })];
+    if (!opts.kafkaBrokers) infra.push(await createKafka({ dataDir: info.dataDir, cacheDir, logDir: info.logDir, port: ports.kafka, controllerPort: ports.kafkaController }));
+    for (const p of infra) this.processes.set(p.spec.name, p);
+    await this.startAll(infra);
+    await ensureTopics(info.kafkaBrokers, [{ topic: TOPICS.orders, partitions: TOPIC_PARTITIONS }, { topic: TOPICS.driverUpdates, partitions: TOPIC_PARTITIONS }]);
+
+    // 2. The service endpoint and the external systems it calls.
+    await this.startAll([
+      this.nodeProcess("payment", "simulators/payment/src/main.ts", { PORT: String(ports.payment), LEDGER_FILE: path.join(info.dataDir, "payment-ledger.jsonl") }, () => httpOk(`${info.paymentUrl}/healthz`), simNice),
+      this.nodeProcess("restaurant", "simulators/restaurant/src/main.ts", { PORT: String(ports.restaurant), TIME_SCALE: timeScale, ...ingress }, () => httpOk(`${info.restaurantUrl}/healthz`), simNice),
+      this.nodeProcess("endpoint", "services/order-delivery/src/main.ts", { PORT: String(ports.endpoint), PAYMENT_URL: info.paymentUrl, RESTAURANT_URL: info.restaurantUrl }, () => httpOk(info.metrics.endpoint!.replace("/metrics", "/healthz"))),
+    ]);
+
+    // 3. Registration: the same registrar that runs as the chart's hook Job.
+    await this.register();
+
+    // 4. Simulators and the web UI.
+    const sims: ManagedProcess[] = (opts.regions ?? DEFAULT_REGIONS).map((r) =>
+      this.nodeProcess(`drivers-${r.name}`, "simulators/drivers/src/main.ts", { REGION: r.name, DRIVER_COUNT: String(r.drivers), TIME_SCALE: timeScale, TICK_MS: String(opts.tickMs ?? 1000), ...ingress, ...kafka }, () => httpOk(info.metrics[`drivers-${r.name}`]!.replace("/metrics", "/healthz")), simNice),
+    );
+    sims.push(this.nodeProcess("provider", "simulators/provider/src/main.ts", { PORT: String(ports.provider), RATE: String(opts.providerRate ?? 0.2), REGIONS: info.regions.join(","), ...kafka }, () => httpOk(`${info.providerUrl}/healthz`), simNice));
+    if (info.webuiUrl) {
+      sims.push(this.nodeProcess("webui", "webui/server/main.ts", { PORT: String(ports.webui), REGIONS: info.regions.join(","), STATIC_DIR: path.join(REPO_ROOT, "webui/dist"), ...ingress, ...kafka }, () => httpOk(`${info.webuiUrl}/healthz`)));
+    }
+    await this.startAll(sims);
+
+    // 5. Monitoring: Prometheus scrapes Restate and every Node process, as in Kubernetes.
+    if (opts.prometheus) {
+      const targets = [{ job: "restate", url: info.restateMetricsUrl }, ...Object.entries(info.metrics).filter(([n]) => this.processes.has(n)).map(([job, u]) => ({ job, url: u }))];
+      const prom = createPrometheus({ dataDir: info.dataDir, logDir: info.logDir, port: ports.prometheus, targets });
+      this.processes.set(prom.spec.name, prom);
+      await this.startAll([prom]);
+    }
+  }
+
+  /** Writes the desired state and runs the registrar once; it converges and exits. */
+  async register(): Promise<string> {
+    const { info } = this;
+    fs.writeFileSync(
+      info.desiredStateFile,
+      YAML.stringify({
+        kafkaClusters: [{ name: "kafka", properties: { "bootstrap.servers": info.kafkaBrokers.join(",") } }],
+        endpoints: [{ uri: info.endpointUrl }],
+        subscriptions: SUBSCRIPTIONS.map((s) => ({ source: `kafka://kafka/${s.topic}`, sink: s.sink, options: CONSUMER_OPTIONS })),
+      }),
+    );
+    const t = Date.now();
+    try {
+      const { stdout, stderr } = await run(process.execPath, [path.join(REPO_ROOT, "services/registrar/src/main.ts"), "once"], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, RESTATE_ADMIN_URL: info.adminUrl, DESIRED_STATE_FILE: info.desiredStateFile, LOG_FORMAT: "json", METRICS_PORT: "0", DEADLINE_MS: "60000" },
+      });
+      fs.appendFileSync(path.join(info.logDir, "registrar.log"), stdout + stderr);
+      this.say(`  registrar converged (${Date.now() - t} ms)`);
+      return stdout;
+    } catch (e) {
+      const err = e as Error & { stdout?: string; stderr?: string };
+      fs.appendFileSync(path.join(info.logDir, "registrar.log"), `${err.stdout ?? ""}${err.stderr ?? ""}`);
+      throw new Error(`registration failed: ${err.message}\n${(err.stderr || err.stdout || "").slice(-2000)}`);
+    }
+  }
+
+  process(name: string): ManagedProcess {
+    const p = this.processes.get(name);
+    if (!p) throw new Error(`no process ${name} in this stack (have: ${[...this.processes.keys()].join(", ")})`);
+    return p;
+  }
+
+  async stop(): Promise<void> {
+    // Reverse start order: the simulators first, Kafka and Restate last.
+    for (const p of [...this.processes.values()].reverse()) await p.stop();
+  }
+}

@@ -1,0 +1,42 @@
+import fs from "node:fs";
+import path from "node:path";
+import type {} from "vitest";
+import type { TestProject } from "vitest/node";
+import { Stack, REPO_ROOT, ensureWebuiBuilt, type StackInfo } from "@food-ordering/stack";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    stack: StackInfo;
+  }
+}
+
+/** The shared stack of the e2e project: started once, on free loopback ports, at the test time scale. */
+export default async function setup(project: TestProject) {
+  // STACK_WEBUI=0 leaves the web UI out, to iterate on the pipeline tests alone.
+  const webui = process.env.STACK_WEBUI !== "0";
+  if (webui) await ensureWebuiBuilt();
+  const dataDir = path.join(REPO_ROOT, ".data", `test-${process.pid}`);
+  const t = Date.now();
+  const stack = await Stack.start({
+    dataDir,
+    freePorts: true,
+    regions: [
+      { name: "amsterdam", drivers: 4 },
+      { name: "berlin", drivers: 4 },
+    ],
+    timeScale: 600,
+    tickMs: 200,
+    providerRate: 0,
+    webui,
+    env: { LOG_LEVEL: "info", ETA_UPDATE_INTERVAL_MS: "500" },
+    // At 600x a short drive keeps an order IN_DELIVERY for a few 200 ms ticks: the live stream
+    // reads the status more often than its default 500 ms, so the tests see every step it shows.
+    componentEnv: { webui: { ORDER_POLL_INTERVAL: "100ms" } },
+  });
+  console.log(`[stack] ready in ${Date.now() - t} ms; logs in ${stack.info.logDir}`);
+  project.provide("stack", stack.info);
+  return async () => {
+    await stack.stop();
+    if (!process.env.KEEP_TEST_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,18 @@
+/** What tests share: the platform's helpers and the pieces of the local stack a test starts itself. */
+export * from "./platform.ts";
+export * from "./prometheus-api.ts";
+export { CHROMIUM_ARGS, ensureChromium } from "@food-ordering/setup";
+export {
+  Stack,
+  ManagedProcess,
+  httpOk,
+  freePort,
+  createRestate,
+  createKafka,
+  ensureTopics,
+  loadRuleFiles,
+  REPO_ROOT,
+  SIMULATOR_NICE,
+  TOPIC_PARTITIONS,
+  type StackInfo,
+} from "@food-ordering/stack";

@@ -1,0 +1,92 @@
+import { randomUUID } from "node:crypto";
+import { Kafka, Partitioners, logLevel, type Producer } from "kafkajs";
+import { TOPICS, isTerminal, priceOf, type OrderEvent, type OrderStatusView, type OrderStatus } from "@food-ordering/contracts";
+import { sumMetric, type StackInfo } from "@food-ordering/stack";
+
+/** Test helpers over a running stack: publish raw or typed order events, read and await statuses. */
+
+let producer: Producer | undefined;
+async function getProducer(brokers: string[]): Promise<Producer> {
+  if (!producer) {
+    producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+  }
+  return producer;
+}
+export async function closeProducer() {
+  await producer?.disconnect();
+  producer = undefined;
+}
+
+export const uniqueId = (prefix = "t") => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+export function makeOrder(overrides: Partial<OrderEvent> = {}): OrderEvent {
+  const products = overrides.products ?? [{ productId: "ams-pz-1", quantity: 2 }];
+  const region = overrides.region ?? "amsterdam";
+  const restaurantId = overrides.restaurantId ?? "ams-pizzeria";
+  return {
+    id: uniqueId("order"),
+    restaurantId,
+    region,
+    products,
+    totalCost: priceOf(region, restaurantId, products),
+    deliveryDelay: 0,
+    customerLocation: { x: 5, y: 5 },
+    ...overrides,
+  };
+}
+
+/** Publishes raw values (strings/buffers) to a topic, key as given (null = no key). */
+export async function publishRaw(stack: StackInfo, topic: string, messages: Array<{ key: string | null; value: string | Buffer; partition?: number }>) {
+  const p = await getProducer(stack.kafkaBrokers);
+  await p.send({ topic, acks: -1, messages });
+}
+
+export async function publishOrder(stack: StackInfo, order: OrderEvent | Record<string, unknown>, key?: string) {
+  await publishRaw(stack, TOPICS.orders, [{ key: key ?? String(order.id), value: JSON.stringify(order) }]);
+}
+
+/**
+ * A counter of the endpoint's /metrics: the sum of its series that carry `labels` (0 while no
+ * such series exists yet: prom-client shows a labelled series from its first increment).
+ */
+export async function endpointCounter(stack: StackInfo, name: string, labels: Record<string, string> = {}): Promise<number> {
+  return sumMetric(await (await fetch(stack.metrics.endpoint!)).text(), name, labels);
+}
+
+export async function getStatus(stack: StackInfo, id: string): Promise<OrderStatusView> {
+  const res = await fetch(`${stack.ingressUrl}/order-status/${encodeURIComponent(id)}/get`, { method: "POST" });
+  if (!res.ok) throw new Error(`order-status/${id}/get answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as OrderStatusView;
+}
+
+/** Polls the order's status until `until` holds; returns every distinct view seen on the way. */
+export async function waitForOrder(
+  stack: StackInfo,
+  id: string,
+  until: (v: OrderStatusView) => boolean = (v) => isTerminal(v.status),
+  timeoutMs = 60_000,
+): Promise<{ final: OrderStatusView; seen: OrderStatusView[] }> {
+  const seen: OrderStatusView[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await getStatus(stack, id);
+    if (JSON.stringify(v) !== JSON.stringify(seen.at(-1))) seen.push(v);
+    if (until(v)) return { final: v, seen };
+    if (Date.now() > deadline) throw new Error(`order ${id} still ${v.status} after ${timeoutMs} ms: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const statusesOf = (v: OrderStatusView): OrderStatus[] => v.timeline.map((t) => t.status);
+
+export interface LedgerEntry {
+  kind: "charge" | "refund";
+  orderId: string;
+  status?: string;
+  amount?: number;
+}
+export async function ledger(stack: StackInfo, orderId: string): Promise<LedgerEntry[]> {
+  const res = await fetch(`${stack.paymentUrl}/ledger?orderId=${encodeURIComponent(orderId)}`);
+  return (await res.json()) as LedgerEntry[];
+}
