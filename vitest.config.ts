@@ -11,7 +11,13 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["services/*/test/unit/**/*.test.ts", "simulators/*/test/unit/**/*.test.ts", "webui/test/unit/**/*.test.ts", "tools/*/test/unit/**/*.test.ts", "charts/test/*.test.ts"],
+          include: [
+            "services/*/test/unit/**/*.test.ts",
+            "simulators/*/test/unit/**/*.test.ts",
+            "webui/test/unit/**/*.test.ts",
+            "tools/*/test/unit/**/*.test.ts",
+            "charts/test/*.test.ts",
+          ],
           testTimeout: 60_000,
         },
       },
@@ -27,7 +33,13 @@ export default defineConfig({
       {
         test: {
           name: "e2e",
-          include: ["services/*/test/e2e/**/*.test.ts", "simulators/*/test/e2e/**/*.test.ts", "webui/test/e2e/**/*.test.ts", "tools/*/test/e2e/**/*.test.ts", "charts/test/e2e/**/*.test.ts"],
+          include: [
+            "services/*/test/e2e/**/*.test.ts",
+            "simulators/*/test/e2e/**/*.test.ts",
+            "webui/test/e2e/**/*.test.ts",
+            "tools/*/test/e2e/**/*.test.ts",
+            "charts/test/e2e/**/*.test.ts",
+          ],
           globalSetup: ["tools/testkit/src/global-setup.ts"],
           testTimeout: 180_000,
           hookTimeout: 300_000,

@@ -19,7 +19,8 @@ function run(cmd, args, opts = {}) {
   return r.status ?? 1;
 }
 
-const stale = !fs.existsSync(installed) || !fs.existsSync(node22) || fs.statSync(lock).mtimeMs > fs.statSync(installed).mtimeMs;
+const stale =
+  !fs.existsSync(installed) || !fs.existsSync(node22) || fs.statSync(lock).mtimeMs > fs.statSync(installed).mtimeMs;
 if (stale) {
   console.error("[bootstrap] installing npm dependencies (npm ci)...");
   if (run("npm", ["ci", "--no-audit", "--no-fund"]) !== 0) {
@@ -29,7 +30,11 @@ if (stale) {
 }
 
 const [task, ...rest] = process.argv.slice(2);
-const scripts = { start: "tools/stack/src/cli.ts", test: "tools/testkit/src/runner.ts", setup: "tools/setup/src/main.ts" };
+const scripts = {
+  start: "tools/stack/src/cli.ts",
+  test: "tools/testkit/src/runner.ts",
+  setup: "tools/setup/src/main.ts",
+};
 if (!scripts[task]) {
   console.error(`usage: bootstrap.mjs ${Object.keys(scripts).join("|")} [args]`);
   process.exit(2);

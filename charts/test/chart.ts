@@ -28,13 +28,25 @@ export const VARIANTS: Record<string, Values> = {
       { name: "paris", drivers: 4, replicas: 1 },
     ],
   },
-  "restate.replicas 3": { restate: { replicas: 3 }, kafka: { strimzi: { replicas: 3 }, topics: { orders: { partitions: 6, replicas: 3 }, driverUpdates: { partitions: 6, replicas: 3 } } } },
+  "restate.replicas 3": {
+    restate: { replicas: 3 },
+    kafka: {
+      strimzi: { replicas: 3 },
+      topics: { orders: { partitions: 6, replicas: 3 }, driverUpdates: { partitions: 6, replicas: 3 } },
+    },
+  },
   "monitoring off": { monitoring: { enabled: false } },
   "network policies off": { networkPolicies: { enabled: false } },
   "existing Kafka": { kafka: { external: { bootstrapServers: "kafka-0.kafka.infra:9092,kafka-1.kafka.infra:9094" } } },
   // A journal-incompatible upgrade in progress: revision 2 still serves its in-flight invocations.
-  "draining revision": { endpoint: { revision: 3, drainingRevisions: [{ revision: "2", image: "food-ordering:0.2.0" }] } },
-  "everything on": { endpoint: { autoscaling: { enabled: true } }, webui: { ingress: { enabled: true, className: "nginx", tlsSecretName: "shop-tls" } }, restate: { kafkaClusterInConfig: true } },
+  "draining revision": {
+    endpoint: { revision: 3, drainingRevisions: [{ revision: "2", image: "food-ordering:0.2.0" }] },
+  },
+  "everything on": {
+    endpoint: { autoscaling: { enabled: true } },
+    webui: { ingress: { enabled: true, className: "nginx", tlsSecretName: "shop-tls" } },
+    restate: { kafkaClusterInConfig: true },
+  },
 };
 
 let helmPath: string | undefined;
@@ -55,7 +67,10 @@ export interface HelmResult {
 }
 export function runHelm(args: string[]): HelmResult {
   try {
-    return { ok: true, output: execFileSync(helm(), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 }) };
+    return {
+      ok: true,
+      output: execFileSync(helm(), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 }),
+    };
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string };
     return { ok: false, output: `${err.stdout ?? ""}${err.stderr ?? ""}` };
@@ -65,7 +80,17 @@ export function runHelm(args: string[]): HelmResult {
 export const lint = (values: Values): HelmResult => runHelm(["lint", CHART_DIR, "--strict", "-f", valuesFile(values)]);
 
 export function template(values: Values): HelmResult {
-  return runHelm(["template", RELEASE, CHART_DIR, "--namespace", NAMESPACE, "--kube-version", "1.34.0", "-f", valuesFile(values)]);
+  return runHelm([
+    "template",
+    RELEASE,
+    CHART_DIR,
+    "--namespace",
+    NAMESPACE,
+    "--kube-version",
+    "1.34.0",
+    "-f",
+    valuesFile(values),
+  ]);
 }
 
 const cache = new Map<string, K8sObject[]>();
@@ -100,7 +125,8 @@ export function effectiveValues(values: Values): any {
 export const byKind = (objects: K8sObject[], kind: string): K8sObject[] => objects.filter((o) => o.kind === kind);
 export function one(objects: K8sObject[], kind: string, name: string): K8sObject {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
-  if (!found) throw new Error(`no ${kind} ${name} among: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`);
+  if (!found)
+    throw new Error(`no ${kind} ${name} among: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`);
   return found;
 }
 export const fullName = (component: string): string => `${RELEASE}-food-ordering-${component}`;
@@ -113,7 +139,8 @@ export interface PodOwner {
 }
 export function podTemplates(objects: K8sObject[]): PodOwner[] {
   return objects.flatMap((o): PodOwner[] => {
-    if (["Deployment", "StatefulSet", "Job"].includes(o.kind)) return [{ owner: o, labels: o.spec.template.metadata.labels, spec: o.spec.template.spec }];
+    if (["Deployment", "StatefulSet", "Job"].includes(o.kind))
+      return [{ owner: o, labels: o.spec.template.metadata.labels, spec: o.spec.template.spec }];
     if (o.kind === "Pod") return [{ owner: o, labels: o.metadata.labels ?? {}, spec: o.spec }];
     return [];
   });
@@ -121,6 +148,11 @@ export function podTemplates(objects: K8sObject[]): PodOwner[] {
 
 export const SHARED_CRDS = join(REPO_ROOT, "..", "shared", "crds");
 export function crdFiles(): string[] {
-  if (!existsSync(SHARED_CRDS)) throw new Error(`the CRD schemas are missing: expected ${SHARED_CRDS} (shared/crds beside the repository)`);
-  return ["strimzi", "prometheus-operator"].flatMap((d) => readdirSync(join(SHARED_CRDS, d)).filter((f) => f.endsWith(".yaml")).map((f) => join(SHARED_CRDS, d, f)));
+  if (!existsSync(SHARED_CRDS))
+    throw new Error(`the CRD schemas are missing: expected ${SHARED_CRDS} (shared/crds beside the repository)`);
+  return ["strimzi", "prometheus-operator"].flatMap((d) =>
+    readdirSync(join(SHARED_CRDS, d))
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => join(SHARED_CRDS, d, f)),
+  );
 }

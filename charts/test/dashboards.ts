@@ -58,7 +58,9 @@ export interface PanelQuery {
   expr: string;
 }
 export function panelQueries(d: Dashboard): PanelQuery[] {
-  return allPanels(d).flatMap((p) => (p.targets ?? []).filter((t) => t.expr).map((t) => ({ panel: p.title, refId: t.refId, expr: t.expr! })));
+  return allPanels(d).flatMap((p) =>
+    (p.targets ?? []).filter((t) => t.expr).map((t) => ({ panel: p.title, refId: t.refId, expr: t.expr! })),
+  );
 }
 
 /** `label_values(<selector>, <label>)` -> its parts; other variable queries are not used here. */
@@ -77,19 +79,41 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * `$name`/`${name}` by a value, or for a multi-value variable by `(a|b)` as Grafana formats it
  * for Prometheus. A variable left unresolved is an error, not a silent literal.
  */
-export function substitute(expr: string, values: Record<string, string | string[]>, builtins: Record<string, string>): string {
+export function substitute(
+  expr: string,
+  values: Record<string, string | string[]>,
+  builtins: Record<string, string>,
+): string {
   const all: Record<string, string> = { ...builtins };
-  for (const [k, v] of Object.entries(values)) all[k] = Array.isArray(v) ? (v.length === 1 ? escapeRegex(v[0]!) : `(${v.map(escapeRegex).join("|")})`) : v;
-  const out = expr.replace(/\$\{([a-zA-Z_][a-zA-Z0-9_]*)(?::[a-z]+)?\}|\$([a-zA-Z_][a-zA-Z0-9_]*)/g, (whole, braced: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare!;
-    const v = all[name];
-    if (v === undefined) throw new Error(`unresolved variable ${whole} in: ${expr}`);
-    return v;
-  });
+  for (const [k, v] of Object.entries(values))
+    all[k] = Array.isArray(v) ? (v.length === 1 ? escapeRegex(v[0]!) : `(${v.map(escapeRegex).join("|")})`) : v;
+  const out = expr.replace(
+    /\$\{([a-zA-Z_][a-zA-Z0-9_]*)(?::[a-z]+)?\}|\$([a-zA-Z_][a-zA-Z0-9_]*)/g,
+    (whole, braced: string | undefined, bare: string | undefined) => {
+      const name = braced ?? bare!;
+      const v = all[name];
+      if (v === undefined) throw new Error(`unresolved variable ${whole} in: ${expr}`);
+      return v;
+    },
+  );
   return out;
 }
 
-const KEYWORDS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "offset", "bool", "inf", "nan"]);
+const KEYWORDS = new Set([
+  "by",
+  "without",
+  "on",
+  "ignoring",
+  "group_left",
+  "group_right",
+  "and",
+  "or",
+  "unless",
+  "offset",
+  "bool",
+  "inf",
+  "nan",
+]);
 
 /** Metric names a PromQL expression selects (functions, keywords, labels and durations excluded). */
 export function metricNames(expr: string): string[] {

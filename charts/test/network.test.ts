@@ -30,17 +30,39 @@ const nsLabels = (ns: string) => ({ "kubernetes.io/metadata.name": ns });
 
 function peerMatches(peer: Peer, policyNs: string, pod: Pod): boolean {
   if (peer.ipBlock) return false; // no pod addresses in this model
-  const nsOk = peer.namespaceSelector ? selects(peer.namespaceSelector, nsLabels(pod.namespace)) : pod.namespace === policyNs;
+  const nsOk = peer.namespaceSelector
+    ? selects(peer.namespaceSelector, nsLabels(pod.namespace))
+    : pod.namespace === policyNs;
   return nsOk && (peer.podSelector ? selects(peer.podSelector, pod.labels) : true);
 }
 const portMatches = (rule: Rule, dst: Pod, port: number): boolean =>
-  !rule.ports?.length || rule.ports.some((p) => p.port === undefined || p.port === port || (typeof p.port === "string" && dst.ports[p.port] === port));
+  !rule.ports?.length ||
+  rule.ports.some(
+    (p) => p.port === undefined || p.port === port || (typeof p.port === "string" && dst.ports[p.port] === port),
+  );
 
 function allowed(policies: Policy[], src: Pod, dst: Pod, port: number): boolean {
-  const ingress = policies.filter((p) => p.namespace === dst.namespace && p.types.includes("Ingress") && selects(p.podSelector, dst.labels));
-  const egress = policies.filter((p) => p.namespace === src.namespace && p.types.includes("Egress") && selects(p.podSelector, src.labels));
-  const inOk = !ingress.length || ingress.some((p) => p.ingress.some((r) => (!r.from?.length || r.from.some((peer) => peerMatches(peer, p.namespace, src))) && portMatches(r, dst, port)));
-  const outOk = !egress.length || egress.some((p) => p.egress.some((r) => (!r.to?.length || r.to.some((peer) => peerMatches(peer, p.namespace, dst))) && portMatches(r, dst, port)));
+  const ingress = policies.filter(
+    (p) => p.namespace === dst.namespace && p.types.includes("Ingress") && selects(p.podSelector, dst.labels),
+  );
+  const egress = policies.filter(
+    (p) => p.namespace === src.namespace && p.types.includes("Egress") && selects(p.podSelector, src.labels),
+  );
+  const inOk =
+    !ingress.length ||
+    ingress.some((p) =>
+      p.ingress.some(
+        (r) =>
+          (!r.from?.length || r.from.some((peer) => peerMatches(peer, p.namespace, src))) && portMatches(r, dst, port),
+      ),
+    );
+  const outOk =
+    !egress.length ||
+    egress.some((p) =>
+      p.egress.some(
+        (r) => (!r.to?.length || r.to.some((peer) => peerMatches(peer, p.namespace, dst))) && portMatches(r, dst, port),
+      ),
+    );
   return inOk && outOk;
 }
 
@@ -56,7 +78,13 @@ function policiesOf(objects: K8sObject[]): Policy[] {
   for (const kafka of byKind(objects, "Kafka")) {
     for (const l of kafka.spec.kafka.listeners) {
       if (!l.networkPolicyPeers) continue;
-      policies.push({ namespace: NAMESPACE, podSelector: { matchLabels: { "strimzi.io/cluster": kafka.metadata.name } }, types: ["Ingress"], ingress: [{ from: l.networkPolicyPeers, ports: [{ port: l.port }] }], egress: [] });
+      policies.push({
+        namespace: NAMESPACE,
+        podSelector: { matchLabels: { "strimzi.io/cluster": kafka.metadata.name } },
+        types: ["Ingress"],
+        ingress: [{ from: l.networkPolicyPeers, ports: [{ port: l.port }] }],
+        egress: [],
+      });
     }
   }
   return policies;
@@ -64,17 +92,35 @@ function policiesOf(objects: K8sObject[]): Policy[] {
 
 function podsOf(objects: K8sObject[]): Pod[] {
   const pods: Pod[] = podTemplates(objects).map(({ owner, labels, spec }) => ({
-    name: labels["app.kubernetes.io/component"] === "drivers" ? `drivers-${labels["food-ordering.io/region"]}` : labels["app.kubernetes.io/component"]!,
+    name:
+      labels["app.kubernetes.io/component"] === "drivers"
+        ? `drivers-${labels["food-ordering.io/region"]}`
+        : labels["app.kubernetes.io/component"]!,
     namespace: NAMESPACE,
     labels,
-    ports: Object.fromEntries(spec.containers.flatMap((c: { ports?: Array<{ name: string; containerPort: number }> }) => (c.ports ?? []).map((p) => [p.name, p.containerPort]))),
+    ports: Object.fromEntries(
+      spec.containers.flatMap((c: { ports?: Array<{ name: string; containerPort: number }> }) =>
+        (c.ports ?? []).map((p) => [p.name, p.containerPort]),
+      ),
+    ),
     owner,
   }));
-  for (const kafka of byKind(objects, "Kafka")) pods.push({ name: "kafka", namespace: NAMESPACE, labels: { "strimzi.io/cluster": kafka.metadata.name, "strimzi.io/kind": "Kafka" }, ports: { plain: 9092 } });
+  for (const kafka of byKind(objects, "Kafka"))
+    pods.push({
+      name: "kafka",
+      namespace: NAMESPACE,
+      labels: { "strimzi.io/cluster": kafka.metadata.name, "strimzi.io/kind": "Kafka" },
+      ports: { plain: 9092 },
+    });
   return pods;
 }
 
-const MONITORING = (ns: string): Pod => ({ name: "prometheus", namespace: ns, labels: { app: "prometheus" }, ports: {} });
+const MONITORING = (ns: string): Pod => ({
+  name: "prometheus",
+  namespace: ns,
+  labels: { app: "prometheus" },
+  ports: {},
+});
 const STRANGER: Pod = { name: "stranger", namespace: "elsewhere", labels: { app: "curious" }, ports: {} };
 const DNS: Pod = { name: "dns", namespace: "kube-system", labels: { "k8s-app": "kube-dns" }, ports: { dns: 53 } };
 
@@ -96,70 +142,81 @@ const NEEDED = [
   "test->kafka:9092",
 ];
 
-describe.each(Object.entries(VARIANTS).filter(([, v]) => effectiveValues(v).networkPolicies.enabled))("variant %s", (_name, values) => {
-  const objects = render(values);
-  const v = effectiveValues(values);
-  const policies = policiesOf(objects);
-  const pods = podsOf(objects);
-  const component = (p: Pod) => p.name.replace(/^drivers-.*/, "drivers");
-  const externalKafka = v.kafka.external.bootstrapServers !== "";
+describe.each(Object.entries(VARIANTS).filter(([, v]) => effectiveValues(v).networkPolicies.enabled))(
+  "variant %s",
+  (_name, values) => {
+    const objects = render(values);
+    const v = effectiveValues(values);
+    const policies = policiesOf(objects);
+    const pods = podsOf(objects);
+    const component = (p: Pod) => p.name.replace(/^drivers-.*/, "drivers");
+    const externalKafka = v.kafka.external.bootstrapServers !== "";
 
-  it("every pod of the release is covered by a policy for both directions", () => {
-    for (const pod of pods.filter((p) => p.name !== "kafka")) {
-      expect(policies.filter((p) => selects(p.podSelector, pod.labels)).flatMap((p) => p.types).sort(), pod.name).toEqual(["Egress", "Ingress"]);
-    }
-  });
+    it("every pod of the release is covered by a policy for both directions", () => {
+      for (const pod of pods.filter((p) => p.name !== "kafka")) {
+        expect(
+          policies
+            .filter((p) => selects(p.podSelector, pod.labels))
+            .flatMap((p) => p.types)
+            .sort(),
+          pod.name,
+        ).toEqual(["Egress", "Ingress"]);
+      }
+    });
 
-  it("lets through exactly the traffic between components that they need", () => {
-    const allowedEdges = new Set<string>();
-    for (const src of pods) {
-      for (const dst of pods) {
-        for (const port of new Set(Object.values(dst.ports))) {
-          if (allowed(policies, src, dst, port)) allowedEdges.add(`${component(src)}->${component(dst)}:${port}`);
+    it("lets through exactly the traffic between components that they need", () => {
+      const allowedEdges = new Set<string>();
+      for (const src of pods) {
+        for (const dst of pods) {
+          for (const port of new Set(Object.values(dst.ports))) {
+            if (allowed(policies, src, dst, port)) allowedEdges.add(`${component(src)}->${component(dst)}:${port}`);
+          }
         }
       }
-    }
-    const needed = NEEDED.filter((e) => !(externalKafka && e.includes("->kafka:")));
-    // Without Strimzi there are no Kafka pods in the release: egress to the external brokers is checked below.
-    expect([...allowedEdges].filter((e) => !e.startsWith("kafka->")).sort()).toEqual([...new Set(needed)].sort());
-  });
+      const needed = NEEDED.filter((e) => !(externalKafka && e.includes("->kafka:")));
+      // Without Strimzi there are no Kafka pods in the release: egress to the external brokers is checked below.
+      expect([...allowedEdges].filter((e) => !e.startsWith("kafka->")).sort()).toEqual([...new Set(needed)].sort());
+    });
 
-  it("lets Prometheus scrape every process, browsers reach the shop, and every pod resolve names", () => {
-    const monitoring = MONITORING(v.networkPolicies.monitoringNamespace);
-    for (const pod of pods.filter((p) => p.name !== "kafka")) {
-      const metrics = pod.ports.metrics ?? pod.ports.node;
-      // The helm test pod serves nothing.
-      if (metrics !== undefined) expect(allowed(policies, monitoring, pod, metrics), `monitoring->${pod.name}:${metrics}`).toBe(true);
-      expect(allowed(policies, pod, DNS, 53), `${pod.name}->dns`).toBe(true);
-    }
-    const webui = pods.find((p) => p.name === "webui")!;
-    expect(allowed(policies, STRANGER, webui, v.webui.port)).toBe(true);
-  });
+    it("lets Prometheus scrape every process, browsers reach the shop, and every pod resolve names", () => {
+      const monitoring = MONITORING(v.networkPolicies.monitoringNamespace);
+      for (const pod of pods.filter((p) => p.name !== "kafka")) {
+        const metrics = pod.ports.metrics ?? pod.ports.node;
+        // The helm test pod serves nothing.
+        if (metrics !== undefined)
+          expect(allowed(policies, monitoring, pod, metrics), `monitoring->${pod.name}:${metrics}`).toBe(true);
+        expect(allowed(policies, pod, DNS, 53), `${pod.name}->dns`).toBe(true);
+      }
+      const webui = pods.find((p) => p.name === "webui")!;
+      expect(allowed(policies, STRANGER, webui, v.webui.port)).toBe(true);
+    });
 
-  it("denies what no component needs", () => {
-    const pod = (name: string) => pods.find((p) => p.name === name)!;
-    const denied: Array<[Pod, Pod, number]> = [
-      [pod("webui"), pod("restate"), 9070],
-      [pod("provider"), pod("endpoint"), 9080],
-      [pod("webui"), pod("endpoint"), 9080],
-      [pod("endpoint"), pod("restate"), 9070],
-      [pod("payment"), pod("restate"), 8080],
-      [STRANGER, pod("restate"), 8080],
-      [STRANGER, pod("restate"), 9070],
-      [STRANGER, pod("endpoint"), 9080],
-      [MONITORING(v.networkPolicies.monitoringNamespace), pod("restate"), 9070],
-    ];
-    if (!externalKafka) denied.push([pod("payment"), pod("kafka"), 9092], [STRANGER, pod("kafka"), 9092]);
-    for (const [src, dst, port] of denied) expect(allowed(policies, src, dst, port), `${src.name}->${dst.name}:${port}`).toBe(false);
-  });
+    it("denies what no component needs", () => {
+      const pod = (name: string) => pods.find((p) => p.name === name)!;
+      const denied: Array<[Pod, Pod, number]> = [
+        [pod("webui"), pod("restate"), 9070],
+        [pod("provider"), pod("endpoint"), 9080],
+        [pod("webui"), pod("endpoint"), 9080],
+        [pod("endpoint"), pod("restate"), 9070],
+        [pod("payment"), pod("restate"), 8080],
+        [STRANGER, pod("restate"), 8080],
+        [STRANGER, pod("restate"), 9070],
+        [STRANGER, pod("endpoint"), 9080],
+        [MONITORING(v.networkPolicies.monitoringNamespace), pod("restate"), 9070],
+      ];
+      if (!externalKafka) denied.push([pod("payment"), pod("kafka"), 9092], [STRANGER, pod("kafka"), 9092]);
+      for (const [src, dst, port] of denied)
+        expect(allowed(policies, src, dst, port), `${src.name}->${dst.name}:${port}`).toBe(false);
+    });
 
-  it("lets exactly the Kafka clients reach an existing Kafka's ports", () => {
-    if (!externalKafka) return expect(byKind(objects, "Kafka")).toHaveLength(1);
-    const broker: Pod = { name: "external-kafka", namespace: "infra", labels: {}, ports: { a: 9092, b: 9094 } };
-    const clients = pods.filter((p) => allowed(policies, p, broker, 9094)).map((p) => component(p));
-    expect([...new Set(clients)].sort()).toEqual(["drivers", "provider", "restate", "test", "webui"]);
-  });
-});
+    it("lets exactly the Kafka clients reach an existing Kafka's ports", () => {
+      if (!externalKafka) return expect(byKind(objects, "Kafka")).toHaveLength(1);
+      const broker: Pod = { name: "external-kafka", namespace: "infra", labels: {}, ports: { a: 9092, b: 9094 } };
+      const clients = pods.filter((p) => allowed(policies, p, broker, 9094)).map((p) => component(p));
+      expect([...new Set(clients)].sort()).toEqual(["drivers", "provider", "restate", "test", "webui"]);
+    });
+  },
+);
 
 it("renders no NetworkPolicy when they are off, and no listener peers for Strimzi", () => {
   const objects = render(VARIANTS["network policies off"]!);

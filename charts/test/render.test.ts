@@ -19,7 +19,9 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
   it(`renders objects that validate against Kubernetes ${KUBERNETES_VERSION} and the CRD schemas`, () => {
     const objects = render(values);
     expect(objects.length).toBeGreaterThan(10);
-    const problems = objects.flatMap((o) => (isCustomResource(o) ? crd(o) : k8s(o)).map((p) => `${o.kind}/${o.metadata.name}: ${p}`));
+    const problems = objects.flatMap((o) =>
+      (isCustomResource(o) ? crd(o) : k8s(o)).map((p) => `${o.kind}/${o.metadata.name}: ${p}`),
+    );
     expect(problems).toEqual([]);
   });
 
@@ -31,12 +33,21 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
       if (spec.securityContext?.seccompProfile?.type !== "RuntimeDefault") problems.push(`${where}: pod seccomp`);
       for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
         const sc = c.securityContext ?? {};
-        if (sc.readOnlyRootFilesystem !== true || sc.runAsNonRoot !== true || sc.allowPrivilegeEscalation !== false) problems.push(`${where}/${c.name}: securityContext`);
-        if (JSON.stringify(sc.capabilities?.drop) !== '["ALL"]' || sc.seccompProfile?.type !== "RuntimeDefault") problems.push(`${where}/${c.name}: capabilities/seccomp`);
-        if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory || !c.resources?.limits?.cpu || !c.resources?.limits?.memory) problems.push(`${where}/${c.name}: requests and limits`);
+        if (sc.readOnlyRootFilesystem !== true || sc.runAsNonRoot !== true || sc.allowPrivilegeEscalation !== false)
+          problems.push(`${where}/${c.name}: securityContext`);
+        if (JSON.stringify(sc.capabilities?.drop) !== '["ALL"]' || sc.seccompProfile?.type !== "RuntimeDefault")
+          problems.push(`${where}/${c.name}: capabilities/seccomp`);
+        if (
+          !c.resources?.requests?.cpu ||
+          !c.resources?.requests?.memory ||
+          !c.resources?.limits?.cpu ||
+          !c.resources?.limits?.memory
+        )
+          problems.push(`${where}/${c.name}: requests and limits`);
         // The helm test pod is a one-shot client with no server: activeDeadlineSeconds bounds it.
         const oneShot = owner.kind === "Pod";
-        if (oneShot ? !spec.activeDeadlineSeconds : !(c.startupProbe && c.readinessProbe && c.livenessProbe)) problems.push(`${where}/${c.name}: probes`);
+        if (oneShot ? !spec.activeDeadlineSeconds : !(c.startupProbe && c.readinessProbe && c.livenessProbe))
+          problems.push(`${where}/${c.name}: probes`);
       }
     }
     expect(problems).toEqual([]);
@@ -45,7 +56,10 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
 
 it("registers the registrar Job as a post-install/post-upgrade hook that cleans up after itself", () => {
   const [job] = byKind(render({}), "Job");
-  expect(job?.metadata.annotations).toMatchObject({ "helm.sh/hook": "post-install,post-upgrade", "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded" });
+  expect(job?.metadata.annotations).toMatchObject({
+    "helm.sh/hook": "post-install,post-upgrade",
+    "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",
+  });
 });
 
 it("orders startup by probes and the registrar's waiting, not init containers", () => {
@@ -74,8 +88,12 @@ it("keeps the default release's requests within a laptop kind cluster (4 CPUs, 6
   }
   // Strimzi runs the pods it creates from the Kafka resources.
   const v = effectiveValues({});
-  cpu += v.kafka.strimzi.replicas * cores(v.kafka.strimzi.resources.requests.cpu) + cores(v.kafka.strimzi.topicOperatorResources.requests.cpu);
-  mem += v.kafka.strimzi.replicas * bytes(v.kafka.strimzi.resources.requests.memory) + bytes(v.kafka.strimzi.topicOperatorResources.requests.memory);
+  cpu +=
+    v.kafka.strimzi.replicas * cores(v.kafka.strimzi.resources.requests.cpu) +
+    cores(v.kafka.strimzi.topicOperatorResources.requests.cpu);
+  mem +=
+    v.kafka.strimzi.replicas * bytes(v.kafka.strimzi.resources.requests.memory) +
+    bytes(v.kafka.strimzi.topicOperatorResources.requests.memory);
   expect(cpu).toBeLessThanOrEqual(4);
   expect(mem).toBeLessThanOrEqual(6 * 1024 ** 3);
   const { readFileSync } = await import("node:fs");

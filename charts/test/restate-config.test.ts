@@ -15,9 +15,19 @@ import { byKind, fullName, render, VARIANTS } from "./chart.ts";
 function restateServer(): string {
   const require = createRequire(join(REPO_ROOT, "tools", "stack", "package.json"));
   try {
-    return join(dirname(require.resolve(`@restatedev/restate-server-${process.platform}-${process.arch === "x64" ? "x64" : process.arch}/package.json`)), "bin", "restate-server");
+    return join(
+      dirname(
+        require.resolve(
+          `@restatedev/restate-server-${process.platform}-${process.arch === "x64" ? "x64" : process.arch}/package.json`,
+        ),
+      ),
+      "bin",
+      "restate-server",
+    );
   } catch {
-    throw new Error(`the restate-server binary for ${process.platform}/${process.arch} is not installed (npm ci installs @restatedev/restate-server with the tools workspace)`);
+    throw new Error(
+      `the restate-server binary for ${process.platform}/${process.arch} is not installed (npm ci installs @restatedev/restate-server with the tools workspace)`,
+    );
   }
 }
 
@@ -44,17 +54,34 @@ function keys(toml: string): Map<string, string> {
     const kv = /^([a-z0-9-]+)\s*=\s*(.*)$/.exec(line);
     if (!kv) continue;
     if (kv[2] === "[") pending = { key: section + kv[1], value: "[" };
-    else out.set(section + kv[1], kv[2]!.replaceAll(" ", "").replace(/\.0(MiB|GiB)/, "$1").replace(/\/"/, '"'));
+    else
+      out.set(
+        section + kv[1],
+        kv[2]!
+          .replaceAll(" ", "")
+          .replace(/\.0(MiB|GiB)/, "$1")
+          .replace(/\/"/, '"'),
+      );
   }
   return out;
 }
 
-it.each(["defaults", "restate.replicas 3", "everything on"])("restate-server %s loads the rendered config with every key we set", (variant) => {
-  const toml = byKind(render(VARIANTS[variant]!), "ConfigMap").find((c) => c.metadata.name === fullName("restate-config"))!.data!["restate.toml"]!;
-  const file = join(mkdtempSync(join(tmpdir(), "restate-toml-")), "restate.toml");
-  writeFileSync(file, toml);
-  const dumped = keys(execFileSync(restateServer(), ["--config-file", file, "--dump-config"], { encoding: "utf8", env: { PATH: process.env.PATH } }));
-  const ours = keys(toml);
-  expect(ours.size).toBeGreaterThan(8);
-  for (const [key, value] of ours) expect(dumped.get(key), key).toBe(value);
-});
+it.each(["defaults", "restate.replicas 3", "everything on"])(
+  "restate-server %s loads the rendered config with every key we set",
+  (variant) => {
+    const toml = byKind(render(VARIANTS[variant]!), "ConfigMap").find(
+      (c) => c.metadata.name === fullName("restate-config"),
+    )!.data!["restate.toml"]!;
+    const file = join(mkdtempSync(join(tmpdir(), "restate-toml-")), "restate.toml");
+    writeFileSync(file, toml);
+    const dumped = keys(
+      execFileSync(restateServer(), ["--config-file", file, "--dump-config"], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH },
+      }),
+    );
+    const ours = keys(toml);
+    expect(ours.size).toBeGreaterThan(8);
+    for (const [key, value] of ours) expect(dumped.get(key), key).toBe(value);
+  },
+);

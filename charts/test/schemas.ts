@@ -14,12 +14,20 @@ export { KUBERNETES_VERSION };
 export type Validate = (o: K8sObject) => string[];
 
 // Some CRD patterns are Go regexps with an inline (?i); JavaScript takes the flag separately.
-const regExp = Object.assign((pattern: string, flags: string) => (pattern.includes("(?i)") ? new RegExp(pattern.replace("(?i)", ""), `${flags}i`) : new RegExp(pattern, flags)), {
-  code: "new RegExp",
-});
+const regExp = Object.assign(
+  (pattern: string, flags: string) =>
+    pattern.includes("(?i)") ? new RegExp(pattern.replace("(?i)", ""), `${flags}i`) : new RegExp(pattern, flags),
+  {
+    code: "new RegExp",
+  },
+);
 const ajvOptions = { strict: false, allErrors: true, validateFormats: false, code: { regExp } } as const;
 
-const describe = (f: ValidateFunction): string[] => (f.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? `: ${String(e.params.additionalProperty)}` : ""}`);
+const describe = (f: ValidateFunction): string[] =>
+  (f.errors ?? []).map(
+    (e) =>
+      `${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? `: ${String(e.params.additionalProperty)}` : ""}`,
+  );
 
 export function kubernetesValidator(): Validate {
   const dir = installKubernetesSchemas();
@@ -50,8 +58,16 @@ export function kubernetesValidator(): Validate {
 function strict(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(strict);
   if (!schema || typeof schema !== "object") return schema;
-  const s = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === "properties" ? Object.fromEntries(Object.entries(v as object).map(([p, ps]) => [p, strict(ps)])) : strict(v)]));
-  if (s.properties && s.additionalProperties === undefined && !s["x-kubernetes-preserve-unknown-fields"]) s.additionalProperties = false;
+  const s = Object.fromEntries(
+    Object.entries(schema).map(([k, v]) => [
+      k,
+      k === "properties"
+        ? Object.fromEntries(Object.entries(v as object).map(([p, ps]) => [p, strict(ps)]))
+        : strict(v),
+    ]),
+  );
+  if (s.properties && s.additionalProperties === undefined && !s["x-kubernetes-preserve-unknown-fields"])
+    s.additionalProperties = false;
   return s;
 }
 

@@ -8,22 +8,79 @@ import { CHART_DIR, template, type Values } from "./chart.ts";
 const BAD: Array<[string, Values, RegExp]> = [
   ["an unknown key (a typo)", { endpont: { replicas: 2 } }, /additional properties 'endpont' not allowed/],
   ["an unknown nested key", { restate: { replica: 3 } }, /at '\/restate'.*additional properties 'replica' not allowed/],
-  ["a region the catalog does not have", { regions: [{ name: "tokyo", drivers: 5, replicas: 1 }] }, /at '\/regions\/0\/name': value must be one of 'amsterdam'/],
+  [
+    "a region the catalog does not have",
+    { regions: [{ name: "tokyo", drivers: 5, replicas: 1 }] },
+    /at '\/regions\/0\/name': value must be one of 'amsterdam'/,
+  ],
   ["no region at all", { regions: [] }, /at '\/regions'.*minItems/],
   ["a port out of range", { endpoint: { port: 70000 } }, /at '\/endpoint\/port'.*maximum/],
   ["a negative provider rate", { provider: { rate: -1 } }, /at '\/provider\/rate'.*minimum/],
-  ["a malformed CPU quantity", { drivers: { resources: { requests: { cpu: "lots", memory: "128Mi" }, limits: { cpu: "1", memory: "256Mi" } } } }, /at '\/drivers\/resources\/requests\/cpu': 'lots' does not match/],
-  ["a missing memory limit", { webui: { resources: { requests: { cpu: "100m", memory: "160Mi" }, limits: { cpu: "1", memory: null } } } }, /at '\/webui\/resources\/limits': missing property 'memory'/],
+  [
+    "a malformed CPU quantity",
+    { drivers: { resources: { requests: { cpu: "lots", memory: "128Mi" }, limits: { cpu: "1", memory: "256Mi" } } } },
+    /at '\/drivers\/resources\/requests\/cpu': 'lots' does not match/,
+  ],
+  [
+    "a missing memory limit",
+    { webui: { resources: { requests: { cpu: "100m", memory: "160Mi" }, limits: { cpu: "1", memory: null } } } },
+    /at '\/webui\/resources\/limits': missing property 'memory'/,
+  ],
   ["an unknown log level", { global: { logLevel: "loud" } }, /at '\/global\/logLevel': value must be one of/],
-  ["a retention that is no duration", { restate: { journalRetention: "forever" } }, /at '\/restate\/journalRetention': 'forever' does not match/],
-  ["a bootstrap address without a port", { kafka: { external: { bootstrapServers: "kafka.infra" } } }, /at '\/kafka\/external\/bootstrapServers'/],
-  ["more Restate copies than nodes", { restate: { replicas: 3, defaultReplication: 4 } }, /restate.defaultReplication \(4\) must not exceed restate.replicas \(3\)/],
-  ["more topic replicas than brokers", { kafka: { topics: { orders: { partitions: 3, replicas: 3 } } } }, /kafka.topics.orders.replicas \(3\) must not exceed kafka.strimzi.replicas \(1\)/],
+  [
+    "a retention that is no duration",
+    { restate: { journalRetention: "forever" } },
+    /at '\/restate\/journalRetention': 'forever' does not match/,
+  ],
+  [
+    "a bootstrap address without a port",
+    { kafka: { external: { bootstrapServers: "kafka.infra" } } },
+    /at '\/kafka\/external\/bootstrapServers'/,
+  ],
+  [
+    "more Restate copies than nodes",
+    { restate: { replicas: 3, defaultReplication: 4 } },
+    /restate.defaultReplication \(4\) must not exceed restate.replicas \(3\)/,
+  ],
+  [
+    "more topic replicas than brokers",
+    { kafka: { topics: { orders: { partitions: 3, replicas: 3 } } } },
+    /kafka.topics.orders.replicas \(3\) must not exceed kafka.strimzi.replicas \(1\)/,
+  ],
   ["a revision that cannot name a Service", { endpoint: { revision: "Blue_2" } }, /at '\/endpoint\/revision'/],
-  ["a draining revision without its image", { endpoint: { revision: 2, drainingRevisions: [{ revision: 1 }] } }, /at '\/endpoint\/drainingRevisions\/0': missing property 'image'/],
-  ["the current revision listed as draining", { endpoint: { revision: 2, drainingRevisions: [{ revision: "2", image: "food-ordering:0.1.0" }] } }, /revision "2" is listed twice or is the current endpoint.revision/],
-  ["a draining revision listed twice", { endpoint: { revision: 3, drainingRevisions: [{ revision: 1, image: "a:1" }, { revision: "1", image: "a:1" }] } }, /revision "1" is listed twice/],
-  ["a region listed twice", { regions: [{ name: "berlin", drivers: 1, replicas: 1 }, { name: "berlin", drivers: 2, replicas: 1 }] }, /"berlin" is listed twice/],
+  [
+    "a draining revision without its image",
+    { endpoint: { revision: 2, drainingRevisions: [{ revision: 1 }] } },
+    /at '\/endpoint\/drainingRevisions\/0': missing property 'image'/,
+  ],
+  [
+    "the current revision listed as draining",
+    { endpoint: { revision: 2, drainingRevisions: [{ revision: "2", image: "food-ordering:0.1.0" }] } },
+    /revision "2" is listed twice or is the current endpoint.revision/,
+  ],
+  [
+    "a draining revision listed twice",
+    {
+      endpoint: {
+        revision: 3,
+        drainingRevisions: [
+          { revision: 1, image: "a:1" },
+          { revision: "1", image: "a:1" },
+        ],
+      },
+    },
+    /revision "1" is listed twice/,
+  ],
+  [
+    "a region listed twice",
+    {
+      regions: [
+        { name: "berlin", drivers: 1, replicas: 1 },
+        { name: "berlin", drivers: 2, replicas: 1 },
+      ],
+    },
+    /"berlin" is listed twice/,
+  ],
 ];
 
 it.each(BAD)("rejects %s with a readable message", (_what, values, message) => {

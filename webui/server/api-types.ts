@@ -1,4 +1,11 @@
-import type { DriverStatus, DriverView, Location, OrderStatus, OrderStatusView, Region } from "@food-ordering/contracts";
+import type {
+  DriverStatus,
+  DriverView,
+  Location,
+  OrderStatus,
+  OrderStatusView,
+  Region,
+} from "@food-ordering/contracts";
 import type { DeliveryView } from "@food-ordering/contracts";
 
 /**

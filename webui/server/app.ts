@@ -38,7 +38,12 @@ function staticApp(staticDir: string, log: Logger): express.Router {
   const index = path.resolve(staticDir, "index.html");
   router.use(
     "/assets",
-    express.static(path.join(staticDir, "assets"), { immutable: true, maxAge: "365d", index: false, fallthrough: false }),
+    express.static(path.join(staticDir, "assets"), {
+      immutable: true,
+      maxAge: "365d",
+      index: false,
+      fallthrough: false,
+    }),
   );
   router.use(express.static(staticDir, { index: false, maxAge: "1h" }));
   let warned = false;
@@ -47,7 +52,10 @@ function staticApp(staticDir: string, log: Logger): express.Router {
     if (!fs.existsSync(index)) {
       if (!warned) log.error({ staticDir }, "the web app is not built: run `npm run build:webui`");
       warned = true;
-      res.status(503).type("text/plain").send("The shop's web app has not been built yet: run `npm run build:webui`, then reload.");
+      res
+        .status(503)
+        .type("text/plain")
+        .send("The shop's web app has not been built yet: run `npm run build:webui`, then reload.");
       return;
     }
     res.set("cache-control", "no-cache").sendFile(index);
@@ -61,7 +69,9 @@ export function createWebuiApp(deps: ApiDeps & { registry: Registry; staticDir: 
   app.use("/api", apiRouter(deps));
   app.use(staticApp(deps.staticDir, deps.log));
   // Body-parser errors are raised before the headers above ran: add them on the error path too.
-  app.use((err: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => securityHeaders(req, res, () => next(err)));
+  app.use((err: unknown, req: express.Request, res: express.Response, next: express.NextFunction) =>
+    securityHeaders(req, res, () => next(err)),
+  );
   app.use(errorHandler(deps.log));
   return app;
 }

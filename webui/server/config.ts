@@ -5,11 +5,41 @@ export const webuiConfig = defineConfig("webui", {
   ...commonSpec,
   METRICS_PORT: { ...commonSpec.METRICS_PORT, default: "9469" },
   PORT: { schema: env.port(), default: "3000", doc: "Port of the shop (static app and /api).", helm: "webui.port" },
-  RESTATE_INGRESS_URL: { schema: env.url(), default: "http://127.0.0.1:8080", doc: "Restate ingress, read for order status and fleet views.", helm: "(wired to the Restate Service)" },
-  KAFKA_BROKERS: { schema: env.list(), default: "127.0.0.1:9092", doc: "Kafka bootstrap servers, comma separated.", helm: "kafka.external.bootstrapServers (else the Strimzi bootstrap Service)" },
-  REGIONS: { schema: env.list(), default: "amsterdam,berlin", doc: "Regions served by this deployment (those with drivers).", helm: "regions[].name" },
-  ORDER_POLL_INTERVAL: { schema: env.duration(), default: "500ms", doc: "How often an open live-update stream reads its order's status from Restate.", helm: "webui.orderPollInterval" },
-  MAX_LIVE_STREAMS: { schema: env.int(1, 100_000), default: "1000", doc: "Live-update streams open at once; more are answered 503.", helm: "webui.maxLiveStreams" },
-  STATIC_DIR: { schema: env.string(), default: "webui/dist", doc: "Directory of the built single-page app.", helm: "(fixed in the image)" },
+  RESTATE_INGRESS_URL: {
+    schema: env.url(),
+    default: "http://127.0.0.1:8080",
+    doc: "Restate ingress, read for order status and fleet views.",
+    helm: "(wired to the Restate Service)",
+  },
+  KAFKA_BROKERS: {
+    schema: env.list(),
+    default: "127.0.0.1:9092",
+    doc: "Kafka bootstrap servers, comma separated.",
+    helm: "kafka.external.bootstrapServers (else the Strimzi bootstrap Service)",
+  },
+  REGIONS: {
+    schema: env.list(),
+    default: "amsterdam,berlin",
+    doc: "Regions served by this deployment (those with drivers).",
+    helm: "regions[].name",
+  },
+  ORDER_POLL_INTERVAL: {
+    schema: env.duration(),
+    default: "500ms",
+    doc: "How often an open live-update stream reads its order's status from Restate.",
+    helm: "webui.orderPollInterval",
+  },
+  MAX_LIVE_STREAMS: {
+    schema: env.int(1, 100_000),
+    default: "1000",
+    doc: "Live-update streams open at once; more are answered 503.",
+    helm: "webui.maxLiveStreams",
+  },
+  STATIC_DIR: {
+    schema: env.string(),
+    default: "webui/dist",
+    doc: "Directory of the built single-page app.",
+    helm: "(fixed in the image)",
+  },
 });
 export type WebuiConfig = ReturnType<typeof webuiConfig.parse>;

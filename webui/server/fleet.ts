@@ -8,7 +8,11 @@ export const MAX_WAITING_READ = 50;
 const CONCURRENCY = 16;
 
 /** Maps with at most `limit` calls in flight; failures are kept per item, never thrown. */
-async function mapSettled<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+async function mapSettled<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
   const out: PromiseSettledResult<R>[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -57,7 +61,9 @@ export async function readFleet(backend: Backend, region: string, now = Date.now
   return {
     region,
     name: catalogRegion?.name ?? region,
-    sizeKm: catalogRegion?.sizeKm ?? Math.max(10, ...drivers.map((d) => Math.ceil(Math.max(d.location?.x ?? 0, d.location?.y ?? 0)))),
+    sizeKm:
+      catalogRegion?.sizeKm ??
+      Math.max(10, ...drivers.map((d) => Math.ceil(Math.max(d.location?.x ?? 0, d.location?.y ?? 0)))),
     restaurants: (catalogRegion?.restaurants ?? []).map((r) => ({ id: r.id, name: r.name, location: r.location })),
     drivers,
     unreadable,

@@ -1,5 +1,15 @@
 import { CATALOG } from "@food-ordering/contracts";
-import { createLogger, createPublisher, createRegistry, guardProcess, listen, onShutdown, startMetricsServer, Gauge, METRIC_PREFIX } from "@food-ordering/kit";
+import {
+  createLogger,
+  createPublisher,
+  createRegistry,
+  guardProcess,
+  listen,
+  onShutdown,
+  startMetricsServer,
+  Gauge,
+  METRIC_PREFIX,
+} from "@food-ordering/kit";
 import { webuiConfig } from "./config.ts";
 import { createWebuiApp } from "./app.ts";
 import { restateBackend } from "./restate.ts";
@@ -11,7 +21,11 @@ const log = createLogger("webui", config);
 guardProcess(log);
 
 const unknownRegions = config.REGIONS.filter((r) => !CATALOG.some((c) => c.id === r));
-if (unknownRegions.length) log.warn({ unknownRegions }, "regions without a catalog entry: their fleet is shown, but they have no restaurants to order from");
+if (unknownRegions.length)
+  log.warn(
+    { unknownRegions },
+    "regions without a catalog entry: their fleet is shown, but they have no restaurants to order from",
+  );
 
 const registry = createRegistry("webui");
 const publisher = await createPublisher({ brokers: config.KAFKA_BROKERS, clientId: "webui", log, registry });
@@ -30,10 +44,21 @@ new Gauge({
   },
 });
 
-const app = createWebuiApp({ regions: config.REGIONS, publisher, backend, streams, log, registry, staticDir: config.STATIC_DIR });
+const app = createWebuiApp({
+  regions: config.REGIONS,
+  publisher,
+  backend,
+  streams,
+  log,
+  registry,
+  staticDir: config.STATIC_DIR,
+});
 const server = await listen(app, config.PORT, config.BIND_HOST);
 const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
-log.info({ port: config.PORT, regions: config.REGIONS, staticDir: config.STATIC_DIR }, `web UI listening on http://127.0.0.1:${config.PORT}/`);
+log.info(
+  { port: config.PORT, regions: config.REGIONS, staticDir: config.STATIC_DIR },
+  `web UI listening on http://127.0.0.1:${config.PORT}/`,
+);
 
 onShutdown(log, [
   // Open event streams would hold close() forever: end them with the server.

@@ -27,10 +27,18 @@ export const PlaceOrderRequest = z.strictObject({
   /** When the customer wants the food, as an ISO time with offset; absent = as soon as possible. */
   deliverAt: z.iso.datetime({ offset: true, message: "must be an ISO time such as 2030-01-01T12:00:00Z" }).optional(),
   /** Alternative to deliverAt for programmatic callers: milliseconds from now. */
-  deliveryDelayMs: z.number().int("must be a whole number of ms").min(0).max(MAX_DELIVERY_DELAY_MS, "at most 7 days ahead").optional(),
+  deliveryDelayMs: z
+    .number()
+    .int("must be a whole number of ms")
+    .min(0)
+    .max(MAX_DELIVERY_DELAY_MS, "at most 7 days ahead")
+    .optional(),
   customerLocation: Location.optional(),
   /** Test card token (e.g. tok_chargeDeclined); absent = the provider's default card. */
-  paymentToken: z.string().regex(/^tok_[A-Za-z0-9_]{1,60}$/, "must be a card token such as tok_visa").optional(),
+  paymentToken: z
+    .string()
+    .regex(/^tok_[A-Za-z0-9_]{1,60}$/, "must be a card token such as tok_visa")
+    .optional(),
 });
 export type PlaceOrderRequest = z.infer<typeof PlaceOrderRequest>;
 
@@ -46,7 +54,10 @@ function catalogIssues(req: PlaceOrderRequest, regions: readonly string[], now: 
   if (!Array.isArray(req.items)) return issues;
   const region = findRegion(req.region);
   if (!region || !regions.includes(req.region)) {
-    issues.push({ path: ["region"], message: `unknown region "${req.region}"; this shop serves ${regions.join(", ")}` });
+    issues.push({
+      path: ["region"],
+      message: `unknown region "${req.region}"; this shop serves ${regions.join(", ")}`,
+    });
     return issues;
   }
   const restaurant = findRestaurant(req.region, req.restaurantId);
@@ -56,19 +67,27 @@ function catalogIssues(req: PlaceOrderRequest, regions: readonly string[], now: 
   }
   req.items.forEach((item, i) => {
     if (!restaurant.menu.some((m) => m.productId === item.productId)) {
-      issues.push({ path: ["items", i, "productId"], message: `"${item.productId}" is not on the menu of ${restaurant.name}` });
+      issues.push({
+        path: ["items", i, "productId"],
+        message: `"${item.productId}" is not on the menu of ${restaurant.name}`,
+      });
     }
   });
   const seen = new Set<string>();
   req.items.forEach((item, i) => {
-    if (seen.has(item.productId)) issues.push({ path: ["items", i, "productId"], message: `"${item.productId}" is listed twice; use its quantity` });
+    if (seen.has(item.productId))
+      issues.push({
+        path: ["items", i, "productId"],
+        message: `"${item.productId}" is listed twice; use its quantity`,
+      });
     seen.add(item.productId);
   });
   if (req.deliverAt !== undefined && req.deliveryDelayMs !== undefined) {
     issues.push({ path: ["deliverAt"], message: "give either deliverAt or deliveryDelayMs, not both" });
   } else if (req.deliverAt !== undefined) {
     const delay = Date.parse(req.deliverAt) - now;
-    if (delay < -PAST_TOLERANCE_MS) issues.push({ path: ["deliverAt"], message: "lies in the past; choose a later time or as soon as possible" });
+    if (delay < -PAST_TOLERANCE_MS)
+      issues.push({ path: ["deliverAt"], message: "lies in the past; choose a later time or as soon as possible" });
     else if (delay > MAX_DELIVERY_DELAY_MS) issues.push({ path: ["deliverAt"], message: "at most 7 days ahead" });
   }
   const loc = req.customerLocation;

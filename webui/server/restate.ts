@@ -33,11 +33,16 @@ const CANCEL_TIMEOUT_MS = 15_000;
 export function restateBackend(ingressUrl: string): Backend {
   const ingress = clients.connect({ url: ingressUrl });
   const read = <O>() => clients.rpc.opts<void, O>({ timeout: READ_TIMEOUT_MS });
-  const call = <T>(what: string, p: () => Promise<T>) => p().catch((err: unknown) => Promise.reject(asHttpError(what, err)));
+  const call = <T>(what: string, p: () => Promise<T>) =>
+    p().catch((err: unknown) => Promise.reject(asHttpError(what, err)));
   return {
     orderStatus: (id) => call("order status", () => ingress.client(orderStatus, id).get(read())),
     cancelOrder: (id, reason) =>
-      call("cancel", () => ingress.client(orderWorkflow, id).cancel(reason ? { reason } : {}, clients.rpc.opts({ timeout: CANCEL_TIMEOUT_MS }))),
+      call("cancel", () =>
+        ingress
+          .client(orderWorkflow, id)
+          .cancel(reason ? { reason } : {}, clients.rpc.opts({ timeout: CANCEL_TIMEOUT_MS })),
+      ),
     matcher: (region) => call("driver matcher", () => ingress.client(driverDeliveryMatcher, region).get(read())),
     driver: (driverId) => call("driver", () => ingress.client(driverDigitalTwin, driverId).get(read())),
     delivery: (deliveryId) => call("delivery", () => ingress.client(deliveryManager, deliveryId).get(read())),
@@ -51,12 +56,21 @@ export function restateBackend(ingressUrl: string): Backend {
  */
 export function asHttpError(what: string, err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  if (err instanceof clients.HttpCallError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) {
+  if (
+    err instanceof clients.HttpCallError &&
+    err.status >= 400 &&
+    err.status < 500 &&
+    err.status !== 408 &&
+    err.status !== 429
+  ) {
     return new HttpError(err.status, `${what}: ${terminalMessage(err)}`);
   }
   const name = (err as Error | undefined)?.name;
   const timedOut = name === "TimeoutError" || name === "AbortError";
-  return new HttpError(503, `${what}: the order system is not answering${timedOut ? " in time" : ""}; try again shortly`);
+  return new HttpError(
+    503,
+    `${what}: the order system is not answering${timedOut ? " in time" : ""}; try again shortly`,
+  );
 }
 
 /** Restate wraps a terminal error as JSON `{ message }`; fall back to the raw text. */

@@ -1,6 +1,13 @@
 import { Router, type Request } from "express";
 import type { Logger } from "pino";
-import { CATALOG, CancelRequest, ORDER_ID_PATTERN, TOPICS, isTerminal, type OrderStatusView } from "@food-ordering/contracts";
+import {
+  CATALOG,
+  CancelRequest,
+  ORDER_ID_PATTERN,
+  TOPICS,
+  isTerminal,
+  type OrderStatusView,
+} from "@food-ordering/contracts";
 import { HttpError, parseBody, type Publisher } from "@food-ordering/kit";
 import type { CancelAnswer, CatalogResponse, PlaceOrderResponse } from "./api-types.ts";
 import { buildOrderEvent, newOrderId, placeOrderSchema } from "./orders.ts";
@@ -18,18 +25,21 @@ export interface ApiDeps {
   clock?: () => number;
 }
 
-export const KAFKA_DOWN_MESSAGE = "the order could not be placed: the order queue is unavailable right now. Nothing was ordered or charged; please try again in a moment.";
+export const KAFKA_DOWN_MESSAGE =
+  "the order could not be placed: the order queue is unavailable right now. Nothing was ordered or charged; please try again in a moment.";
 
 function orderIdParam(req: Request): string {
   const id = String(req.params.id ?? "");
-  if (!ORDER_ID_PATTERN.test(id)) throw new HttpError(400, "invalid order id: must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+  if (!ORDER_ID_PATTERN.test(id))
+    throw new HttpError(400, "invalid order id: must be 1-128 characters of A-Z a-z 0-9 . _ : -");
   return id;
 }
 
 /** An order the status service has never seen answers NEW: to the browser that is a 404. */
 async function knownOrder(backend: Backend, id: string): Promise<OrderStatusView> {
   const view = await backend.orderStatus(id);
-  if (view.status === "NEW") throw new HttpError(404, `no order "${id}" (yet): a just-placed order appears within seconds`);
+  if (view.status === "NEW")
+    throw new HttpError(404, `no order "${id}" (yet): a just-placed order appears within seconds`);
   return view;
 }
 
@@ -55,7 +65,10 @@ export function apiRouter(deps: ApiDeps): Router {
       deps.log.error({ err: (err as Error).message, orderId: id }, "publishing the order failed");
       throw new HttpError(503, KAFKA_DOWN_MESSAGE);
     }
-    deps.log.info({ orderId: id, region: event.region, restaurantId: event.restaurantId, totalCost: event.totalCost }, "order placed");
+    deps.log.info(
+      { orderId: id, region: event.region, restaurantId: event.restaurantId, totalCost: event.totalCost },
+      "order placed",
+    );
     const answer: PlaceOrderResponse = { id };
     res.status(201).location(`/api/orders/${id}`).json(answer);
   });
@@ -85,7 +98,8 @@ export function apiRouter(deps: ApiDeps): Router {
 
   api.get("/fleet/:region", async (req, res) => {
     const region = String(req.params.region);
-    if (!deps.regions.includes(region)) throw new HttpError(404, `unknown region "${region}"; this shop serves ${deps.regions.join(", ")}`);
+    if (!deps.regions.includes(region))
+      throw new HttpError(404, `unknown region "${region}"; this shop serves ${deps.regions.join(", ")}`);
     res.set("cache-control", "no-store").json(await readFleet(deps.backend, region, clock()));
   });
 

@@ -37,7 +37,11 @@ export interface OrderStreams {
   readonly active: number;
 }
 
-export function orderStreams(read: (id: string) => Promise<OrderStatusView>, log: Logger, opts: StreamOptions): OrderStreams {
+export function orderStreams(
+  read: (id: string) => Promise<OrderStatusView>,
+  log: Logger,
+  opts: StreamOptions,
+): OrderStreams {
   let active = 0;
   return {
     get active() {

@@ -17,8 +17,12 @@ export function App() {
           Food ordering
         </Link>
         <nav aria-label="Main">
-          <Link href="/" aria-current={route.page === "shop" ? "page" : undefined}>Shop</Link>
-          <Link href="/fleet" aria-current={route.page === "fleet" ? "page" : undefined}>Fleet</Link>
+          <Link href="/" aria-current={route.page === "shop" ? "page" : undefined}>
+            Shop
+          </Link>
+          <Link href="/fleet" aria-current={route.page === "fleet" ? "page" : undefined}>
+            Fleet
+          </Link>
         </nav>
       </header>
       <main id="main">

@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack, REPO_ROOT } from "@food-ordering/testkit";
 import { loadRuleFiles } from "@food-ordering/testkit";
 import { closeProducer, makeOrder, publishOrder, publishRaw, waitForOrder } from "@food-ordering/testkit";
-import { loadDashboards, panelQueries, parseLabelValues, substitute, metricNames, variableQuery, type Dashboard } from "../dashboards.ts";
+import {
+  loadDashboards,
+  panelQueries,
+  parseLabelValues,
+  substitute,
+  metricNames,
+  variableQuery,
+  type Dashboard,
+} from "../dashboards.ts";
 import { instantQuery, labelValues, rules, type Sample } from "@food-ordering/testkit";
 import { TOPICS } from "@food-ordering/contracts";
 
@@ -43,7 +51,12 @@ beforeAll(async () => {
   });
   prom = stack.info.prometheusUrl!;
   // Rejections need data: one declined payment and one malformed event, beside the provider's load.
-  const declined = makeOrder({ paymentToken: "tok_chargeDeclined", region: "berlin", restaurantId: "ber-doner", products: [{ productId: "ber-dn-1", quantity: 1 }] });
+  const declined = makeOrder({
+    paymentToken: "tok_chargeDeclined",
+    region: "berlin",
+    restaurantId: "ber-doner",
+    products: [{ productId: "ber-dn-1", quantity: 1 }],
+  });
   await publishOrder(stack.info, declined);
   await publishRaw(stack.info, TOPICS.orders, [{ key: "obs-malformed-1", value: "{not json" }]);
   expect((await waitForOrder(stack.info, declined.id)).final.status).toBe("REJECTED");
@@ -71,12 +84,15 @@ async function resolveVariables(d: Dashboard): Promise<Record<string, string | s
 /** Metric names the processes expose: what Prometheus stored, plus those declared (# TYPE) but without a sample yet. */
 async function exportedMetricNames(): Promise<Set<string>> {
   const names = new Set(await labelValues(prom, "__name__"));
-  const targets = (await (await fetch(`${prom}/api/v1/targets`)).json()) as { data: { activeTargets: Array<{ scrapeUrl: string; health: string }> } };
+  const targets = (await (await fetch(`${prom}/api/v1/targets`)).json()) as {
+    data: { activeTargets: Array<{ scrapeUrl: string; health: string }> };
+  };
   for (const t of targets.data.activeTargets) {
     const text = await (await fetch(t.scrapeUrl)).text();
     for (const m of text.matchAll(/^# TYPE (\S+) (\S+)/gm)) {
       names.add(m[1]!);
-      if (m[2] === "histogram" || m[2] === "summary") for (const s of ["_bucket", "_sum", "_count"]) names.add(m[1]! + s);
+      if (m[2] === "histogram" || m[2] === "summary")
+        for (const s of ["_bucket", "_sum", "_count"]) names.add(m[1]! + s);
     }
   }
   return names;
@@ -87,13 +103,30 @@ const hasData = (r: Sample[]) => r.some((s) => Number.isFinite(Number(s.value[1]
 describe("observability: dashboards and alerts on a real Prometheus", () => {
   it("scrapes every process of the stack and Restate", async () => {
     const up = await instantQuery(prom, 'up{namespace="local"}');
-    const components = up.filter((s) => s.value[1] === "1").map((s) => s.metric.job).sort();
-    expect(components).toEqual(["drivers-amsterdam", "drivers-berlin", "endpoint", "payment", "provider", "restate", "restaurant"]);
+    const components = up
+      .filter((s) => s.value[1] === "1")
+      .map((s) => s.metric.job)
+      .sort();
+    expect(components).toEqual([
+      "drivers-amsterdam",
+      "drivers-berlin",
+      "endpoint",
+      "payment",
+      "provider",
+      "restate",
+      "restaurant",
+    ]);
   });
 
   it("dashboards name only metrics that some process exports", async () => {
     const exported = await exportedMetricNames();
-    const unknown = [...dashboards].flatMap(([file, d]) => panelQueries(d).flatMap((q) => metricNames(q.expr).filter((n) => !exported.has(n)).map((n) => `${file} "${q.panel}": ${n}`)));
+    const unknown = [...dashboards].flatMap(([file, d]) =>
+      panelQueries(d).flatMap((q) =>
+        metricNames(q.expr)
+          .filter((n) => !exported.has(n))
+          .map((n) => `${file} "${q.panel}": ${n}`),
+      ),
+    );
     expect(unknown).toEqual([]);
     // The check itself must be able to fail: a made-up name is not exported.
     expect(exported.has("food_ordering_no_such_metric_total")).toBe(false);
@@ -113,7 +146,8 @@ describe("observability: dashboards and alerts on a real Prometheus", () => {
           checked++;
           const expr = substitute(q.expr, vars, BUILTINS);
           try {
-            if (!hasData(await instantQuery(prom, expr))) failures.push(`${file} "${q.panel}" ${q.refId}: no data for ${expr}`);
+            if (!hasData(await instantQuery(prom, expr)))
+              failures.push(`${file} "${q.panel}" ${q.refId}: no data for ${expr}`);
           } catch (e) {
             failures.push(`${file} "${q.panel}" ${q.refId}: ${(e as Error).message} in ${expr}`);
           }
@@ -139,7 +173,10 @@ describe("observability: dashboards and alerts on a real Prometheus", () => {
     ]);
     for (const r of shipped) {
       expect(r.annotations?.runbook?.length ?? 0, `${r.alert} has a runbook`).toBeGreaterThan(150);
-      expect(metricNames(r.expr).filter((n) => !exported.has(n)), `${r.alert} names unexported metrics`).toEqual([]);
+      expect(
+        metricNames(r.expr).filter((n) => !exported.has(n)),
+        `${r.alert} names unexported metrics`,
+      ).toEqual([]);
       await expect(instantQuery(prom, r.expr), r.alert).resolves.toBeInstanceOf(Array);
     }
     // Healthy stack: the availability alerts hold no series (they would if a target were down).
@@ -148,11 +185,16 @@ describe("observability: dashboards and alerts on a real Prometheus", () => {
 
     const loaded = await rules(prom);
     expect(loaded.map((r) => r.name).sort()).toEqual(shipped.map((r) => r.alert).sort());
-    expect(loaded.filter((r) => r.health !== "ok").map((r) => `${r.name}: ${r.health} ${r.lastError ?? ""}`)).toEqual([]);
+    expect(loaded.filter((r) => r.health !== "ok").map((r) => `${r.name}: ${r.health} ${r.lastError ?? ""}`)).toEqual(
+      [],
+    );
   });
 
   it("the rejection panels see the declined and the malformed order by reason", async () => {
-    const byReason = await instantQuery(prom, 'sum by (reason) (food_ordering_order_rejections_total{namespace="local"})');
+    const byReason = await instantQuery(
+      prom,
+      'sum by (reason) (food_ordering_order_rejections_total{namespace="local"})',
+    );
     const reasons = Object.fromEntries(byReason.map((s) => [s.metric.reason, Number(s.value[1])]));
     expect(reasons.payment_declined).toBeGreaterThanOrEqual(1);
     expect(reasons.malformed_event).toBeGreaterThanOrEqual(1);

@@ -32,12 +32,40 @@ export const CATALOG: readonly Region[] = [
     name: "Amsterdam",
     sizeKm: 10,
     restaurants: [
-      { id: "ams-pizzeria", name: "Pizzeria Napoli", cuisine: "Pizza", location: { x: 3, y: 4 },
-        menu: menu("ams-pz", [["Margherita", 950], ["Quattro formaggi", 1250], ["Diavola", 1150], ["Tiramisu", 550]]) },
-      { id: "ams-sushi", name: "Sushi Kanal", cuisine: "Sushi", location: { x: 6, y: 7 },
-        menu: menu("ams-su", [["Salmon nigiri (4)", 800], ["California roll", 1100], ["Miso soup", 350]]) },
-      { id: "ams-burger", name: "Burger Dam", cuisine: "Burgers", location: { x: 7, y: 2 },
-        menu: menu("ams-bg", [["Classic burger", 1050], ["Veggie burger", 990], ["Fries", 400]]) },
+      {
+        id: "ams-pizzeria",
+        name: "Pizzeria Napoli",
+        cuisine: "Pizza",
+        location: { x: 3, y: 4 },
+        menu: menu("ams-pz", [
+          ["Margherita", 950],
+          ["Quattro formaggi", 1250],
+          ["Diavola", 1150],
+          ["Tiramisu", 550],
+        ]),
+      },
+      {
+        id: "ams-sushi",
+        name: "Sushi Kanal",
+        cuisine: "Sushi",
+        location: { x: 6, y: 7 },
+        menu: menu("ams-su", [
+          ["Salmon nigiri (4)", 800],
+          ["California roll", 1100],
+          ["Miso soup", 350],
+        ]),
+      },
+      {
+        id: "ams-burger",
+        name: "Burger Dam",
+        cuisine: "Burgers",
+        location: { x: 7, y: 2 },
+        menu: menu("ams-bg", [
+          ["Classic burger", 1050],
+          ["Veggie burger", 990],
+          ["Fries", 400],
+        ]),
+      },
     ],
   },
   {
@@ -45,12 +73,38 @@ export const CATALOG: readonly Region[] = [
     name: "Berlin",
     sizeKm: 12,
     restaurants: [
-      { id: "ber-doner", name: "Kreuzberg Döner", cuisine: "Turkish", location: { x: 5, y: 5 },
-        menu: menu("ber-dn", [["Döner kebab", 700], ["Falafel wrap", 650], ["Ayran", 250]]) },
-      { id: "ber-curry", name: "Currywurst 36", cuisine: "German", location: { x: 8, y: 3 },
-        menu: menu("ber-cw", [["Currywurst", 450], ["Pommes", 350], ["Club-Mate", 300]]) },
-      { id: "ber-vegan", name: "Grün", cuisine: "Vegan", location: { x: 2, y: 9 },
-        menu: menu("ber-vg", [["Buddha bowl", 1200], ["Seitan schnitzel", 1350]]) },
+      {
+        id: "ber-doner",
+        name: "Kreuzberg Döner",
+        cuisine: "Turkish",
+        location: { x: 5, y: 5 },
+        menu: menu("ber-dn", [
+          ["Döner kebab", 700],
+          ["Falafel wrap", 650],
+          ["Ayran", 250],
+        ]),
+      },
+      {
+        id: "ber-curry",
+        name: "Currywurst 36",
+        cuisine: "German",
+        location: { x: 8, y: 3 },
+        menu: menu("ber-cw", [
+          ["Currywurst", 450],
+          ["Pommes", 350],
+          ["Club-Mate", 300],
+        ]),
+      },
+      {
+        id: "ber-vegan",
+        name: "Grün",
+        cuisine: "Vegan",
+        location: { x: 2, y: 9 },
+        menu: menu("ber-vg", [
+          ["Buddha bowl", 1200],
+          ["Seitan schnitzel", 1350],
+        ]),
+      },
     ],
   },
   {
@@ -58,10 +112,27 @@ export const CATALOG: readonly Region[] = [
     name: "Paris",
     sizeKm: 10,
     restaurants: [
-      { id: "par-bistro", name: "Le Petit Bistro", cuisine: "French", location: { x: 4, y: 6 },
-        menu: menu("par-bi", [["Croque monsieur", 900], ["Soupe à l'oignon", 800], ["Crème brûlée", 650]]) },
-      { id: "par-crepe", name: "Crêperie Montmartre", cuisine: "Crêpes", location: { x: 6, y: 8 },
-        menu: menu("par-cr", [["Galette complète", 1000], ["Crêpe Nutella", 600]]) },
+      {
+        id: "par-bistro",
+        name: "Le Petit Bistro",
+        cuisine: "French",
+        location: { x: 4, y: 6 },
+        menu: menu("par-bi", [
+          ["Croque monsieur", 900],
+          ["Soupe à l'oignon", 800],
+          ["Crème brûlée", 650],
+        ]),
+      },
+      {
+        id: "par-crepe",
+        name: "Crêperie Montmartre",
+        cuisine: "Crêpes",
+        location: { x: 6, y: 8 },
+        menu: menu("par-cr", [
+          ["Galette complète", 1000],
+          ["Crêpe Nutella", 600],
+        ]),
+      },
     ],
   },
   {
@@ -69,10 +140,27 @@ export const CATALOG: readonly Region[] = [
     name: "Lisbon",
     sizeKm: 8,
     restaurants: [
-      { id: "lis-tasca", name: "Tasca do Bairro", cuisine: "Portuguese", location: { x: 3, y: 3 },
-        menu: menu("lis-ta", [["Bacalhau à Brás", 1400], ["Caldo verde", 500], ["Pastel de nata", 200]]) },
-      { id: "lis-grill", name: "Grelhados", cuisine: "Grill", location: { x: 5, y: 6 },
-        menu: menu("lis-gr", [["Frango piri-piri", 1100], ["Sardinhas", 1000]]) },
+      {
+        id: "lis-tasca",
+        name: "Tasca do Bairro",
+        cuisine: "Portuguese",
+        location: { x: 3, y: 3 },
+        menu: menu("lis-ta", [
+          ["Bacalhau à Brás", 1400],
+          ["Caldo verde", 500],
+          ["Pastel de nata", 200],
+        ]),
+      },
+      {
+        id: "lis-grill",
+        name: "Grelhados",
+        cuisine: "Grill",
+        location: { x: 5, y: 6 },
+        menu: menu("lis-gr", [
+          ["Frango piri-piri", 1100],
+          ["Sardinhas", 1000],
+        ]),
+      },
     ],
   },
 ];

@@ -4,7 +4,9 @@ import { Location } from "./geo.ts";
 export const DRIVER_STATUSES = ["IDLE", "WAITING_FOR_WORK", "DELIVERING", "OFFLINE"] as const;
 export type DriverStatus = (typeof DRIVER_STATUSES)[number];
 
-export const DriverId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+export const DriverId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
 
 /** A driver app's location report on the `driver-updates` topic (key = driverId). */
 export const DriverLocationEvent = z.strictObject({

@@ -58,9 +58,7 @@ export type OrderEvent = z.infer<typeof OrderEvent>;
 /** An order event that passed validation, with its customer location resolved. */
 export type ValidOrder = OrderEvent & { customerLocation: Location };
 
-export type ParseResult =
-  | { ok: true; order: ValidOrder }
-  | { ok: false; reason: string; id?: string };
+export type ParseResult = { ok: true; order: ValidOrder } | { ok: false; reason: string; id?: string };
 
 function describeIssues(error: z.ZodError): string {
   return error.issues
@@ -107,7 +105,11 @@ export function parseOrderEvent(raw: Uint8Array | string, expectedId?: string): 
   if (!region) return { ok: false, reason: `unknown region "${order.region}"`, id: order.id };
   const restaurant = findRestaurant(order.region, order.restaurantId);
   if (!restaurant) {
-    return { ok: false, reason: `unknown restaurant "${order.restaurantId}" in region "${order.region}"`, id: order.id };
+    return {
+      ok: false,
+      reason: `unknown restaurant "${order.restaurantId}" in region "${order.region}"`,
+      id: order.id,
+    };
   }
   const unknown = order.products.find((p) => !restaurant.menu.some((m) => m.productId === p.productId));
   if (unknown) {

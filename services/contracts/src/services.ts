@@ -69,7 +69,10 @@ export const deliveryManager = iface.object("delivery-manager", {
   notifyDeliveryPickup: iface.schemas({ input: DriverRef, output: z.custom<void>() }),
   notifyDeliveryDelivered: iface.schemas({ input: DriverRef, output: z.custom<void>() }),
   /** `at`: the app's reading time of `location` (epoch ms), the moment the ETA is computed from. */
-  handleDriverLocationUpdate: iface.json<{ driverId: string; location: Location; speedKmh: number; at: number }, void>(),
+  handleDriverLocationUpdate: iface.json<
+    { driverId: string; location: Location; speedKmh: number; at: number },
+    void
+  >(),
   /** The assigned driver went offline: find another one. */
   driverLost: iface.json<{ driverId: string }, void>(),
   get: iface.shared.json<void, DeliveryView | null>(),
@@ -88,7 +91,10 @@ const WaitRequest = z.strictObject({ timeoutMs: z.number().int().min(100).max(30
 
 export const driverDigitalTwin = iface.object("driver-digital-twin", {
   /** The driver goes on shift (or back to work). Answers a delivery still assigned, to resume. */
-  setDriverAvailable: iface.schemas({ input: Region, output: z.custom<{ assignment: DeliveryAssignment | null; pickedUp: boolean }>() }),
+  setDriverAvailable: iface.schemas({
+    input: Region,
+    output: z.custom<{ assignment: DeliveryAssignment | null; pickedUp: boolean }>(),
+  }),
   /** Long poll of the driver app: answers the next assignment, or null after the timeout. */
   waitForWork: iface.shared.schemas({ input: WaitRequest, output: z.custom<DeliveryAssignment | null>() }),
   /** Internal: parks the long poll's awakeable until an assignment arrives. */
@@ -115,7 +121,14 @@ export const driverDigitalTwin = iface.object("driver-digital-twin", {
 export const INTERNAL_HANDLERS: { readonly [service: string]: readonly string[] } = {
   [orderWorkflow.name]: ["run"],
   [orderStatus.name]: ["setStatus", "reject", "setEta"],
-  [deliveryManager.name]: ["start", "driverMatched", "notifyDeliveryPickup", "notifyDeliveryDelivered", "handleDriverLocationUpdate", "driverLost"],
+  [deliveryManager.name]: [
+    "start",
+    "driverMatched",
+    "notifyDeliveryPickup",
+    "notifyDeliveryDelivered",
+    "handleDriverLocationUpdate",
+    "driverLost",
+  ],
   [driverDeliveryMatcher.name]: ["setDriverAvailable", "removeDriver", "requestDriverForDelivery"],
   [driverDigitalTwin.name]: ["registerWaiter", "assignDelivery", "checkLease"],
 };

@@ -91,7 +91,9 @@ export const env = {
       .pipe(z.number().min(min, `must be >= ${min}`).max(max, `must be <= ${max}`)),
   port: () => env.int(0, 65535),
   bool: () =>
-    z.enum(["true", "false", "1", "0"], { message: "must be true or false" }).transform((s) => s === "true" || s === "1"),
+    z
+      .enum(["true", "false", "1", "0"], { message: "must be true or false" })
+      .transform((s) => s === "true" || s === "1"),
   url: () =>
     z
       .string()
@@ -100,7 +102,12 @@ export const env = {
   list: () =>
     z
       .string()
-      .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+      .transform((s) =>
+        s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.string()).min(1, "must list at least one item")),
   /** A duration such as 500ms, 30s, 15m, 1h or 7d, as milliseconds. */
   duration: () =>
@@ -111,13 +118,34 @@ export const env = {
         const [, n, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(s)!;
         return Number(n) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as "ms"];
       }),
-  oneOf: <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { message: `must be one of ${values.join(", ")}` }),
+  oneOf: <T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values, { message: `must be one of ${values.join(", ")}` }),
 };
 
 /** Variables every Node process reads. */
 export const commonSpec = {
-  LOG_LEVEL: { schema: env.oneOf(["trace", "debug", "info", "warn", "error", "fatal", "silent"]), default: "info", doc: "Log level.", helm: "global.logLevel" },
-  LOG_FORMAT: { schema: env.oneOf(["json", "pretty"]), default: "json", doc: "json for machines, pretty for local reading.", helm: "global.logFormat" },
-  METRICS_PORT: { schema: env.port(), default: "9464", doc: "Port of the Prometheus /metrics endpoint (0 = off).", helm: "<component>.metricsPort" },
-  BIND_HOST: { schema: env.string(), default: "0.0.0.0", doc: "Interface the process listens on.", helm: "(fixed in the chart)" },
+  LOG_LEVEL: {
+    schema: env.oneOf(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
+    default: "info",
+    doc: "Log level.",
+    helm: "global.logLevel",
+  },
+  LOG_FORMAT: {
+    schema: env.oneOf(["json", "pretty"]),
+    default: "json",
+    doc: "json for machines, pretty for local reading.",
+    helm: "global.logFormat",
+  },
+  METRICS_PORT: {
+    schema: env.port(),
+    default: "9464",
+    doc: "Port of the Prometheus /metrics endpoint (0 = off).",
+    helm: "<component>.metricsPort",
+  },
+  BIND_HOST: {
+    schema: env.string(),
+    default: "0.0.0.0",
+    doc: "Interface the process listens on.",
+    helm: "(fixed in the chart)",
+  },
 } satisfies ConfigSpec;

@@ -40,7 +40,14 @@ const MAX_BATCH = 500;
  * produce request (per topic), and each caller's promise settles with its batch. A simulator
  * of hundreds of drivers then costs the broker one request per tick instead of one per driver.
  */
-export async function createPublisher(opts: { brokers: string[]; clientId: string; log: Logger; registry: Registry; connectTimeoutMs?: number; lingerMs?: number }): Promise<Publisher> {
+export async function createPublisher(opts: {
+  brokers: string[];
+  clientId: string;
+  log: Logger;
+  registry: Registry;
+  connectTimeoutMs?: number;
+  lingerMs?: number;
+}): Promise<Publisher> {
   const kafka = new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
@@ -49,15 +56,37 @@ export async function createPublisher(opts: { brokers: string[]; clientId: strin
     connectionTimeout: opts.connectTimeoutMs ?? 3000,
     retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
   });
-  const latency = new Histogram({ name: `${METRIC_PREFIX}kafka_publish_duration_seconds`, help: "Time until Kafka acknowledged a publish, by topic.", labelNames: ["topic"], buckets: DURATION_BUCKETS, registers: [opts.registry] });
-  const errors = new Counter({ name: `${METRIC_PREFIX}kafka_publish_errors_total`, help: "Publishes that failed, by topic.", labelNames: ["topic"], registers: [opts.registry] });
-  const published = new Counter({ name: `${METRIC_PREFIX}kafka_messages_published_total`, help: "Messages acknowledged by Kafka, by topic.", labelNames: ["topic"], registers: [opts.registry] });
-  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const latency = new Histogram({
+    name: `${METRIC_PREFIX}kafka_publish_duration_seconds`,
+    help: "Time until Kafka acknowledged a publish, by topic.",
+    labelNames: ["topic"],
+    buckets: DURATION_BUCKETS,
+    registers: [opts.registry],
+  });
+  const errors = new Counter({
+    name: `${METRIC_PREFIX}kafka_publish_errors_total`,
+    help: "Publishes that failed, by topic.",
+    labelNames: ["topic"],
+    registers: [opts.registry],
+  });
+  const published = new Counter({
+    name: `${METRIC_PREFIX}kafka_messages_published_total`,
+    help: "Messages acknowledged by Kafka, by topic.",
+    labelNames: ["topic"],
+    registers: [opts.registry],
+  });
+  const producer: Producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   let connected: Promise<void> | undefined;
-  const ensureConnected = () => (connected ??= producer.connect().catch((e) => {
-    connected = undefined;
-    throw e;
-  }));
+  const ensureConnected = () =>
+    (connected ??= producer.connect().catch((e) => {
+      connected = undefined;
+      throw e;
+    }));
 
   const send = async (topic: string, messages: Array<{ key: string; value: string }>) => {
     const end = latency.startTimer({ topic });
@@ -72,9 +101,11 @@ export async function createPublisher(opts: { brokers: string[]; clientId: strin
     }
   };
 
-  const encode = (messages: Array<{ key: string; value: unknown }>) => messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value) }));
+  const encode = (messages: Array<{ key: string; value: unknown }>) =>
+    messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value) }));
   const lingerMs = opts.lingerMs ?? 0;
-  if (lingerMs <= 0) return { publish: (topic, messages) => send(topic, encode(messages)), disconnect: () => producer.disconnect() };
+  if (lingerMs <= 0)
+    return { publish: (topic, messages) => send(topic, encode(messages)), disconnect: () => producer.disconnect() };
 
   interface Batch {
     messages: Array<{ key: string; value: string }>;

@@ -47,7 +47,8 @@ export async function retry<T>(
     try {
       return await fn();
     } catch (err) {
-      if (Date.now() + wait > end) throw new Error(`${what}: gave up after ${opts.deadlineMs} ms: ${(err as Error).message}`);
+      if (Date.now() + wait > end)
+        throw new Error(`${what}: gave up after ${opts.deadlineMs} ms: ${(err as Error).message}`);
       opts.log?.debug({ err: (err as Error).message, retryInMs: wait }, `${what}: retrying`);
       await sleep(wait);
       wait = Math.min(wait * 2, opts.maxMs ?? 2000);

@@ -9,6 +9,9 @@ export function createLogger(component: string, opts: { LOG_LEVEL: string; LOG_F
     level: opts.LOG_LEVEL,
     base: { component },
     timestamp: pino.stdTimeFunctions.isoTime,
-    transport: opts.LOG_FORMAT === "pretty" ? { target: "pino-pretty", options: { colorize: true, singleLine: true } } : undefined,
+    transport:
+      opts.LOG_FORMAT === "pretty"
+        ? { target: "pino-pretty", options: { colorize: true, singleLine: true } }
+        : undefined,
   });
 }

@@ -16,7 +16,11 @@ export function createRegistry(component: string): Registry {
 }
 
 /** Serves /metrics on its own port so scraping never competes with the process's API port. */
-export async function startMetricsServer(registry: Registry, port: number, host: string): Promise<http.Server | undefined> {
+export async function startMetricsServer(
+  registry: Registry,
+  port: number,
+  host: string,
+): Promise<http.Server | undefined> {
   if (port === 0) return undefined;
   const server = http.createServer(async (req, res) => {
     if (req.url === "/metrics") {

@@ -3,15 +3,65 @@ import { commonSpec, defineConfig, env } from "@food-ordering/kit";
 /** The service endpoint's configuration (env var -> typed value). */
 export const endpointConfig = defineConfig("endpoint", {
   ...commonSpec,
-  RESTATE_LOGGING: { schema: env.oneOf(["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]), default: "WARN", doc: "Log level of the Restate SDK (INFO logs every invocation start and end, ~10% of the endpoint's CPU under load).", helm: "endpoint.sdkLogLevel" },
-  PORT: { schema: env.port(), default: "9080", doc: "Port Restate calls the service endpoint on (HTTP/2).", helm: "endpoint.port" },
-  PAYMENT_URL: { schema: env.url(), default: "http://127.0.0.1:9082", doc: "Base URL of the payment provider.", helm: "(wired to the payment Service)" },
-  RESTAURANT_URL: { schema: env.url(), default: "http://127.0.0.1:9081", doc: "Base URL of the restaurant point-of-sale system.", helm: "(wired to the restaurant Service)" },
-  RESTAURANT_TOKEN: { schema: env.string().optional(), default: undefined, doc: "Bearer token sent to the restaurant POS (optional).", helm: "restaurant.token" },
-  ETA_UPDATE_INTERVAL_MS: { schema: env.int(0, 600_000), default: "2000", doc: "Least time between two ETA updates for one delivery (throttles location events).", helm: "endpoint.etaUpdateIntervalMs" },
-  DRIVER_LEASE_MS: { schema: env.int(1000, 3_600_000), default: "60000", doc: "A driver app silent for this long is marked OFFLINE and its delivery reassigned.", helm: "endpoint.driverLeaseMs" },
-  ORDER_RETENTION: { schema: env.duration(), default: "7d", doc: "How long a finished order's workflow is kept, to answer late callbacks and cancels from its state (repeated order events are recognised by order-status, kept for good).", helm: "endpoint.orderRetention" },
-  JOURNAL_RETENTION: { schema: env.duration(), default: "1h", doc: "How long journals of finished invocations are kept for inspection.", helm: "endpoint.journalRetention" },
-  HTTP_TIMEOUT_MS: { schema: env.int(100, 120_000), default: "5000", doc: "Timeout of one call to the payment provider or the POS.", helm: "endpoint.httpTimeoutMs" },
+  RESTATE_LOGGING: {
+    schema: env.oneOf(["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]),
+    default: "WARN",
+    doc: "Log level of the Restate SDK (INFO logs every invocation start and end, ~10% of the endpoint's CPU under load).",
+    helm: "endpoint.sdkLogLevel",
+  },
+  PORT: {
+    schema: env.port(),
+    default: "9080",
+    doc: "Port Restate calls the service endpoint on (HTTP/2).",
+    helm: "endpoint.port",
+  },
+  PAYMENT_URL: {
+    schema: env.url(),
+    default: "http://127.0.0.1:9082",
+    doc: "Base URL of the payment provider.",
+    helm: "(wired to the payment Service)",
+  },
+  RESTAURANT_URL: {
+    schema: env.url(),
+    default: "http://127.0.0.1:9081",
+    doc: "Base URL of the restaurant point-of-sale system.",
+    helm: "(wired to the restaurant Service)",
+  },
+  RESTAURANT_TOKEN: {
+    schema: env.string().optional(),
+    default: undefined,
+    doc: "Bearer token sent to the restaurant POS (optional).",
+    helm: "restaurant.token",
+  },
+  ETA_UPDATE_INTERVAL_MS: {
+    schema: env.int(0, 600_000),
+    default: "2000",
+    doc: "Least time between two ETA updates for one delivery (throttles location events).",
+    helm: "endpoint.etaUpdateIntervalMs",
+  },
+  DRIVER_LEASE_MS: {
+    schema: env.int(1000, 3_600_000),
+    default: "60000",
+    doc: "A driver app silent for this long is marked OFFLINE and its delivery reassigned.",
+    helm: "endpoint.driverLeaseMs",
+  },
+  ORDER_RETENTION: {
+    schema: env.duration(),
+    default: "7d",
+    doc: "How long a finished order's workflow is kept, to answer late callbacks and cancels from its state (repeated order events are recognised by order-status, kept for good).",
+    helm: "endpoint.orderRetention",
+  },
+  JOURNAL_RETENTION: {
+    schema: env.duration(),
+    default: "1h",
+    doc: "How long journals of finished invocations are kept for inspection.",
+    helm: "endpoint.journalRetention",
+  },
+  HTTP_TIMEOUT_MS: {
+    schema: env.int(100, 120_000),
+    default: "5000",
+    doc: "Timeout of one call to the payment provider or the POS.",
+    helm: "endpoint.httpTimeoutMs",
+  },
 });
 export type EndpointConfig = ReturnType<typeof endpointConfig.parse>;

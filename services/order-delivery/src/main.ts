@@ -14,9 +14,14 @@ guardProcess(log);
 
 const services = durableServices(config);
 
-const handler = restate.createEndpointHandler({ services, defaultServiceOptions: { journalRetention: config.JOURNAL_RETENTION } });
+const handler = restate.createEndpointHandler({
+  services,
+  defaultServiceOptions: { journalRetention: config.JOURNAL_RETENTION },
+});
 const server = http2.createServer(handler);
-server.listen(config.PORT, config.BIND_HOST, () => log.info({ port: config.PORT, services: services.map((s) => s.name) }, "service endpoint listening"));
+server.listen(config.PORT, config.BIND_HOST, () =>
+  log.info({ port: config.PORT, services: services.map((s) => s.name) }, "service endpoint listening"),
+);
 const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
 
 // Restate keeps HTTP/2 sessions open; exit promptly instead of waiting for them to drain.

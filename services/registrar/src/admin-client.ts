@@ -74,7 +74,9 @@ export class AdminClient {
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-      throw new AdminError(what, 0, `Restate admin API at ${this.baseUrl} unreachable (${cause})`, undefined, { cause: err });
+      throw new AdminError(what, 0, `Restate admin API at ${this.baseUrl} unreachable (${cause})`, undefined, {
+        cause: err,
+      });
     }
     const text = await res.text();
     if (!res.ok) {
@@ -97,7 +99,8 @@ export class AdminClient {
   }
 
   async listDeployments(): Promise<DeploymentSummary[]> {
-    return (await this.call<{ deployments: DeploymentSummary[] }>("list deployments", "GET", "/deployments")).deployments;
+    return (await this.call<{ deployments: DeploymentSummary[] }>("list deployments", "GET", "/deployments"))
+      .deployments;
   }
 
   async getDeployment(id: string): Promise<DeploymentDetail> {
@@ -141,16 +144,22 @@ export class AdminClient {
   }
 
   async createKafkaCluster(c: KafkaCluster): Promise<void> {
-    await this.call(`create Kafka cluster ${c.name}`, "POST", "/kafka-clusters", { name: c.name, properties: c.properties });
+    await this.call(`create Kafka cluster ${c.name}`, "POST", "/kafka-clusters", {
+      name: c.name,
+      properties: c.properties,
+    });
   }
 
   /** PATCH replaces the whole property set (measured), so callers send every desired property. */
   async updateKafkaCluster(c: KafkaCluster): Promise<void> {
-    await this.call(`update Kafka cluster ${c.name}`, "PATCH", `/kafka-clusters/${encodeURIComponent(c.name)}`, { properties: c.properties });
+    await this.call(`update Kafka cluster ${c.name}`, "PATCH", `/kafka-clusters/${encodeURIComponent(c.name)}`, {
+      properties: c.properties,
+    });
   }
 
   async listSubscriptions(): Promise<Subscription[]> {
-    return (await this.call<{ subscriptions: Subscription[] }>("list subscriptions", "GET", "/subscriptions")).subscriptions;
+    return (await this.call<{ subscriptions: Subscription[] }>("list subscriptions", "GET", "/subscriptions"))
+      .subscriptions;
   }
 
   async createSubscription(s: Omit<Subscription, "id">): Promise<Subscription> {

@@ -9,7 +9,9 @@ export class ApplyError extends Error {
   constructor(failed: Action, cause: Error, applied: string[]) {
     super(
       `failed to ${describeAction(failed)}: ${cause.message}` +
-        (applied.length ? `\n  already applied (a rerun converges from here): ${applied.join("; ")}` : "\n  nothing was applied"),
+        (applied.length
+          ? `\n  already applied (a rerun converges from here): ${applied.join("; ")}`
+          : "\n  nothing was applied"),
     );
     this.name = "ApplyError";
     this.applied = applied;
@@ -29,12 +31,21 @@ export interface ApplyOptions {
  * was checked as a whole before this runs, so a failure here is a race, and every step is
  * idempotent: the next run picks up from where this one stopped.
  */
-export async function apply(admin: AdminClient, plan: Plan, opts: ApplyOptions): Promise<{ applied: string[]; notes: string[] }> {
+export async function apply(
+  admin: AdminClient,
+  plan: Plan,
+  opts: ApplyOptions,
+): Promise<{ applied: string[]; notes: string[] }> {
   const applied: string[] = [];
   const notes: string[] = [];
   for (const action of plan.actions) {
     try {
-      const skipped = await untilReady(describeAction(action), () => step(admin, action, opts), opts.deadline, opts.log);
+      const skipped = await untilReady(
+        describeAction(action),
+        () => step(admin, action, opts),
+        opts.deadline,
+        opts.log,
+      );
       if (skipped) notes.push(skipped);
       else {
         applied.push(describeAction(action));
@@ -57,11 +68,22 @@ async function step(admin: AdminClient, a: Action, opts: ApplyOptions): Promise<
       await admin.updateKafkaCluster(a.cluster);
       return;
     case "register-endpoint":
-      await admin.registerDeployment({ uri: a.uri, force: false, breaking: opts.force, useHttp11: a.useHttp11, metadata: deploymentMarker(opts.owner) });
+      await admin.registerDeployment({
+        uri: a.uri,
+        force: false,
+        breaking: opts.force,
+        useHttp11: a.useHttp11,
+        metadata: deploymentMarker(opts.owner),
+      });
       return;
     case "reregister-endpoint":
       // At a known URI force is the only way Restate re-discovers; the plan allowed it.
-      await admin.registerDeployment({ uri: a.uri, force: true, useHttp11: a.useHttp11, metadata: deploymentMarker(opts.owner) });
+      await admin.registerDeployment({
+        uri: a.uri,
+        force: true,
+        useHttp11: a.useHttp11,
+        metadata: deploymentMarker(opts.owner),
+      });
       return;
     case "create-subscription":
       await admin.createSubscription({ source: a.source, sink: a.sink, options: a.options });

@@ -41,30 +41,57 @@ const schema = z
       .superRefine((clusters, ctx) => {
         clusters.forEach((c, i) => {
           if (!("bootstrap.servers" in c.properties) && !("metadata.broker.list" in c.properties))
-            ctx.addIssue({ code: "custom", path: [i, "properties"], message: "needs bootstrap.servers (or metadata.broker.list)" });
+            ctx.addIssue({
+              code: "custom",
+              path: [i, "properties"],
+              message: "needs bootstrap.servers (or metadata.broker.list)",
+            });
         });
-        reportDuplicates(clusters.map((c) => c.name), "cluster", ctx);
+        reportDuplicates(
+          clusters.map((c) => c.name),
+          "cluster",
+          ctx,
+        );
       }),
     endpoints: z
       .array(z.object({ uri: httpUri, useHttp11: z.boolean().default(false) }).strict())
       .default([])
-      .superRefine((eps, ctx) => reportDuplicates(eps.map((e) => e.uri), "endpoint", ctx)),
+      .superRefine((eps, ctx) =>
+        reportDuplicates(
+          eps.map((e) => e.uri),
+          "endpoint",
+          ctx,
+        ),
+      ),
     subscriptions: z
       .array(
         z
           .object({
-            source: z.string().regex(/^kafka:\/\/[^/\s]+\/[^/\s]+$/, "must be kafka://<cluster>/<topic> with a topic named"),
+            source: z
+              .string()
+              .regex(/^kafka:\/\/[^/\s]+\/[^/\s]+$/, "must be kafka://<cluster>/<topic> with a topic named"),
             sink: z.string().regex(/^service:\/\/[^/\s]+\/[^/\s]+$/, "must be service://<service>/<handler>"),
             options: properties.default({}),
           })
           .strict()
           .superRefine((s, ctx) => {
             for (const k of RESERVED_OPTIONS)
-              if (k in s.options) ctx.addIssue({ code: "custom", path: ["options", k], message: `${k} is reserved: the registrar stores its ownership marker there` });
+              if (k in s.options)
+                ctx.addIssue({
+                  code: "custom",
+                  path: ["options", k],
+                  message: `${k} is reserved: the registrar stores its ownership marker there`,
+                });
           }),
       )
       .default([])
-      .superRefine((subs, ctx) => reportDuplicates(subs.map((s) => `${s.source} -> ${s.sink}`), "subscription", ctx)),
+      .superRefine((subs, ctx) =>
+        reportDuplicates(
+          subs.map((s) => `${s.source} -> ${s.sink}`),
+          "subscription",
+          ctx,
+        ),
+      ),
   })
   .strict()
   .superRefine((d, ctx) => {
@@ -72,7 +99,11 @@ const schema = z
     d.subscriptions.forEach((s, i) => {
       const cluster = parseSource(s.source).cluster;
       if (!clusters.has(cluster))
-        ctx.addIssue({ code: "custom", path: ["subscriptions", i, "source"], message: `Kafka cluster "${cluster}" is not declared under kafkaClusters` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["subscriptions", i, "source"],
+          message: `Kafka cluster "${cluster}" is not declared under kafkaClusters`,
+        });
     });
   });
 
@@ -124,7 +155,9 @@ export function loadDesiredStateFile(file: string): DesiredState {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
-    throw new DesiredStateError(file, [`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+    throw new DesiredStateError(file, [
+      `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    ]);
   }
   return parseDesiredState(text, file);
 }
@@ -133,7 +166,10 @@ export function loadDesiredStateFile(file: string): DesiredState {
 export function withEndpoints(desired: DesiredState, uris: string[]): DesiredState {
   const have = new Set(desired.endpoints.map((e) => e.uri));
   const extra = uris.map(normalizeUri).filter((u) => !have.has(u));
-  return { ...desired, endpoints: [...desired.endpoints, ...[...new Set(extra)].map((uri) => ({ uri, useHttp11: false }))] };
+  return {
+    ...desired,
+    endpoints: [...desired.endpoints, ...[...new Set(extra)].map((uri) => ({ uri, useHttp11: false }))],
+  };
 }
 
 /**

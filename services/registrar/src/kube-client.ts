@@ -58,7 +58,11 @@ export class KubeClient {
    * Calls `onChange` when a labelled Service or the desired-state ConfigMap changes. A watch that
    * ends (the API server closes them every few minutes, or the connection drops) is restarted.
    */
-  watch(targets: { labelSelector?: string; configMap?: string }, onChange: (why: string) => void, log: Logger): () => void {
+  watch(
+    targets: { labelSelector?: string; configMap?: string },
+    onChange: (why: string) => void,
+    log: Logger,
+  ): () => void {
     const w = new Watch(this.kc);
     const controllers: AbortController[] = [];
     let stopped = false;
@@ -86,7 +90,8 @@ export class KubeClient {
     };
     const base = `/api/v1/namespaces/${this.namespace}`;
     if (targets.labelSelector) start(`${base}/services`, { labelSelector: targets.labelSelector }, "Service");
-    if (targets.configMap) start(`${base}/configmaps`, { fieldSelector: `metadata.name=${targets.configMap}` }, "ConfigMap");
+    if (targets.configMap)
+      start(`${base}/configmaps`, { fieldSelector: `metadata.name=${targets.configMap}` }, "ConfigMap");
     return () => {
       stopped = true;
       for (const c of controllers) c.abort();

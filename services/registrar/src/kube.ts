@@ -34,19 +34,26 @@ export function endpointOfService(svc: V1Service): Discovery {
   const ports = svc.spec?.ports ?? [];
 
   const scheme = ann[ANNOTATIONS.scheme] ?? "http";
-  if (scheme !== "http" && scheme !== "https") return { problem: `${id}: annotation ${ANNOTATIONS.scheme}="${scheme}" must be http or https` };
+  if (scheme !== "http" && scheme !== "https")
+    return { problem: `${id}: annotation ${ANNOTATIONS.scheme}="${scheme}" must be http or https` };
   const path = ann[ANNOTATIONS.path] ?? "";
-  if (path && !path.startsWith("/")) return { problem: `${id}: annotation ${ANNOTATIONS.path}="${path}" must start with /` };
+  if (path && !path.startsWith("/"))
+    return { problem: `${id}: annotation ${ANNOTATIONS.path}="${path}" must start with /` };
 
   let port: number | undefined;
   const wanted = ann[ANNOTATIONS.port];
   if (wanted !== undefined) {
     port = /^\d+$/.test(wanted) ? Number(wanted) : ports.find((p) => p.name === wanted)?.port;
-    if (!port || port > 65535) return { problem: `${id}: annotation ${ANNOTATIONS.port}="${wanted}" is neither a port number nor the name of one of its ports` };
+    if (!port || port > 65535)
+      return {
+        problem: `${id}: annotation ${ANNOTATIONS.port}="${wanted}" is neither a port number nor the name of one of its ports`,
+      };
   } else {
     port = (ports.find((p) => p.name === "restate") ?? (ports.length === 1 ? ports[0] : undefined))?.port;
     if (!port)
-      return { problem: `${id}: has ${ports.length} ports and none named "restate"; set annotation ${ANNOTATIONS.port}` };
+      return {
+        problem: `${id}: has ${ports.length} ports and none named "restate"; set annotation ${ANNOTATIONS.port}`,
+      };
   }
   return { uri: normalizeUri(`${scheme}://${name}.${ns}.svc:${port}${path}`) };
 }
@@ -67,7 +74,8 @@ export function endpointsOfServices(services: V1Service[]): { uris: string[]; pr
 export function desiredStateOfConfigMap(cm: V1ConfigMap, key: string): DesiredState {
   const origin = `ConfigMap ${cm.metadata?.namespace}/${cm.metadata?.name} key ${key}`;
   const text = cm.data?.[key];
-  if (text === undefined) throw new DesiredStateError(origin, [`no key "${key}" (keys: ${Object.keys(cm.data ?? {}).join(", ") || "none"})`]);
+  if (text === undefined)
+    throw new DesiredStateError(origin, [`no key "${key}" (keys: ${Object.keys(cm.data ?? {}).join(", ") || "none"})`]);
   return parseDesiredState(text, origin);
 }
 
@@ -75,7 +83,12 @@ export function desiredStateOfConfigMap(cm: V1ConfigMap, key: string): DesiredSt
  * The status ConfigMap, readable with `kubectl get configmap <name> -o yaml`. `lastChangeTime`
  * survives passes that changed nothing, so a drift repair stays visible under periodic passes.
  */
-export function statusConfigMap(name: string, namespace: string, r: ReconcileResult, previous?: V1ConfigMap): V1ConfigMap {
+export function statusConfigMap(
+  name: string,
+  namespace: string,
+  r: ReconcileResult,
+  previous?: V1ConfigMap,
+): V1ConfigMap {
   const changed = r.changes.length > 0 && r.outcome !== "planned";
   return {
     apiVersion: "v1",
@@ -113,7 +126,11 @@ const REASONS: Record<Outcome, string> = {
  * pass that changed nothing and succeeded like the one before it emits none (no Event spam).
  */
 export function shouldEmitEvent(r: ReconcileResult, previousOutcome?: Outcome): boolean {
-  return r.changes.length > 0 || r.outcome !== "converged" || (previousOutcome !== undefined && previousOutcome !== r.outcome);
+  return (
+    r.changes.length > 0 ||
+    r.outcome !== "converged" ||
+    (previousOutcome !== undefined && previousOutcome !== r.outcome)
+  );
 }
 
 // Event messages beyond 1 KiB are rejected by events.k8s.io and cut by tools; keep within it.
@@ -130,8 +147,17 @@ export function reconcileEvent(
   return {
     apiVersion: "v1",
     kind: "Event",
-    metadata: { name: `${on.name}.${time.getTime().toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`, namespace: on.namespace },
-    involvedObject: { apiVersion: "v1", kind: "ConfigMap", name: on.name, namespace: on.namespace, ...(on.uid ? { uid: on.uid } : {}) },
+    metadata: {
+      name: `${on.name}.${time.getTime().toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`,
+      namespace: on.namespace,
+    },
+    involvedObject: {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      name: on.name,
+      namespace: on.namespace,
+      ...(on.uid ? { uid: on.uid } : {}),
+    },
     reason: r.outcome === "converged" && r.changes.length ? "Changed" : REASONS[r.outcome],
     message: message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 3)}...` : message,
     type: r.outcome === "converged" || r.outcome === "planned" ? "Normal" : "Warning",

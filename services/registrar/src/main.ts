@@ -13,7 +13,12 @@ const program = new Command()
   .name("registrar")
   .description("Converges Restate's endpoints, Kafka clusters and subscriptions to the desired state.")
   .addOption(new Option("--dry-run", "print the plan, change nothing").default(false))
-  .addOption(new Option("--force", "re-register endpoints (and re-send Kafka cluster properties) even when unchanged or incompatible").default(false))
+  .addOption(
+    new Option(
+      "--force",
+      "re-register endpoints (and re-send Kafka cluster properties) even when unchanged or incompatible",
+    ).default(false),
+  )
   .showHelpAfterError();
 
 async function setup(opts: { dryRun: boolean; force: boolean }) {
@@ -40,11 +45,16 @@ async function setup(opts: { dryRun: boolean; force: boolean }) {
 
 program
   .command("once", { isDefault: true })
-  .description("converge once and exit: 0 converged (or planned, with --dry-run), 2 invalid desired state, 3 rejected by Restate, 4 Restate or an endpoint not ready before DEADLINE_MS, 5 failed while applying")
+  .description(
+    "converge once and exit: 0 converged (or planned, with --dry-run), 2 invalid desired state, 3 rejected by Restate, 4 Restate or an endpoint not ready before DEADLINE_MS, 5 failed while applying",
+  )
   .action(async () => {
     const { config, log, kube, flags } = await setup(program.opts());
     const r = await runPass(config, flags, log, kube);
-    if (r.outcome === "planned") process.stdout.write(`${r.changes.length ? r.changes.map((c) => `would ${c}`).join("\n") : "no changes needed"}\n`);
+    if (r.outcome === "planned")
+      process.stdout.write(
+        `${r.changes.length ? r.changes.map((c) => `would ${c}`).join("\n") : "no changes needed"}\n`,
+      );
     // Exit explicitly (idle keep-alive connections to Restate would hold the process a few
     // seconds), but only once the log lines are out.
     log.flush(() => process.exit(EXIT_CODES[r.outcome]));
@@ -52,7 +62,9 @@ program
 
 program
   .command("watch")
-  .description("converge now, on every change of the desired state or the labelled Services, and every WATCH_INTERVAL_MS")
+  .description(
+    "converge now, on every change of the desired state or the labelled Services, and every WATCH_INTERVAL_MS",
+  )
   .action(async () => {
     const { config, log, kube, flags } = await setup(program.opts());
     const stop = runWatch(config, flags, log, kube);

@@ -71,14 +71,29 @@ export async function discover(
       try {
         const r = await untilReady(
           `discover ${ep.uri}`,
-          () => admin.registerDeployment({ uri: ep.uri, dryRun: true, force: exists, breaking: opts.force, useHttp11: ep.useHttp11 }),
+          () =>
+            admin.registerDeployment({
+              uri: ep.uri,
+              dryRun: true,
+              force: exists,
+              breaking: opts.force,
+              useHttp11: ep.useHttp11,
+            }),
           opts.deadline,
           opts.log,
         );
         return [ep.uri, { services: r.services }];
       } catch (err) {
         const rejected = err instanceof AdminError && !err.transient;
-        return [ep.uri, { error: { kind: rejected ? "rejected" : "unavailable", message: `endpoint ${ep.uri}: ${(err as Error).message}` } }];
+        return [
+          ep.uri,
+          {
+            error: {
+              kind: rejected ? "rejected" : "unavailable",
+              message: `endpoint ${ep.uri}: ${(err as Error).message}`,
+            },
+          },
+        ];
       }
     }),
   );

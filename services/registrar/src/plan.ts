@@ -12,7 +12,14 @@ export type Action =
   | { kind: "create-kafka-cluster"; cluster: KafkaCluster }
   | { kind: "update-kafka-cluster"; cluster: KafkaCluster; changed: string[] }
   | { kind: "register-endpoint"; uri: string; useHttp11: boolean; services: string[] }
-  | { kind: "reregister-endpoint"; uri: string; useHttp11: boolean; deploymentId: string; changes: string[]; pinnedInvocations: number }
+  | {
+      kind: "reregister-endpoint";
+      uri: string;
+      useHttp11: boolean;
+      deploymentId: string;
+      changes: string[];
+      pinnedInvocations: number;
+    }
   | { kind: "delete-subscription"; id: string; source: string; sink: string; reason: string }
   | { kind: "create-subscription"; source: string; sink: string; options: Record<string, string> }
   | { kind: "remove-old-deployment"; id: string; uri: string };
@@ -110,21 +117,34 @@ function planClusters(desired: DesiredState, observed: Observed, opts: PlanOptio
       continue;
     }
     const keys = new Set([...Object.keys(want.properties), ...Object.keys(have.properties)]);
-    const changed = [...keys].filter((k) => have.properties[k] !== REDACTED && have.properties[k] !== want.properties[k]).sort();
+    const changed = [...keys]
+      .filter((k) => have.properties[k] !== REDACTED && have.properties[k] !== want.properties[k])
+      .sort();
     // --force re-sends the properties too: the only way to refresh a redacted secret.
-    if (changed.length || opts.force) out.actions.push({ kind: "update-kafka-cluster", cluster: want, changed: changed.length ? changed : ["forced"] });
+    if (changed.length || opts.force)
+      out.actions.push({ kind: "update-kafka-cluster", cluster: want, changed: changed.length ? changed : ["forced"] });
   }
   for (const c of observed.clusters)
-    if (!desired.kafkaClusters.some((w) => w.name === c.name)) out.notes.push(`Kafka cluster ${c.name} is not in the desired state; left alone`);
+    if (!desired.kafkaClusters.some((w) => w.name === c.name))
+      out.notes.push(`Kafka cluster ${c.name} is not in the desired state; left alone`);
 }
 
 /** Service name -> its handlers and the URI that will serve its latest revision after applying. */
 type ServicesAfter = Map<string, { handlers: string[]; uri: string }>;
 
-function planEndpoints(desired: DesiredState, observed: Observed, discovered: Discovered, opts: PlanOptions, out: Plan): ServicesAfter {
+function planEndpoints(
+  desired: DesiredState,
+  observed: Observed,
+  discovered: Discovered,
+  opts: PlanOptions,
+  out: Plan,
+): ServicesAfter {
   const uriOf = new Map(observed.deployments.map((d) => [d.id, d.uri ? normalizeUri(d.uri) : d.id]));
   const after: ServicesAfter = new Map(
-    observed.services.map((s) => [s.name, { handlers: s.handlers.map((h) => h.name), uri: uriOf.get(s.deployment_id) ?? s.deployment_id }]),
+    observed.services.map((s) => [
+      s.name,
+      { handlers: s.handlers.map((h) => h.name), uri: uriOf.get(s.deployment_id) ?? s.deployment_id },
+    ]),
   );
   for (const ep of desired.endpoints) {
     const found = discovered[ep.uri];
@@ -138,7 +158,12 @@ function planEndpoints(desired: DesiredState, observed: Observed, discovered: Di
     };
     const existing = observed.deployments.find((d) => d.uri && normalizeUri(d.uri) === ep.uri);
     if (!existing) {
-      out.actions.push({ kind: "register-endpoint", uri: ep.uri, useHttp11: ep.useHttp11, services: found.services.map((s) => s.name).sort() });
+      out.actions.push({
+        kind: "register-endpoint",
+        uri: ep.uri,
+        useHttp11: ep.useHttp11,
+        services: found.services.map((s) => s.name).sort(),
+      });
       becomesCurrent();
       continue;
     }
@@ -176,13 +201,20 @@ function planEndpoints(desired: DesiredState, observed: Observed, discovered: Di
  * later one is left as it is (e.g. a draining revision Restate never had), or Restate already
  * pointing elsewhere — the plan is refused and nothing applied.
  */
-function refuseWhereTheLastEndpointWouldNotBeCurrent(desired: DesiredState, discovered: Discovered, after: ServicesAfter, out: Plan): void {
+function refuseWhereTheLastEndpointWouldNotBeCurrent(
+  desired: DesiredState,
+  discovered: Discovered,
+  after: ServicesAfter,
+  out: Plan,
+): void {
   const intended = new Map<string, string>();
   for (const ep of desired.endpoints) {
     const found = discovered[ep.uri];
     if (found && "services" in found) for (const s of found.services) intended.set(s.name, ep.uri);
   }
-  const written = new Set(out.actions.flatMap((a) => (a.kind === "register-endpoint" || a.kind === "reregister-endpoint" ? [a.uri] : [])));
+  const written = new Set(
+    out.actions.flatMap((a) => (a.kind === "register-endpoint" || a.kind === "reregister-endpoint" ? [a.uri] : [])),
+  );
   const wrong = new Map<string, { current: string; wanted: string; services: string[] }>();
   for (const [service, wanted] of intended) {
     const current = after.get(service)?.uri;
@@ -209,7 +241,10 @@ function refuseWhereTheLastEndpointWouldNotBeCurrent(desired: DesiredState, disc
  * is already registered Restate cannot be asked (force is the only way to re-discover there), so
  * the rule is mirrored here. Added or removed handlers and services are accepted by Restate.
  */
-export function diffServices(registered: ServiceMetadata[], discovered: ServiceMetadata[]): { breaking: string[]; compatible: string[] } {
+export function diffServices(
+  registered: ServiceMetadata[],
+  discovered: ServiceMetadata[],
+): { breaking: string[]; compatible: string[] } {
   const breaking: string[] = [];
   const compatible: string[] = [];
   const before = new Map(registered.map((s) => [s.name, s]));
@@ -256,21 +291,39 @@ function sameOptions(a: Record<string, string>, b: Record<string, string>): bool
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }
 
-function planSubscriptions(desired: DesiredState, observed: Observed, after: ServicesAfter, opts: PlanOptions, out: Plan): void {
+function planSubscriptions(
+  desired: DesiredState,
+  observed: Observed,
+  after: ServicesAfter,
+  opts: PlanOptions,
+  out: Plan,
+): void {
   const kept = new Set<string>();
   const wanted = new Set(desired.subscriptions.map((w) => `${w.source} ${w.sink}`));
   /** Ours on `source` feeding a sink nobody wants any more: the subscription a new sink takes over from. */
   const movedFrom = (source: string) =>
-    observed.subscriptions.find((s) => s.source === source && !wanted.has(`${s.source} ${s.sink}`) && !kept.has(s.id) && ownsSubscription(s, opts.owner));
+    observed.subscriptions.find(
+      (s) =>
+        s.source === source &&
+        !wanted.has(`${s.source} ${s.sink}`) &&
+        !kept.has(s.id) &&
+        ownsSubscription(s, opts.owner),
+    );
   for (const want of desired.subscriptions) {
     const { service, handler } = parseSink(want.sink);
     const target = after.get(service);
     if (!target) {
-      out.problems.push({ kind: "invalid", message: `subscription ${want.source} -> ${want.sink}: no endpoint serves service "${service}" (known: ${[...after.keys()].sort().join(", ") || "none"})` });
+      out.problems.push({
+        kind: "invalid",
+        message: `subscription ${want.source} -> ${want.sink}: no endpoint serves service "${service}" (known: ${[...after.keys()].sort().join(", ") || "none"})`,
+      });
       continue;
     }
     if (!target.handlers.includes(handler)) {
-      out.problems.push({ kind: "invalid", message: `subscription ${want.source} -> ${want.sink}: service "${service}" has no handler "${handler}" (it has: ${target.handlers.join(", ")})` });
+      out.problems.push({
+        kind: "invalid",
+        message: `subscription ${want.source} -> ${want.sink}: service "${service}" has no handler "${handler}" (it has: ${target.handlers.join(", ")})`,
+      });
       continue;
     }
     const options = subscriptionOptions(want, opts.owner);
@@ -285,7 +338,9 @@ function planSubscriptions(desired: DesiredState, observed: Observed, after: Ser
     if (foreign && !mine.length) {
       // Creating ours as well would consume every record twice.
       kept.add(foreign.id);
-      out.notes.push(`subscription ${want.source} -> ${want.sink} is served by ${foreign.id}, which this registrar does not own; left alone`);
+      out.notes.push(
+        `subscription ${want.source} -> ${want.sink} is served by ${foreign.id}, which this registrar does not own; left alone`,
+      );
       continue;
     }
     // Restate cannot update a subscription: ours with other options, or ours on the same topic
@@ -296,15 +351,34 @@ function planSubscriptions(desired: DesiredState, observed: Observed, after: Ser
     const predecessors = moved ? [moved] : mine;
     for (const s of predecessors) {
       kept.add(s.id);
-      out.actions.push({ kind: "delete-subscription", id: s.id, source: s.source, sink: s.sink, reason: moved ? `moved to ${want.sink}` : "options changed, replaced" });
+      out.actions.push({
+        kind: "delete-subscription",
+        id: s.id,
+        source: s.source,
+        sink: s.sink,
+        reason: moved ? `moved to ${want.sink}` : "options changed, replaced",
+      });
     }
     const predecessor = predecessors[0];
-    const inherited: Record<string, string> = predecessor && options["group.id"] === undefined ? { "group.id": groupOf(predecessor) } : {};
-    out.actions.push({ kind: "create-subscription", source: want.source, sink: want.sink, options: { ...options, ...inherited } });
+    const inherited: Record<string, string> =
+      predecessor && options["group.id"] === undefined ? { "group.id": groupOf(predecessor) } : {};
+    out.actions.push({
+      kind: "create-subscription",
+      source: want.source,
+      sink: want.sink,
+      options: { ...options, ...inherited },
+    });
   }
   for (const s of observed.subscriptions) {
     if (kept.has(s.id)) continue;
-    if (ownsSubscription(s, opts.owner)) out.actions.push({ kind: "delete-subscription", id: s.id, source: s.source, sink: s.sink, reason: "no longer desired" });
+    if (ownsSubscription(s, opts.owner))
+      out.actions.push({
+        kind: "delete-subscription",
+        id: s.id,
+        source: s.source,
+        sink: s.sink,
+        reason: "no longer desired",
+      });
     else out.notes.push(`subscription ${s.id} ${s.source} -> ${s.sink} is not owned by this registrar; left alone`);
   }
 }
@@ -315,7 +389,13 @@ function planSubscriptions(desired: DesiredState, observed: Observed, after: Ser
  * unfinished invocation is pinned to it; Restate only supports forced deletion, so that check is
  * what keeps in-flight invocations safe.
  */
-function planOldDeployments(desired: DesiredState, observed: Observed, after: ServicesAfter, opts: PlanOptions, out: Plan): void {
+function planOldDeployments(
+  desired: DesiredState,
+  observed: Observed,
+  after: ServicesAfter,
+  opts: PlanOptions,
+  out: Plan,
+): void {
   const wanted = new Set(desired.endpoints.map((e) => e.uri));
   for (const d of observed.deployments) {
     const uri = d.uri ? normalizeUri(d.uri) : d.id;
@@ -334,11 +414,16 @@ function planOldDeployments(desired: DesiredState, observed: Observed, after: Se
     }
     if (!ownsDeployment(d, opts.owner)) continue;
     if (stillLatest.length) {
-      out.notes.push(`deployment ${d.id} (${uri}) is no longer desired but still serves the latest revision of ${stillLatest.join(", ")}; left registered`);
+      out.notes.push(
+        `deployment ${d.id} (${uri}) is no longer desired but still serves the latest revision of ${stillLatest.join(", ")}; left registered`,
+      );
       continue;
     }
     const pinned = observed.pinned[d.id] ?? 0;
-    if (pinned) out.notes.push(`old deployment ${d.id} (${uri}) is draining: ${pinned} unfinished invocation(s) pinned to it; removed on a later run`);
+    if (pinned)
+      out.notes.push(
+        `old deployment ${d.id} (${uri}) is draining: ${pinned} unfinished invocation(s) pinned to it; removed on a later run`,
+      );
     else out.actions.push({ kind: "remove-old-deployment", id: d.id, uri });
   }
 }

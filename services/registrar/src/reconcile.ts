@@ -67,23 +67,39 @@ export async function reconcile(desired: DesiredState, opts: ReconcileOptions): 
     if (!r.applied.length) return done("converged", { plan: p, notes });
     // Trust, but verify: what Restate reports now must need nothing more.
     const observed = await observe(admin, deadline, opts.log);
-    const again = plan(desired, observed, await discover(admin, desired, observed, { force: false, deadline, log: opts.log }), { owner: opts.owner, force: false });
+    const again = plan(
+      desired,
+      observed,
+      await discover(admin, desired, observed, { force: false, deadline, log: opts.log }),
+      { owner: opts.owner, force: false },
+    );
     if (again.actions.length || again.problems.length)
       return done("apply-failed", {
         plan: p,
         changes: r.applied,
         notes,
-        problems: [{ kind: "unavailable", message: `not converged after applying; still pending: ${[...again.actions.map(describeAction), ...again.problems.map((x) => x.message)].join("; ")}` }],
+        problems: [
+          {
+            kind: "unavailable",
+            message: `not converged after applying; still pending: ${[...again.actions.map(describeAction), ...again.problems.map((x) => x.message)].join("; ")}`,
+          },
+        ],
       });
     return done("converged", { plan: p, changes: r.applied, notes });
   } catch (err) {
     const applied = err instanceof ApplyError ? err.applied : [];
-    return done("apply-failed", { plan: p, changes: applied, notes: p.notes, problems: [{ kind: "rejected", message: (err as Error).message }] });
+    return done("apply-failed", {
+      plan: p,
+      changes: applied,
+      notes: p.notes,
+      problems: [{ kind: "rejected", message: (err as Error).message }],
+    });
   }
 }
 
 function worst(problems: Problem[]): Outcome {
-  for (const kind of ["invalid", "rejected", "unavailable"] as const) if (problems.some((p) => p.kind === kind)) return kind;
+  for (const kind of ["invalid", "rejected", "unavailable"] as const)
+    if (problems.some((p) => p.kind === kind)) return kind;
   return "invalid";
 }
 

@@ -19,7 +19,10 @@ export interface RunFlags {
 export async function kubeFor(config: RegistrarConfig): Promise<KubeClient | undefined> {
   const wanted = config.DISCOVERY_LABEL_SELECTOR || config.STATUS_CONFIGMAP || config.DESIRED_STATE_CONFIGMAP;
   if (!wanted) return undefined;
-  if (!config.NAMESPACE) throw new Error("NAMESPACE must be set when DISCOVERY_LABEL_SELECTOR, STATUS_CONFIGMAP or DESIRED_STATE_CONFIGMAP is");
+  if (!config.NAMESPACE)
+    throw new Error(
+      "NAMESPACE must be set when DISCOVERY_LABEL_SELECTOR, STATUS_CONFIGMAP or DESIRED_STATE_CONFIGMAP is",
+    );
   const { KubeClient } = await import("./kube-client.ts");
   return new KubeClient(config.NAMESPACE);
 }
@@ -33,12 +36,14 @@ export async function loadDesired(config: RegistrarConfig, kube?: KubeClient): P
   let desired: DesiredState;
   if (kube && config.DESIRED_STATE_CONFIGMAP) {
     const cm = await kube.readConfigMap(config.DESIRED_STATE_CONFIGMAP);
-    if (!cm) throw new DesiredStateError(`ConfigMap ${kube.namespace}/${config.DESIRED_STATE_CONFIGMAP}`, ["not found"]);
+    if (!cm)
+      throw new DesiredStateError(`ConfigMap ${kube.namespace}/${config.DESIRED_STATE_CONFIGMAP}`, ["not found"]);
     desired = desiredStateOfConfigMap(cm, path.basename(config.DESIRED_STATE_FILE));
   } else desired = loadDesiredStateFile(config.DESIRED_STATE_FILE);
   if (kube && config.DISCOVERY_LABEL_SELECTOR) {
     const found = endpointsOfServices(await kube.listServices(config.DISCOVERY_LABEL_SELECTOR));
-    if (found.problems.length) throw new DesiredStateError(`Services matching ${config.DISCOVERY_LABEL_SELECTOR}`, found.problems);
+    if (found.problems.length)
+      throw new DesiredStateError(`Services matching ${config.DISCOVERY_LABEL_SELECTOR}`, found.problems);
     desired = withEndpoints(desired, found.uris);
   }
   return desired;
@@ -67,9 +72,22 @@ export async function runPass(
   } catch (err) {
     // Only loading can throw here: a bad desired state, or the Kubernetes API failing us.
     const kind = err instanceof DesiredStateError ? "invalid" : "unavailable";
-    result = { outcome: kind, changes: [], notes: [], problems: [{ kind, message: (err as Error).message }], startedAt, durationMs: Date.now() - startedAt.getTime() };
+    result = {
+      outcome: kind,
+      changes: [],
+      notes: [],
+      problems: [{ kind, message: (err as Error).message }],
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+    };
   }
-  const fields = { result: result.outcome, changes: result.changes, notes: result.notes, problems: result.problems, durationMs: result.durationMs };
+  const fields = {
+    result: result.outcome,
+    changes: result.changes,
+    notes: result.notes,
+    problems: result.problems,
+    durationMs: result.durationMs,
+  };
   if (result.outcome === "converged" || result.outcome === "planned") log.info(fields, summaryLine(result));
   else log.error(fields, summaryLine(result));
   // A dry run writes nothing anywhere, not even a status.
@@ -78,9 +96,17 @@ export async function runPass(
 }
 
 /** Status ConfigMap and Events; a failure to report is logged, never turned into a failed pass. */
-async function report(config: RegistrarConfig, kube: KubeClient, r: ReconcileResult, log: Logger, previousOutcome?: Outcome): Promise<void> {
+async function report(
+  config: RegistrarConfig,
+  kube: KubeClient,
+  r: ReconcileResult,
+  log: Logger,
+  previousOutcome?: Outcome,
+): Promise<void> {
   if (config.STATUS_CONFIGMAP)
-    await kube.writeStatus(config.STATUS_CONFIGMAP, r).catch((err: Error) => log.warn({ err: err.message }, "cannot write the status ConfigMap"));
+    await kube
+      .writeStatus(config.STATUS_CONFIGMAP, r)
+      .catch((err: Error) => log.warn({ err: err.message }, "cannot write the status ConfigMap"));
   if (config.DESIRED_STATE_CONFIGMAP && shouldEmitEvent(r, previousOutcome)) {
     const cm = await kube.readConfigMap(config.DESIRED_STATE_CONFIGMAP).catch(() => undefined);
     await kube
@@ -94,7 +120,12 @@ async function report(config: RegistrarConfig, kube: KubeClient, r: ReconcileRes
  * ConfigMap (or, outside Kubernetes, of the desired-state file), and every WATCH_INTERVAL_MS to
  * repair drift. Changes arriving together make one pass; passes never overlap. Returns a stop function.
  */
-export function runWatch(config: RegistrarConfig, flags: RunFlags, log: Logger, kube?: KubeClient): () => Promise<void> {
+export function runWatch(
+  config: RegistrarConfig,
+  flags: RunFlags,
+  log: Logger,
+  kube?: KubeClient,
+): () => Promise<void> {
   let previous: Outcome | undefined;
   let running: Promise<void> | undefined;
   let pending: string | undefined;
@@ -126,7 +157,11 @@ export function runWatch(config: RegistrarConfig, flags: RunFlags, log: Logger, 
     clearTimeout(debounce);
     debounce = setTimeout(() => pass(why), 500);
   };
-  const stopKube = kube?.watch({ labelSelector: config.DISCOVERY_LABEL_SELECTOR, configMap: config.DESIRED_STATE_CONFIGMAP }, changed, log);
+  const stopKube = kube?.watch(
+    { labelSelector: config.DISCOVERY_LABEL_SELECTOR, configMap: config.DESIRED_STATE_CONFIGMAP },
+    changed,
+    log,
+  );
   const file = kube && config.DESIRED_STATE_CONFIGMAP ? undefined : config.DESIRED_STATE_FILE;
   const onFile = () => changed(`${file} changed`);
   if (file) fs.watchFile(file, { interval: 1000 }, onFile);

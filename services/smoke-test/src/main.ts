@@ -29,7 +29,12 @@ const say = (msg: string) => console.log(`[smoke] ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function publish(): Promise<void> {
-  const producer = new Kafka({ clientId: "smoke", brokers: cfg.KAFKA_BROKERS, logLevel: logLevel.ERROR, retry: { retries: 8 } }).producer({ allowAutoTopicCreation: false });
+  const producer = new Kafka({
+    clientId: "smoke",
+    brokers: cfg.KAFKA_BROKERS,
+    logLevel: logLevel.ERROR,
+    retry: { retries: 8 },
+  }).producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
     await producer.send({ topic: TOPICS.orders, messages: [{ key: id, value: JSON.stringify(order) }] });
@@ -43,13 +48,17 @@ async function waitForDelivered(): Promise<string> {
   let last = "(no answer yet)";
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${cfg.RESTATE_INGRESS_URL}/order-status/${encodeURIComponent(id)}/get`, { method: "POST", signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${cfg.RESTATE_INGRESS_URL}/order-status/${encodeURIComponent(id)}/get`, {
+        method: "POST",
+        signal: AbortSignal.timeout(5000),
+      });
       if (res.ok) {
         const body = (await res.json()) as { status?: string; eta?: unknown };
         if (body.status !== last) say(`status ${body.status}${body.eta ? ` (eta ${JSON.stringify(body.eta)})` : ""}`);
         last = body.status ?? last;
         if (body.status === "DELIVERED") return last;
-        if (body.status === "REJECTED" || body.status === "CANCELLED") throw new Error(`order ${id} ended ${body.status}: ${JSON.stringify(body)}`);
+        if (body.status === "REJECTED" || body.status === "CANCELLED")
+          throw new Error(`order ${id} ended ${body.status}: ${JSON.stringify(body)}`);
       } else {
         last = `HTTP ${res.status} ${await res.text()}`;
       }

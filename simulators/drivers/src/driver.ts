@@ -1,6 +1,14 @@
 import type { Logger } from "pino";
 import { HttpCallError, type Ingress } from "@restatedev/restate-sdk-clients";
-import { driverDigitalTwin, stepTowards, distanceKm, TOPICS, type DeliveryAssignment, type DriverLocationEvent, type Location } from "@food-ordering/contracts";
+import {
+  driverDigitalTwin,
+  stepTowards,
+  distanceKm,
+  TOPICS,
+  type DeliveryAssignment,
+  type DriverLocationEvent,
+  type Location,
+} from "@food-ordering/contracts";
 import { sleep, type Publisher } from "@food-ordering/kit";
 
 export type SimState = "STARTING" | "IDLE" | "TO_RESTAURANT" | "TO_CUSTOMER" | "STOPPED";

@@ -1,6 +1,16 @@
 import * as clients from "@restatedev/restate-sdk-clients";
 import { findRegion } from "@food-ordering/contracts";
-import { createLogger, createRegistry, startMetricsServer, onShutdown, guardProcess, createPublisher, Gauge, Counter, METRIC_PREFIX } from "@food-ordering/kit";
+import {
+  createLogger,
+  createRegistry,
+  startMetricsServer,
+  onShutdown,
+  guardProcess,
+  createPublisher,
+  Gauge,
+  Counter,
+  METRIC_PREFIX,
+} from "@food-ordering/kit";
 import { driversConfig } from "./config.ts";
 import { SimulatedDriver, type SimState } from "./driver.ts";
 
@@ -21,9 +31,20 @@ new Gauge({
     for (const [state, n] of byState) this.set({ region: config.REGION, state }, n);
   },
 });
-const delivered = new Counter({ name: `${METRIC_PREFIX}sim_deliveries_completed_total`, help: "Deliveries completed by simulated drivers, by region.", labelNames: ["region"], registers: [registry] });
+const delivered = new Counter({
+  name: `${METRIC_PREFIX}sim_deliveries_completed_total`,
+  help: "Deliveries completed by simulated drivers, by region.",
+  labelNames: ["region"],
+  registers: [registry],
+});
 
-const publisher = await createPublisher({ brokers: config.KAFKA_BROKERS, clientId: `drivers-${config.REGION}-${config.DRIVER_ID_PREFIX}`, log, registry, lingerMs: config.KAFKA_LINGER_MS });
+const publisher = await createPublisher({
+  brokers: config.KAFKA_BROKERS,
+  clientId: `drivers-${config.REGION}-${config.DRIVER_ID_PREFIX}`,
+  log,
+  registry,
+  lingerMs: config.KAFKA_LINGER_MS,
+});
 const ingress = clients.connect({ url: config.RESTATE_INGRESS_URL });
 const speedKmh = config.SPEED_KMH * config.TIME_SCALE;
 const drivers = Array.from({ length: config.DRIVER_COUNT }, (_, n) => {
@@ -52,4 +73,8 @@ for (const d of drivers) {
 }
 const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
 log.info({ drivers: drivers.length, speedKmh, tickMs: config.TICK_MS }, "driver simulator running");
-onShutdown(log, [() => drivers.forEach((d) => d.stop()), () => metricsServer?.close(), () => publisher.disconnect()], 3000);
+onShutdown(
+  log,
+  [() => drivers.forEach((d) => d.stop()), () => metricsServer?.close(), () => publisher.disconnect()],
+  3000,
+);

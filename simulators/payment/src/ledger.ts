@@ -40,7 +40,10 @@ export class Ledger {
     }
   }
 
-  charge(req: { idempotencyKey: string; orderId: string; amount: number; paymentToken: string }): { record: ChargeRecord; replayed: boolean } {
+  charge(req: { idempotencyKey: string; orderId: string; amount: number; paymentToken: string }): {
+    record: ChargeRecord;
+    replayed: boolean;
+  } {
     const seen = this.byKey.get(req.idempotencyKey);
     if (seen) {
       if (seen.kind !== "charge" || seen.orderId !== req.orderId || seen.amount !== req.amount) {
@@ -56,20 +59,34 @@ export class Ledger {
       amount: req.amount,
       chargeId: `ch_${randomUUID()}`,
       status: declined ? "declined" : "succeeded",
-      ...(declined ? { declineReason: req.paymentToken === DECLINED_TOKEN ? "card declined" : "insufficient funds" } : {}),
+      ...(declined
+        ? { declineReason: req.paymentToken === DECLINED_TOKEN ? "card declined" : "insufficient funds" }
+        : {}),
       at: Date.now(),
     };
     this.append(record);
     return { record, replayed: false };
   }
 
-  refund(req: { idempotencyKey: string; chargeId: string; orderId: string }): { record: RefundRecord; replayed: boolean } {
+  refund(req: { idempotencyKey: string; chargeId: string; orderId: string }): {
+    record: RefundRecord;
+    replayed: boolean;
+  } {
     const seen = this.byKey.get(req.idempotencyKey);
     if (seen?.kind === "refund") return { record: seen, replayed: true };
-    const charge = [...this.byKey.values()].find((e): e is ChargeRecord => e.kind === "charge" && e.chargeId === req.chargeId);
+    const charge = [...this.byKey.values()].find(
+      (e): e is ChargeRecord => e.kind === "charge" && e.chargeId === req.chargeId,
+    );
     if (!charge || charge.status !== "succeeded") throw new Error(`no successful charge ${req.chargeId} to refund`);
     if (charge.orderId !== req.orderId) throw new Error(`charge ${req.chargeId} belongs to another order`);
-    const record: RefundRecord = { kind: "refund", idempotencyKey: req.idempotencyKey, orderId: req.orderId, chargeId: req.chargeId, refundId: `re_${randomUUID()}`, at: Date.now() };
+    const record: RefundRecord = {
+      kind: "refund",
+      idempotencyKey: req.idempotencyKey,
+      orderId: req.orderId,
+      chargeId: req.chargeId,
+      refundId: `re_${randomUUID()}`,
+      at: Date.now(),
+    };
     this.append(record);
     return { record, replayed: false };
   }

@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import { findRegion, priceOf, DECLINED_TOKEN, type OrderEvent } from "@food-ordering/contracts";
 
 /** Builds a random but valid order in one of `regions`, as a food-ordering provider would send it. */
-export function randomOrder(opts: { regions: string[]; idPrefix: string; maxDeliveryDelayMs: number; declinedFraction: number; rand?: () => number }): OrderEvent {
+export function randomOrder(opts: {
+  regions: string[];
+  idPrefix: string;
+  maxDeliveryDelayMs: number;
+  declinedFraction: number;
+  rand?: () => number;
+}): OrderEvent {
   const rand = opts.rand ?? Math.random;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const region = findRegion(pick(opts.regions))!;

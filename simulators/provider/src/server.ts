@@ -7,7 +7,12 @@ import type { Pacer } from "./pacer.ts";
 const RateBody = z.strictObject({ rate: z.number().min(0).max(10_000) });
 
 /** Control API: GET /rate, PUT /rate { rate } — change the load without a restart. */
-export function createControlApp(opts: { pacer: Pacer; stats: () => unknown; registry: Registry; log: Logger }): Express {
+export function createControlApp(opts: {
+  pacer: Pacer;
+  stats: () => unknown;
+  registry: Registry;
+  log: Logger;
+}): Express {
   const app = createHttpApp({ registry: opts.registry, log: opts.log, bodyLimit: "1kb" });
   app.get("/rate", (_req, res) => void res.json({ rate: opts.pacer.currentRate }));
   app.put("/rate", (req, res) => {

@@ -40,14 +40,21 @@ export class Kitchen {
     // Retry until Restate answers; the idempotency key makes a retried callback count once.
     for (let attempt = 1, wait = 200; ; attempt++, wait = Math.min(wait * 2, 5000)) {
       try {
-        const res = await fetch(url, { method: "POST", headers: { "idempotency-key": `prepared-${orderId}` }, signal: AbortSignal.timeout(10_000) });
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "idempotency-key": `prepared-${orderId}` },
+          signal: AbortSignal.timeout(10_000),
+        });
         if (res.ok) {
           this.opts.log.info({ orderId, restaurantId, ms }, "order ready");
           this.opts.onDone?.(orderId, restaurantId, ms);
           break;
         }
         if (res.status >= 400 && res.status < 500) {
-          this.opts.log.warn({ orderId, status: res.status, body: (await res.text()).slice(0, 300) }, "platform refused the ready callback");
+          this.opts.log.warn(
+            { orderId, status: res.status, body: (await res.text()).slice(0, 300) },
+            "platform refused the ready callback",
+          );
           break;
         }
         throw new Error(`status ${res.status}`);

@@ -23,7 +23,8 @@ import { DISTURBED_STEAL, disturbed, halfRate, pickLatencyWindow, sustainedRate 
  */
 const rates = (v: string) => {
   const xs = v.split(",").map(Number);
-  if (xs.some((x) => !Number.isFinite(x) || x <= 0)) throw new InvalidArgumentError("a comma-separated list of positive rates");
+  if (xs.some((x) => !Number.isFinite(x) || x <= 0))
+    throw new InvalidArgumentError("a comma-separated list of positive rates");
   return xs.sort((a, b) => a - b);
 };
 const opts = new Command("npm run bench --")
@@ -39,27 +40,42 @@ const opts = new Command("npm run bench --")
     if (!Number.isInteger(n) || n < 1 || n > 128) throw new InvalidArgumentError("an integer from 1 to 128");
     return n;
   })
-  .option("--simulator-nice <n>", `CPU niceness of the simulators (default ${SIMULATOR_NICE}; 0 = same priority as the platform)`, (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0 || n > 19) throw new InvalidArgumentError("an integer from 0 to 19");
-    return n;
-  })
+  .option(
+    "--simulator-nice <n>",
+    `CPU niceness of the simulators (default ${SIMULATOR_NICE}; 0 = same priority as the platform)`,
+    (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 19) throw new InvalidArgumentError("an integer from 0 to 19");
+      return n;
+    },
+  )
   .option("--cpu-prof", "write a CPU profile of the service endpoint to .data/bench-profile/")
   .option("--keep", "keep the stack's data directory (logs, Restate and Kafka data) afterwards")
   .parse()
-  .opts<{ quick?: boolean; plan?: number[]; drivers?: number; partitions?: number; simulatorNice?: number; cpuProf?: boolean; keep?: boolean }>();
+  .opts<{
+    quick?: boolean;
+    plan?: number[];
+    drivers?: number;
+    partitions?: number;
+    simulatorNice?: number;
+    cpuProf?: boolean;
+    keep?: boolean;
+  }>();
 
 const s = settings(!!opts.quick);
 if (opts.plan) s.plan = opts.plan;
 if (opts.drivers) s.driversPerRegion = opts.drivers;
 
 const started = Date.now();
-const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const log = (line: string) =>
+  console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
 function machine(): Machine {
   let vitest = 0;
   try {
-    vitest = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => /vitest/.test(l)).length;
+    vitest = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
+      .split("\n")
+      .filter((l) => /vitest/.test(l)).length;
   } catch {
     // No ps: the count is only informative.
   }
@@ -74,11 +90,15 @@ function machine(): Machine {
 }
 
 const m = machine();
-log(`${s.mode} run on ${m.cores} cores, ${m.memoryGiB} GiB; load average ${m.loadavgBefore.join(" / ")}${m.vitestProcessesBefore ? `; ${m.vitestProcessesBefore} vitest processes running (figures will be lower)` : ""}`);
+log(
+  `${s.mode} run on ${m.cores} cores, ${m.memoryGiB} GiB; load average ${m.loadavgBefore.join(" / ")}${m.vitestProcessesBefore ? `; ${m.vitestProcessesBefore} vitest processes running (figures will be lower)` : ""}`,
+);
 const dataDir = path.join(REPO_ROOT, ".data", `bench-${process.pid}`);
 fs.rmSync(dataDir, { recursive: true, force: true });
 const profileDir = path.join(REPO_ROOT, ".data", "bench-profile");
-log(`starting the stack: ${s.regions.length} regions × ${s.driversPerRegion} drivers, time scale ${SIM.timeScale}× (data in ${dataDir})`);
+log(
+  `starting the stack: ${s.regions.length} regions × ${s.driversPerRegion} drivers, time scale ${SIM.timeScale}× (data in ${dataDir})`,
+);
 // Resolved once: the stack runs with these and the report states them.
 const partitions = opts.partitions ?? defaultPartitions();
 const simulatorNice = opts.simulatorNice ?? SIMULATOR_NICE;
@@ -137,7 +157,9 @@ try {
     await drain(stack, s.drainTimeoutMs, log);
     latencyRuns.push(run);
     if (!disturbed(run) || attempt >= s.latencyAttempts) break;
-    log(`latency window disturbed: the host took ${Math.round(run.cpu.steal * 100)}% of the cores (over ${DISTURBED_STEAL * 100}%); measuring again (${attempt + 1}/${s.latencyAttempts})`);
+    log(
+      `latency window disturbed: the host took ${Math.round(run.cpu.steal * 100)}% of the cores (over ${DISTURBED_STEAL * 100}%); measuring again (${attempt + 1}/${s.latencyAttempts})`,
+    );
   }
   const latencyRun = pickLatencyWindow(latencyRuns);
 
@@ -153,13 +175,17 @@ try {
   const levels = [];
   for (const r of runs) levels.push(await analyzeLevel(stack, r, orders, facts, drive, idlePerS));
   const latencyLevels = [];
-  for (const r of latencyRuns) latencyLevels.push(await analyzeLevel(stack, r, orders, facts, drive, idlePerS, { saturated: false, reasons: [] }));
+  for (const r of latencyRuns)
+    latencyLevels.push(await analyzeLevel(stack, r, orders, facts, drive, idlePerS, { saturated: false, reasons: [] }));
   const latencyLevel = latencyLevels[latencyRuns.indexOf(latencyRun)]!;
   log(`${orders.length} orders in Restate, ${published.size} publish times, ${facts.size} facts`);
 
-  const sustained = sustainedRate(levels.map((l) => ({ delivered: l.delivered_per_s, verdict: { saturated: l.saturated, reasons: [] } })));
+  const sustained = sustainedRate(
+    levels.map((l) => ({ delivered: l.delivered_per_s, verdict: { saturated: l.saturated, reasons: [] } })),
+  );
   // Invocations per order from the busiest level that still kept up: the most orders, in steady state.
-  const costLevel = [...levels].reverse().find((l) => !l.saturated && l.delivered > 0) ?? levels.find((l) => l.delivered > 0);
+  const costLevel =
+    [...levels].reverse().find((l) => !l.saturated && l.delivered > 0) ?? levels.find((l) => l.delivered > 0);
   const satLevel = levels.find((l) => l.saturated) ?? levels.at(-1);
   const partial = {
     engine_noop_invocations_per_s: Math.round(engine.best.invocationsPerS),
@@ -196,9 +222,21 @@ try {
     invocations_per_order_by_handler: costLevel?.invocations_per_order_by_handler ?? [],
     cost_per_invocation: costLevel
       ? costPerInvocation(
-          { cpu: costLevel.cpu, invocationsPerS: costLevel.invocations_per_s, journalEntriesPerInvocation: costLevel.journal_entries_per_invocation },
-          { cpu: engine.best.cpu, invocationsPerS: engine.best.invocationsPerS, journalEntriesPerInvocation: engine.journalEntriesPerInvocation },
-          { cpu: engine.stateful.cpu, invocationsPerS: engine.stateful.invocationsPerS, journalEntriesPerInvocation: engine.stateful.journalEntriesPerInvocation },
+          {
+            cpu: costLevel.cpu,
+            invocationsPerS: costLevel.invocations_per_s,
+            journalEntriesPerInvocation: costLevel.journal_entries_per_invocation,
+          },
+          {
+            cpu: engine.best.cpu,
+            invocationsPerS: engine.best.invocationsPerS,
+            journalEntriesPerInvocation: engine.journalEntriesPerInvocation,
+          },
+          {
+            cpu: engine.stateful.cpu,
+            invocationsPerS: engine.stateful.invocationsPerS,
+            journalEntriesPerInvocation: engine.stateful.journalEntriesPerInvocation,
+          },
           m.cores,
         )
       : [],

@@ -21,7 +21,12 @@ export async function publishTimes(brokers: string[], timeoutMs = 90_000): Promi
   const kafka = new Kafka({ clientId: "bench", brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(TOPICS.orders)).map((p) => [p.partition, { low: Number(p.low), high: Number(p.high) }]));
+  const ends = new Map(
+    (await admin.fetchTopicOffsets(TOPICS.orders)).map((p) => [
+      p.partition,
+      { low: Number(p.low), high: Number(p.high) },
+    ]),
+  );
   await admin.disconnect();
   const pending = new Set([...ends].filter(([, o]) => o.high > o.low).map(([p]) => p));
   const times = new Map<string, number>();
@@ -31,26 +36,31 @@ export async function publishTimes(brokers: string[], timeoutMs = 90_000): Promi
   try {
     await consumer.subscribe({ topic: TOPICS.orders, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading the orders topic took over ${timeoutMs} ms`)), timeoutMs);
-      void consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          for (const m of batch.messages) {
-            try {
-              const e = JSON.parse(m.value?.toString() ?? "") as { id?: unknown; publishedAt?: unknown };
-              if (typeof e.id === "string" && typeof e.publishedAt === "number") times.set(e.id, e.publishedAt);
-            } catch {
-              // Not an order event (e.g. a malformed one from a test): it has no publish time to report.
+      const timer = setTimeout(
+        () => reject(new Error(`reading the orders topic took over ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      void consumer
+        .run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            for (const m of batch.messages) {
+              try {
+                const e = JSON.parse(m.value?.toString() ?? "") as { id?: unknown; publishedAt?: unknown };
+                if (typeof e.id === "string" && typeof e.publishedAt === "number") times.set(e.id, e.publishedAt);
+              } catch {
+                // Not an order event (e.g. a malformed one from a test): it has no publish time to report.
+              }
             }
-          }
-          const last = Number(batch.lastOffset());
-          if (last >= ends.get(batch.partition)!.high - 1) pending.delete(batch.partition);
-          if (pending.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      }).catch(reject);
+            const last = Number(batch.lastOffset());
+            if (last >= ends.get(batch.partition)!.high - 1) pending.delete(batch.partition);
+            if (pending.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
     });
   } finally {
     await consumer.disconnect();

@@ -47,7 +47,8 @@ export const PART = {
 export const SERVING = { workload: "endpoint", noop: NOOP_PROCESS } as const;
 
 /** Cores of the processes whose names match, summed. */
-const coresOf = (cpu: CpuUsage, names: (n: string) => boolean) => cpu.byProcess.filter((p) => names(p.process)).reduce((s, p) => s + p.cores, 0);
+const coresOf = (cpu: CpuUsage, names: (n: string) => boolean) =>
+  cpu.byProcess.filter((p) => names(p.process)).reduce((s, p) => s + p.cores, 0);
 
 /** The cores each CPU part of the table kept busy in a window served by the process `serving`. */
 export const partCores = {
@@ -61,9 +62,15 @@ export const partCores = {
 };
 
 /** CPU milliseconds per invocation of a window that kept `cores` busy at `perS` invocations/s. */
-export const msPerInvocation = (cores: number, perS: number): number | null => (perS > 0 ? (cores / perS) * 1000 : null);
+export const msPerInvocation = (cores: number, perS: number): number | null =>
+  perS > 0 ? (cores / perS) * 1000 : null;
 
-export function costPerInvocation(workload: CostWindow, noop: CostWindow, stateful: CostWindow, cores: number): CostRow[] {
+export function costPerInvocation(
+  workload: CostWindow,
+  noop: CostWindow,
+  stateful: CostWindow,
+  cores: number,
+): CostRow[] {
   const perInv = (c: number, w: CostWindow) => msPerInvocation(c, w.invocationsPerS);
   const ratio = (x: number | null, base: number | null) => (x !== null && base ? round(x / base) : null);
   const figures = (part: string, w: number | null, n: number | null, st: number | null): CostRow => ({
@@ -75,14 +82,24 @@ export function costPerInvocation(workload: CostWindow, noop: CostWindow, statef
     statefulRatio: ratio(st, n),
   });
   const row = (part: string, of: (cpu: CpuUsage, serving: string) => number) =>
-    figures(part, perInv(of(workload.cpu, SERVING.workload), workload), perInv(of(noop.cpu, SERVING.noop), noop), perInv(of(stateful.cpu, SERVING.noop), stateful));
+    figures(
+      part,
+      perInv(of(workload.cpu, SERVING.workload), workload),
+      perInv(of(noop.cpu, SERVING.noop), noop),
+      perInv(of(stateful.cpu, SERVING.noop), stateful),
+    );
   return [
     row(PART.restate, partCores.restate),
     row(PART.partitionProcessor, partCores.partitionProcessor),
     row(PART.endpoint, partCores.endpoint),
     row(PART.rest, partCores.rest),
     row(PART.machine, (c) => partCores.machine(c, cores)),
-    figures(PART.journal, workload.journalEntriesPerInvocation, noop.journalEntriesPerInvocation, stateful.journalEntriesPerInvocation),
+    figures(
+      PART.journal,
+      workload.journalEntriesPerInvocation,
+      noop.journalEntriesPerInvocation,
+      stateful.journalEntriesPerInvocation,
+    ),
   ];
 }
 
@@ -94,9 +111,12 @@ export function costPerInvocation(workload: CostWindow, noop: CostWindow, statef
  */
 export function engineAgainstBudget(rows: CostRow[]): { engineMs: number; budgetMs: number; leftMs: number } | null {
   const row = (part: string) => rows.find((r) => r.part === part);
-  const restate = row(PART.restate)?.workloadMs, endpoint = row(PART.endpoint)?.workloadMs, noop = row(PART.machine)?.noopMs;
+  const restate = row(PART.restate)?.workloadMs,
+    endpoint = row(PART.endpoint)?.workloadMs,
+    noop = row(PART.machine)?.noopMs;
   if (restate == null || endpoint == null || noop == null) return null;
-  const engineMs = round(restate + endpoint)!, budgetMs = round(2 * noop)!;
+  const engineMs = round(restate + endpoint)!,
+    budgetMs = round(2 * noop)!;
   return { engineMs, budgetMs, leftMs: round(budgetMs - engineMs)! };
 }
 

@@ -46,7 +46,10 @@ function statSeconds(file: string): { name: string; seconds: number } | undefine
     const stat = fs.readFileSync(file, "utf8");
     // Fields after the command name (which may hold spaces) start after the last ")".
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S };
+    return {
+      name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+      seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S,
+    };
   } catch {
     return undefined;
   }
@@ -104,7 +107,10 @@ function coresBetween(a: Map<string, number>, b: Map<string, number>, seconds: n
 /** One line for the progress log: "machine 92% busy (restate 0.73, endpoint 0.54, ...)". */
 export function describeCpu(u: CpuUsage, top = 4): string {
   const steal = u.steal >= 0.01 ? `, ${Math.round(u.steal * 100)}% of it stolen by the host` : "";
-  return `machine ${Math.round(u.machineBusy * 100)}% busy (${u.byProcess.slice(0, top).map((p) => `${p.process} ${p.cores}`).join(", ")}${steal})`;
+  return `machine ${Math.round(u.machineBusy * 100)}% busy (${u.byProcess
+    .slice(0, top)
+    .map((p) => `${p.process} ${p.cores}`)
+    .join(", ")}${steal})`;
 }
 
 export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUsage {

@@ -67,7 +67,8 @@ export async function startNoopEndpoint(stack: Stack): Promise<ManagedProcess> {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ uri: `http://127.0.0.1:${port}`, force: true }),
   });
-  if (!res.ok) throw new Error(`registering the no-op endpoint failed (${res.status}): ${(await res.text()).slice(0, 500)}`);
+  if (!res.ok)
+    throw new Error(`registering the no-op endpoint failed (${res.status}): ${(await res.text()).slice(0, 500)}`);
   return p;
 }
 
@@ -77,13 +78,22 @@ export async function startNoopEndpoint(stack: Stack): Promise<ManagedProcess> {
  * interference only ever lowers throughput, so the best of more windows is the better estimate of
  * the limit — and the stricter one for the orders/s target, which is relative to it.
  */
-export function concurrenciesToRepeat(levels: Pick<EngineLevel, "concurrency" | "invocationsPerS">[], n: number): number[] {
-  return [...levels].sort((a, b) => b.invocationsPerS - a.invocationsPerS).slice(0, n).map((l) => l.concurrency);
+export function concurrenciesToRepeat(
+  levels: Pick<EngineLevel, "concurrency" | "invocationsPerS">[],
+  n: number,
+): number[] {
+  return [...levels]
+    .sort((a, b) => b.invocationsPerS - a.invocationsPerS)
+    .slice(0, n)
+    .map((l) => l.concurrency);
 }
 
 /** Journal entries per invocation of one of the bench's services, from Restate's own table. */
 async function journalPerInvocation(stack: Stack, service: string): Promise<number | null> {
-  const [j] = await sql<{ n: number; j: number | null }>(stack.info.adminUrl, `SELECT count(*) AS n, sum(journal_size) AS j FROM sys_invocation WHERE target_service_name = '${service}'`);
+  const [j] = await sql<{ n: number; j: number | null }>(
+    stack.info.adminUrl,
+    `SELECT count(*) AS n, sum(journal_size) AS j FROM sys_invocation WHERE target_service_name = '${service}'`,
+  );
   return j && Number(j.n) > 0 ? Math.round((Number(j.j ?? 0) / Number(j.n)) * 100) / 100 : null;
 }
 
@@ -103,11 +113,28 @@ export async function measureEngine(stack: Stack, o: EngineOptions): Promise<Eng
     o.log(`engine: ${concurrency} concurrent ${what} calls for ${o.durationMs / 1000} s${repeat ? " (again)" : ""}`);
     // Bounded: at most 20k invocations/s for the level's time, far above what 2 cores do.
     const cpu0 = readCpu(stack);
-    const r = await closedLoop({ url, ...(stateful ? { pathFor: statefulPath } : {}), body: "null", concurrency, durationMs: o.durationMs, maxRequests: Math.ceil((o.durationMs / 1000) * 20_000) });
-    if (r.ok === 0) throw new Error(`no ${what} invocation succeeded at concurrency ${concurrency}: ${r.firstError ?? "no answer"}`);
+    const r = await closedLoop({
+      url,
+      ...(stateful ? { pathFor: statefulPath } : {}),
+      body: "null",
+      concurrency,
+      durationMs: o.durationMs,
+      maxRequests: Math.ceil((o.durationMs / 1000) * 20_000),
+    });
+    if (r.ok === 0)
+      throw new Error(`no ${what} invocation succeeded at concurrency ${concurrency}: ${r.firstError ?? "no answer"}`);
     const cpu = cpuBetween(cpu0, readCpu(stack));
-    const level: EngineLevel = { concurrency, ...(repeat ? { repeat } : {}), invocationsPerS: r.ok / (r.elapsedMs / 1000), errors: r.errors, latencyMs: summarize(r.latenciesMs), cpu };
-    o.log(`engine: ${concurrency} concurrent -> ${level.invocationsPerS.toFixed(0)} ${what} invocations/s, p50 ${level.latencyMs.p50?.toFixed(1)} ms, p99 ${level.latencyMs.p99?.toFixed(1)} ms, ${describeCpu(cpu, 3)}${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`);
+    const level: EngineLevel = {
+      concurrency,
+      ...(repeat ? { repeat } : {}),
+      invocationsPerS: r.ok / (r.elapsedMs / 1000),
+      errors: r.errors,
+      latencyMs: summarize(r.latenciesMs),
+      cpu,
+    };
+    o.log(
+      `engine: ${concurrency} concurrent -> ${level.invocationsPerS.toFixed(0)} ${what} invocations/s, p50 ${level.latencyMs.p50?.toFixed(1)} ms, p99 ${level.latencyMs.p99?.toFixed(1)} ms, ${describeCpu(cpu, 3)}${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`,
+    );
     return level;
   };
   for (const concurrency of o.concurrencies) levels.push(await measure(concurrency, false));

@@ -16,7 +16,12 @@ export interface IdleResult {
   cpu: CpuUsage;
 }
 
-export async function measureIdle(stack: Stack, drivers: number, windowMs: number, log: (s: string) => void): Promise<IdleResult> {
+export async function measureIdle(
+  stack: Stack,
+  drivers: number,
+  windowMs: number,
+  log: (s: string) => void,
+): Promise<IdleResult> {
   log(`idle: ${drivers} drivers on shift, no orders, for ${windowMs / 1000} s`);
   const from = Date.now();
   const cpu0 = readCpu(stack);
@@ -30,6 +35,8 @@ export async function measureIdle(stack: Stack, drivers: number, windowMs: numbe
   const invocations = await invocationsIn(stack.info.adminUrl, from, to);
   const windowS = (to - from) / 1000;
   const perDriverPerS = invocations.total / drivers / windowS;
-  log(`idle: ${invocations.total} invocations in ${windowS.toFixed(0)} s -> ${perDriverPerS.toFixed(3)} per driver per second; ${describeCpu(cpu)}`);
+  log(
+    `idle: ${invocations.total} invocations in ${windowS.toFixed(0)} s -> ${perDriverPerS.toFixed(3)} per driver per second; ${describeCpu(cpu)}`,
+  );
   return { drivers, windowS, invocations, perDriverPerS, cpu };
 }

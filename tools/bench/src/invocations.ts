@@ -25,8 +25,14 @@ export async function invocationsIn(adminUrl: string, fromMs: number, toMs: numb
       `WHERE created_at >= to_timestamp_millis(${Math.floor(fromMs)}) AND created_at < to_timestamp_millis(${Math.floor(toMs)}) ` +
       `AND target_service_name NOT IN (${BENCH_SERVICES.map((n) => `'${n}'`).join(", ")}) GROUP BY target_service_name, target_handler_name`,
   );
-  const byHandler = rows.map((r) => ({ handler: `${r.service}/${r.handler}`, count: Number(r.n) })).sort((a, b) => b.count - a.count || a.handler.localeCompare(b.handler));
-  return { total: byHandler.reduce((s, h) => s + h.count, 0), byHandler, journalEntries: rows.reduce((s, r) => s + Number(r.j ?? 0), 0) };
+  const byHandler = rows
+    .map((r) => ({ handler: `${r.service}/${r.handler}`, count: Number(r.n) }))
+    .sort((a, b) => b.count - a.count || a.handler.localeCompare(b.handler));
+  return {
+    total: byHandler.reduce((s, h) => s + h.count, 0),
+    byHandler,
+    journalEntries: rows.reduce((s, r) => s + Number(r.j ?? 0), 0),
+  };
 }
 
 /** Counts divided by a number of orders (or drivers × seconds), rounded for the report. */
@@ -45,7 +51,11 @@ export function ratesOf(c: WindowCounts, seconds: number): Map<string, number> {
  * zero): the invocations the orders themselves caused, without the drivers' standing long polls
  * and lease checks, which depend on how many drivers are on shift rather than on the load.
  */
-export function minusBaseline(c: WindowCounts, baselinePerS: ReadonlyMap<string, number>, seconds: number): WindowCounts {
+export function minusBaseline(
+  c: WindowCounts,
+  baselinePerS: ReadonlyMap<string, number>,
+  seconds: number,
+): WindowCounts {
   const byHandler = c.byHandler
     .map((h) => ({ handler: h.handler, count: Math.max(0, h.count - (baselinePerS.get(h.handler) ?? 0) * seconds) }))
     .sort((a, b) => b.count - a.count || a.handler.localeCompare(b.handler));

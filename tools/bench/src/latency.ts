@@ -57,7 +57,11 @@ const firstAt = (v: OrderStatusView, status: string) => v.timeline.find((e) => e
  * order: the customer of its previous delivery (a driver waits where it delivered); unknown for
  * a driver's first delivery, whose start the simulator picked at random.
  */
-export function stepTimes(orders: readonly OrderStatusView[], facts: ReadonlyMap<string, OrderFacts>, drive: DriveModel): Map<string, StepTimes> {
+export function stepTimes(
+  orders: readonly OrderStatusView[],
+  facts: ReadonlyMap<string, OrderFacts>,
+  drive: DriveModel,
+): Map<string, StepTimes> {
   const startOf = driverStarts(orders);
   const out = new Map<string, StepTimes>();
   for (const v of orders) {
@@ -74,7 +78,8 @@ export function stepTimes(orders: readonly OrderStatusView[], facts: ReadonlyMap
     if (created !== undefined && scheduled !== undefined) t.payment = scheduled - created;
     // The bench publishes orders with no delivery delay, so the whole SCHEDULED step is overhead.
     if (scheduled !== undefined && inPrep !== undefined) t.schedule = inPrep - scheduled;
-    if (inPrep !== undefined && schedDelivery !== undefined && f.prepMs !== undefined) t.preparation_overhead = schedDelivery - inPrep - f.prepMs;
+    if (inPrep !== undefined && schedDelivery !== undefined && f.prepMs !== undefined)
+      t.preparation_overhead = schedDelivery - inPrep - f.prepMs;
     if (schedDelivery !== undefined && waiting !== undefined) t.matching = waiting - schedDelivery;
     const start = startOf.get(v.id);
     let toRestaurantMs: number | undefined;
@@ -112,7 +117,8 @@ export function driverStarts(orders: readonly OrderStatusView[]): Map<string, Lo
       const prev = list[i - 1]!;
       const prevDone = firstAt(prev, "DELIVERED");
       // Only when the previous delivery was finished before this one was assigned (no reassignment in between).
-      if (prev.customerLocation && prevDone !== undefined && prevDone <= firstAt(list[i]!, "WAITING_FOR_DRIVER")!) starts.set(list[i]!.id, prev.customerLocation);
+      if (prev.customerLocation && prevDone !== undefined && prevDone <= firstAt(list[i]!, "WAITING_FOR_DRIVER")!)
+        starts.set(list[i]!.id, prev.customerLocation);
     }
   }
   return starts;

@@ -31,12 +31,21 @@ export interface LevelTiming {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function setRate(stack: Stack, rate: number): Promise<void> {
-  const res = await fetch(`${stack.info.providerUrl}/rate`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ rate }) });
+  const res = await fetch(`${stack.info.providerUrl}/rate`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ rate }),
+  });
   if (!res.ok) throw new Error(`setting the provider's rate to ${rate} failed (${res.status}): ${await res.text()}`);
 }
 
 /** Sleeps `ms`, printing the live rates every 5 s so a long window shows progress. */
-async function watch(stack: Stack, ms: number, label: string, log: (s: string) => void): Promise<ReturnType<typeof ratesBetween> | undefined> {
+async function watch(
+  stack: Stack,
+  ms: number,
+  label: string,
+  log: (s: string) => void,
+): Promise<ReturnType<typeof ratesBetween> | undefined> {
   const end = Date.now() + ms;
   let prev = await readCounters(stack);
   let last: ReturnType<typeof ratesBetween> | undefined;
@@ -44,7 +53,9 @@ async function watch(stack: Stack, ms: number, label: string, log: (s: string) =
     await sleep(Math.min(5000, end - Date.now()));
     const now = await readCounters(stack);
     last = ratesBetween(prev, now);
-    log(`${label}: published ${last.published.toFixed(1)}/s, created ${last.created.toFixed(1)}/s, delivered ${last.delivered.toFixed(1)}/s, in flight ${inFlight(now)}`);
+    log(
+      `${label}: published ${last.published.toFixed(1)}/s, created ${last.created.toFixed(1)}/s, delivered ${last.delivered.toFixed(1)}/s, in flight ${inFlight(now)}`,
+    );
     prev = now;
   }
   return last;
@@ -59,11 +70,18 @@ async function watch(stack: Stack, ms: number, label: string, log: (s: string) =
 async function warmUp(stack: Stack, offered: number, warmupMs: number, log: (s: string) => void) {
   const end = Date.now() + 3 * warmupMs;
   let r = await watch(stack, warmupMs, `load ${offered}/s warm-up`, log);
-  const steady = (x: NonNullable<typeof r>) => Math.abs(x.delivered - x.published) <= 0.1 * Math.max(x.published, offered);
+  const steady = (x: NonNullable<typeof r>) =>
+    Math.abs(x.delivered - x.published) <= 0.1 * Math.max(x.published, offered);
   while (r && !steady(r) && Date.now() < end) r = await watch(stack, 5000, `load ${offered}/s warm-up`, log);
 }
 
-export async function runLevel(stack: Stack, offered: number, t: LevelTiming, baselineOrderMs: number | null, log: (s: string) => void): Promise<LevelRun> {
+export async function runLevel(
+  stack: Stack,
+  offered: number,
+  t: LevelTiming,
+  baselineOrderMs: number | null,
+  log: (s: string) => void,
+): Promise<LevelRun> {
   await setRate(stack, offered);
   log(`load ${offered}/s: warming up ${t.warmupMs / 1000} s`);
   await warmUp(stack, offered, t.warmupMs, log);
@@ -77,12 +95,19 @@ export async function runLevel(stack: Stack, offered: number, t: LevelTiming, ba
   const live = ratesBetween(c0, c1);
   const verdict = judgeLevel({ offered, ...live }, baselineOrderMs);
   const endpointGc = gcBetween(c0, c1);
-  log(`load ${offered}/s: delivered ${live.delivered.toFixed(1)}/s, mean order ${live.meanOrderMs === null ? "-" : (live.meanOrderMs / 1000).toFixed(2)} s, ${describeCpu(cpu)}, endpoint in GC ${(endpointGc.pausedShare * 100).toFixed(1)}%${verdict.saturated ? ` -> SATURATED: ${verdict.reasons.join("; ")}` : ""}`);
+  log(
+    `load ${offered}/s: delivered ${live.delivered.toFixed(1)}/s, mean order ${live.meanOrderMs === null ? "-" : (live.meanOrderMs / 1000).toFixed(2)} s, ${describeCpu(cpu)}, endpoint in GC ${(endpointGc.pausedShare * 100).toFixed(1)}%${verdict.saturated ? ` -> SATURATED: ${verdict.reasons.join("; ")}` : ""}`,
+  );
   return { offered, from: c0.at, to: c1.at, live, verdict, memory, cpu, endpointGc };
 }
 
 /** Rising levels from the plan until the first saturated one. */
-export async function stepUntilSaturated(stack: Stack, plan: number[], t: LevelTiming, log: (s: string) => void): Promise<LevelRun[]> {
+export async function stepUntilSaturated(
+  stack: Stack,
+  plan: number[],
+  t: LevelTiming,
+  log: (s: string) => void,
+): Promise<LevelRun[]> {
   const runs: LevelRun[] = [];
   for (let rate = nextRate(plan, runs); rate !== undefined; rate = nextRate(plan, runs)) {
     runs.push(await runLevel(stack, rate, t, runs[0]?.live.meanOrderMs ?? null, log));

@@ -29,7 +29,8 @@ export interface LoadResult {
 
 export async function closedLoop(o: LoadOptions): Promise<LoadResult> {
   const target = new URL(o.url);
-  if (!["127.0.0.1", "localhost", "[::1]"].includes(target.hostname)) throw new Error(`load only on loopback, not ${target.hostname}`);
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(target.hostname))
+    throw new Error(`load only on loopback, not ${target.hostname}`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.concurrency });
   const result: LoadResult = { concurrency: o.concurrency, ok: 0, errors: 0, elapsedMs: 0, latenciesMs: [] };
   const start = performance.now();
@@ -63,10 +64,24 @@ export async function closedLoop(o: LoadOptions): Promise<LoadResult> {
   return result;
 }
 
-function request(agent: http.Agent, url: URL, path: string, body: string, headers: Record<string, string>): Promise<number> {
+function request(
+  agent: http.Agent,
+  url: URL,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { agent, host: url.hostname, port: url.port, path, method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers }, timeout: 30_000 },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path,
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers },
+        timeout: 30_000,
+      },
       (res) => {
         res.resume();
         res.once("end", () => resolve(res.statusCode ?? 0));

@@ -15,7 +15,9 @@ export interface ProcessMemory {
 }
 
 function pids(stack: Stack): Array<[string, number]> {
-  return [...stack.processes].flatMap(([name, p]) => (p.running && p.child?.pid ? [[name, p.child.pid] as [string, number]] : []));
+  return [...stack.processes].flatMap(([name, p]) =>
+    p.running && p.child?.pid ? [[name, p.child.pid] as [string, number]] : [],
+  );
 }
 
 /** Returns whether the kernel accepted the reset for every process (else peaks span the whole run). */

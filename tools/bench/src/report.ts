@@ -80,12 +80,24 @@ export interface BenchResult {
   durationS: number;
 }
 
-export function targets(r: Pick<BenchResult, "orders_per_s" | "engine_noop_invocations_per_s" | "invocations_per_order" | "publish_to_created_p99_ms" | "idle_invocations_per_driver_per_s">): Target[] {
+export function targets(
+  r: Pick<
+    BenchResult,
+    | "orders_per_s"
+    | "engine_noop_invocations_per_s"
+    | "invocations_per_order"
+    | "publish_to_created_p99_ms"
+    | "idle_invocations_per_driver_per_s"
+  >,
+): Target[] {
   const bound = r.invocations_per_order ? (0.5 * r.engine_noop_invocations_per_s) / r.invocations_per_order : null;
   return [
     {
       name: "orders/s vs engine limit",
-      target: bound === null ? "≥ ½ × engine ÷ invocations per order" : `≥ ½ × ${r.engine_noop_invocations_per_s.toFixed(0)} ÷ ${r.invocations_per_order} = ${bound.toFixed(1)}`,
+      target:
+        bound === null
+          ? "≥ ½ × engine ÷ invocations per order"
+          : `≥ ½ × ${r.engine_noop_invocations_per_s.toFixed(0)} ÷ ${r.invocations_per_order} = ${bound.toFixed(1)}`,
       value: r.orders_per_s.toFixed(1),
       met: bound !== null && r.orders_per_s >= bound,
     },
@@ -122,7 +134,10 @@ const STEP_LABELS: Record<StepName, string> = {
 /** The share of the cores the host gave to other guests, over every measured window: what makes runs differ. */
 export function stealSummary(r: Pick<BenchResult, "engine" | "levels" | "latency_windows" | "idle">): string {
   // Every latency window, the disturbed ones too: the summary says what the host took, not what was reported.
-  const steals = [...[...r.engine.levels, r.engine.stateful, ...r.levels, r.idle].map((w) => w.cpu.steal), ...r.latency_windows.map((w) => w.steal)];
+  const steals = [
+    ...[...r.engine.levels, r.engine.stateful, ...r.levels, r.idle].map((w) => w.cpu.steal),
+    ...r.latency_windows.map((w) => w.steal),
+  ];
   const shares = steals.map((x) => Math.round(x * 100));
   const [lo, hi] = [Math.min(...shares), Math.max(...shares)];
   return `the host took ${lo === hi ? lo : `${lo}–${hi}`}% of the cores (steal) in the measured windows`;
@@ -133,16 +148,40 @@ export function headline(r: BenchResult): string[] {
   const m = r.machine;
   const c = r.config;
   const lines: string[] = [];
-  lines.push(`Measured ${r.generatedAt} with \`${r.command}\` (${r.durationS.toFixed(0)} s) on ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; load average before: ${m.loadavgBefore.map((x) => x.toFixed(2)).join(" / ")}${m.vitestProcessesBefore ? `, ${m.vitestProcessesBefore} vitest processes running` : ""}; ${stealSummary(r)}.`);
-  lines.push(`Stack: ${c.regions.length} regions × ${c.driversPerRegion} drivers, time scale ${c.timeScale}×, tick ${c.tickMs} ms (${c.stepKm.toFixed(1)} km per tick), preparation ${c.prepTimeMs} ms, ETA updates ≤ 1 per ${c.etaUpdateIntervalMs} ms per delivery, long poll ${c.waitForWorkMs / 1000} s, driver lease ${c.driverLeaseMs / 1000} s; restate-server with ${c.restatePartitions} partition${c.restatePartitions === 1 ? "" : "s"}; the simulators at nice ${c.simulatorNice}; levels ${c.levelWarmupS} s warm-up + ${c.levelWindowS} s measured.`);
+  lines.push(
+    `Measured ${r.generatedAt} with \`${r.command}\` (${r.durationS.toFixed(0)} s) on ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; load average before: ${m.loadavgBefore.map((x) => x.toFixed(2)).join(" / ")}${m.vitestProcessesBefore ? `, ${m.vitestProcessesBefore} vitest processes running` : ""}; ${stealSummary(r)}.`,
+  );
+  lines.push(
+    `Stack: ${c.regions.length} regions × ${c.driversPerRegion} drivers, time scale ${c.timeScale}×, tick ${c.tickMs} ms (${c.stepKm.toFixed(1)} km per tick), preparation ${c.prepTimeMs} ms, ETA updates ≤ 1 per ${c.etaUpdateIntervalMs} ms per delivery, long poll ${c.waitForWorkMs / 1000} s, driver lease ${c.driverLeaseMs / 1000} s; restate-server with ${c.restatePartitions} partition${c.restatePartitions === 1 ? "" : "s"}; the simulators at nice ${c.simulatorNice}; levels ${c.levelWarmupS} s warm-up + ${c.levelWindowS} s measured.`,
+  );
   lines.push("");
   lines.push("| figure | value | target | met |", "|---|---|---|---|");
-  lines.push(`| engine limit (no-op invocations/s, best of ${r.engine.levels.filter((l) => !l.repeat).map((l) => l.concurrency).join("/")} concurrent${r.engine.levels.some((l) => l.repeat) ? `, ${r.engine.levels.filter((l) => l.repeat).map((l) => l.concurrency).join(" and ")} measured twice` : ""}) | ${r.engine_noop_invocations_per_s.toFixed(0)} | | |`);
-  lines.push(`| orders/s delivered, sustained${r.saturation_reached ? "" : " (not saturated: the plan ran out)"} | ${r.orders_per_s.toFixed(1)} (peak ${r.orders_per_s_peak.toFixed(1)}) | ${r.targets[0]!.target} | ${r.targets[0]!.met ? "yes" : "no"} |`);
+  lines.push(
+    `| engine limit (no-op invocations/s, best of ${r.engine.levels
+      .filter((l) => !l.repeat)
+      .map((l) => l.concurrency)
+      .join("/")} concurrent${
+      r.engine.levels.some((l) => l.repeat)
+        ? `, ${r.engine.levels
+            .filter((l) => l.repeat)
+            .map((l) => l.concurrency)
+            .join(" and ")} measured twice`
+        : ""
+    }) | ${r.engine_noop_invocations_per_s.toFixed(0)} | | |`,
+  );
+  lines.push(
+    `| orders/s delivered, sustained${r.saturation_reached ? "" : " (not saturated: the plan ran out)"} | ${r.orders_per_s.toFixed(1)} (peak ${r.orders_per_s_peak.toFixed(1)}) | ${r.targets[0]!.target} | ${r.targets[0]!.met ? "yes" : "no"} |`,
+  );
   const cost = r.levels.find((l) => l.offered_per_s === r.invocations_per_order_measured_at_per_s);
-  lines.push(`| invocations per delivered order at ${num(r.invocations_per_order_measured_at_per_s, 0)}/s, net of the idle drivers' baseline (gross ${num(cost?.invocations_per_order_gross ?? null, 2)}) | ${num(r.invocations_per_order, 2)} | as low as the design allows | |`);
-  lines.push(`| publish → CREATED p99 at ${r.latency_offered_per_s}/s (≈ half saturation; ${r.latency_ms.publish_to_created.n} orders, 95% confidence interval ${interval(p99Interval(r))}) | ${ms(r.publish_to_created_p99_ms)} | < 100 ms | ${r.targets[1]!.met ? "yes" : "no"} |`);
-  lines.push(`| idle invocations per driver per second (${r.idle.drivers} drivers, ${r.idle.windowS.toFixed(0)} s) | ${r.idle_invocations_per_driver_per_s.toFixed(3)} | ≤ 0.1 | ${r.targets[2]!.met ? "yes" : "no"} |`);
+  lines.push(
+    `| invocations per delivered order at ${num(r.invocations_per_order_measured_at_per_s, 0)}/s, net of the idle drivers' baseline (gross ${num(cost?.invocations_per_order_gross ?? null, 2)}) | ${num(r.invocations_per_order, 2)} | as low as the design allows | |`,
+  );
+  lines.push(
+    `| publish → CREATED p99 at ${r.latency_offered_per_s}/s (≈ half saturation; ${r.latency_ms.publish_to_created.n} orders, 95% confidence interval ${interval(p99Interval(r))}) | ${ms(r.publish_to_created_p99_ms)} | < 100 ms | ${r.targets[1]!.met ? "yes" : "no"} |`,
+  );
+  lines.push(
+    `| idle invocations per driver per second (${r.idle.drivers} drivers, ${r.idle.windowS.toFixed(0)} s) | ${r.idle_invocations_per_driver_per_s.toFixed(3)} | ≤ 0.1 | ${r.targets[2]!.met ? "yes" : "no"} |`,
+  );
   const machine = r.cost_per_invocation.find((c) => c.part === PART.machine);
   if (machine?.ratio) {
     lines.push("");
@@ -171,14 +210,22 @@ export function markdown(r: BenchResult): string {
   lines.push(...engineSection(r));
   lines.push("");
   lines.push("Load levels (rates from Restate's state over each measured window):", "");
-  lines.push("| offered/s | created/s | delivered/s | invocations/s | invocations/order net (gross) | journal entries/order (gross) | publish→CREATED p50 / p99 | publish→DELIVERED p50 / p99 | saturated |", "|---|---|---|---|---|---|---|---|---|");
+  lines.push(
+    "| offered/s | created/s | delivered/s | invocations/s | invocations/order net (gross) | journal entries/order (gross) | publish→CREATED p50 / p99 | publish→DELIVERED p50 / p99 | saturated |",
+    "|---|---|---|---|---|---|---|---|---|",
+  );
   for (const l of r.levels) {
     const p = l.latency_ms.publish_to_created;
     const e = l.latency_ms.end_to_end;
-    lines.push(`| ${l.offered_per_s} | ${num(l.created_per_s)} | ${num(l.delivered_per_s)} | ${num(l.invocations_per_s, 0)} | ${num(l.invocations_per_order, 2)} (${num(l.invocations_per_order_gross, 2)}) | ${num(l.journal_entries_per_order, 0)} | ${ms(p.p50)} / ${ms(p.p99)} | ${ms(e.p50)} / ${ms(e.p99)} | ${l.saturated ? `yes: ${l.saturation_reasons.join("; ")}` : "no"} |`);
+    lines.push(
+      `| ${l.offered_per_s} | ${num(l.created_per_s)} | ${num(l.delivered_per_s)} | ${num(l.invocations_per_s, 0)} | ${num(l.invocations_per_order, 2)} (${num(l.invocations_per_order_gross, 2)}) | ${num(l.journal_entries_per_order, 0)} | ${ms(p.p50)} / ${ms(p.p99)} | ${ms(e.p50)} / ${ms(e.p99)} | ${l.saturated ? `yes: ${l.saturation_reasons.join("; ")}` : "no"} |`,
+    );
   }
   lines.push("");
-  lines.push(`Latency at ${r.latency_offered_per_s} orders/s (${r.latency_level.delivered} orders delivered in ${r.latency_level.window_s.toFixed(0)} s); overhead = step time minus its simulated time:`, "");
+  lines.push(
+    `Latency at ${r.latency_offered_per_s} orders/s (${r.latency_level.delivered} orders delivered in ${r.latency_level.window_s.toFixed(0)} s); overhead = step time minus its simulated time:`,
+    "",
+  );
   lines.push("| step | n | p50 | p90 | p99 |", "|---|---|---|---|---|");
   for (const s of STEP_NAMES) {
     const x = r.latency_ms[s];
@@ -188,24 +235,37 @@ export function markdown(r: BenchResult): string {
     lines.push("");
     lines.push(
       `Latency windows measured: ${r.latency_windows
-        .map((w, i) => `${i + 1}. the host took ${Math.round(w.steal * 100)}% of the cores, publish → CREATED p99 ${ms(w.publish_to_created_p99_ms)} over ${w.orders} orders${w.used ? " (reported above)" : ""}`)
-        .join("; ")}. A window where the host takes over ${DISTURBED_STEAL * 100}% is measured again (at most ${r.config.latencyAttempts} windows); the first undisturbed one is reported, or the least disturbed.`,
+        .map(
+          (w, i) =>
+            `${i + 1}. the host took ${Math.round(w.steal * 100)}% of the cores, publish → CREATED p99 ${ms(w.publish_to_created_p99_ms)} over ${w.orders} orders${w.used ? " (reported above)" : ""}`,
+        )
+        .join(
+          "; ",
+        )}. A window where the host takes over ${DISTURBED_STEAL * 100}% is measured again (at most ${r.config.latencyAttempts} windows); the first undisturbed one is reported, or the least disturbed.`,
     );
   }
   lines.push("");
-  lines.push(`Invocations per delivered order by handler (at ${num(r.invocations_per_order_measured_at_per_s, 0)} orders/s, net of the idle baseline):`, "");
+  lines.push(
+    `Invocations per delivered order by handler (at ${num(r.invocations_per_order_measured_at_per_s, 0)} orders/s, net of the idle baseline):`,
+    "",
+  );
   lines.push("| handler | per order |", "|---|---|");
   for (const h of r.invocations_per_order_by_handler) lines.push(`| ${h.handler} | ${h.count.toFixed(2)} |`);
   lines.push("");
   lines.push(...costSection(r));
   lines.push("");
-  lines.push(`Idle (${r.idle.drivers} drivers, no orders): ${r.idle.invocations.total} invocations in ${r.idle.windowS.toFixed(0)} s — ${r.idle.invocations.byHandler.map((h) => `${h.handler} ${h.count}`).join(", ")}.`);
+  lines.push(
+    `Idle (${r.idle.drivers} drivers, no orders): ${r.idle.invocations.total} invocations in ${r.idle.windowS.toFixed(0)} s — ${r.idle.invocations.byHandler.map((h) => `${h.handler} ${h.count}`).join(", ")}.`,
+  );
   lines.push("");
   lines.push(...cpuSection(r));
   lines.push("");
   lines.push(...gcSection(r));
   lines.push("");
-  lines.push(`Peak memory (VmHWM, RSS peak over the measured window of the ${r.levels.find((l) => l.saturated)?.offered_per_s ?? r.levels.at(-1)?.offered_per_s}/s level):`, "");
+  lines.push(
+    `Peak memory (VmHWM, RSS peak over the measured window of the ${r.levels.find((l) => l.saturated)?.offered_per_s ?? r.levels.at(-1)?.offered_per_s}/s level):`,
+    "",
+  );
   lines.push("| process | peak RSS MiB |", "|---|---|");
   for (const p of r.peak_rss_mib_at_saturation) lines.push(`| ${p.process} | ${p.peakRssMiB} |`);
   return lines.join("\n") + "\n";
@@ -219,7 +279,10 @@ export function markdown(r: BenchResult): string {
  */
 function engineSection(r: BenchResult): string[] {
   const perInv = (cores: number, perS: number) => msPerInvocation(cores, perS)?.toFixed(2) ?? "–";
-  const rows = [...r.engine.levels.map((l) => ({ l, what: `no-op${l.repeat ? " (again)" : ""}` })), { l: r.engine.stateful, what: "stateful no-op (read + write one key)" }];
+  const rows = [
+    ...r.engine.levels.map((l) => ({ l, what: `no-op${l.repeat ? " (again)" : ""}` })),
+    { l: r.engine.stateful, what: "stateful no-op (read + write one key)" },
+  ];
   return [
     "Engine windows (no-op invocations through the ingress; CPU ms per invocation, the machine's without steal):",
     "",
@@ -240,14 +303,21 @@ function costSection(r: BenchResult): string[] {
     "",
     "| part | this workload | no-op | ratio | stateful no-op (read + write one key) | its ratio to the no-op |",
     "|---|---|---|---|---|---|",
-    ...r.cost_per_invocation.map((c) => `| ${c.part} | ${cell(c.workloadMs)} | ${cell(c.noopMs)} | ${times(c.ratio)} | ${cell(c.statefulMs)} | ${times(c.statefulRatio)} |`),
+    ...r.cost_per_invocation.map(
+      (c) =>
+        `| ${c.part} | ${cell(c.workloadMs)} | ${cell(c.noopMs)} | ${times(c.ratio)} | ${cell(c.statefulMs)} | ${times(c.statefulRatio)} |`,
+    ),
   ];
 }
 
 const times = (x: number | null) => (x === null ? "–" : `${x.toFixed(2)}×`);
 /** The reported p99's 95% confidence interval (see quantileInterval). */
-const p99Interval = (r: BenchResult) => ({ low: r.latency_ms.publish_to_created.p99Low, high: r.latency_ms.publish_to_created.p99High });
-const interval = (ci: { low: number | null; high: number | null }) => `${ci.low === null ? "?" : ms(ci.low)} – ${ci.high === null ? "unbounded (too few samples)" : ms(ci.high)}`;
+const p99Interval = (r: BenchResult) => ({
+  low: r.latency_ms.publish_to_created.p99Low,
+  high: r.latency_ms.publish_to_created.p99High,
+});
+const interval = (ci: { low: number | null; high: number | null }) =>
+  `${ci.low === null ? "?" : ms(ci.low)} – ${ci.high === null ? "unbounded (too few samples)" : ms(ci.high)}`;
 
 /** Cores per process during the engine's best level and each load level: where an order's cost lies. */
 function cpuSection(r: BenchResult): string[] {
@@ -258,10 +328,14 @@ function cpuSection(r: BenchResult): string[] {
     { label: `idle, ${r.idle.drivers} drivers`, cpu: r.idle.cpu },
   ].filter((c) => c.cpu);
   const names = [...new Set(columns.flatMap((c) => c.cpu.byProcess.map((p) => p.process)))];
-  const cell = (c: (typeof columns)[number], name: string) => c.cpu.byProcess.find((p) => p.process === name)?.cores.toFixed(2) ?? "–";
-  const threads = (c: (typeof columns)[number]) => c.cpu.restateThreads.map((t) => `${t.process} ${t.cores.toFixed(2)}`).join(", ") || "–";
+  const cell = (c: (typeof columns)[number], name: string) =>
+    c.cpu.byProcess.find((p) => p.process === name)?.cores.toFixed(2) ?? "–";
+  const threads = (c: (typeof columns)[number]) =>
+    c.cpu.restateThreads.map((t) => `${t.process} ${t.cores.toFixed(2)}`).join(", ") || "–";
   return [
-    "Where the cores went (cores busy on average over each window, from /proc; the machine has " + r.machine.cores + "):",
+    "Where the cores went (cores busy on average over each window, from /proc; the machine has " +
+      r.machine.cores +
+      "):",
     "",
     `| process | ${columns.map((c) => c.label).join(" | ")} |`,
     `|---|${columns.map(() => "---").join("|")}|`,
@@ -281,14 +355,18 @@ function gcSection(r: BenchResult): string[] {
     ...r.levels.map((l) => ({ label: `${l.offered_per_s}${l.saturated ? " (saturated)" : ""}`, gc: l.endpoint_gc })),
     { label: `${r.latency_offered_per_s} (latency level)`, gc: r.latency_level.endpoint_gc },
   ];
-  const cell = (p: GcPauses | undefined) => (p ? `${p.perS.toFixed(2)}/s, ${p.meanMs === null ? "–" : `${p.meanMs.toFixed(1)} ms`}` : "–");
+  const cell = (p: GcPauses | undefined) =>
+    p ? `${p.perS.toFixed(2)}/s, ${p.meanMs === null ? "–" : `${p.meanMs.toFixed(1)} ms`}` : "–";
   const kind = (g: GcBetween, k: GcPauses["kind"]) => g.pauses.find((p) => p.kind === k);
   return [
     "The endpoint's garbage collection (main-thread pauses, from its Prometheus metrics; while it collects, no handler runs):",
     "",
     "| orders/s | scavenges (rate, mean pause) | mark-compacts (rate, mean pause) | share of the window in GC |",
     "|---|---|---|---|",
-    ...rows.map((x) => `| ${x.label} | ${cell(kind(x.gc, "scavenge"))} | ${cell(kind(x.gc, "mark-compact"))} | ${(x.gc.pausedShare * 100).toFixed(1)}% |`),
+    ...rows.map(
+      (x) =>
+        `| ${x.label} | ${cell(kind(x.gc, "scavenge"))} | ${cell(kind(x.gc, "mark-compact"))} | ${(x.gc.pausedShare * 100).toFixed(1)}% |`,
+    ),
   ];
 }
 

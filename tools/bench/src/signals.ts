@@ -47,7 +47,6 @@ export function gcBetween(a: Counters, b: Counters): GcBetween {
   return { pauses, pausedShare: s > 0 ? paused / s : 0 };
 }
 
-
 export async function readCounters(stack: Stack): Promise<Counters> {
   const [stats, metrics] = await Promise.all([
     fetch(`${stack.info.providerUrl}/stats`).then((r) => r.json() as Promise<{ published: number }>),
@@ -70,7 +69,10 @@ export function countersFrom(metrics: string, published: number, at: number): Co
     gc: Object.fromEntries(
       (Object.keys(GC_KINDS) as GcKind[]).map((kind) => [
         kind,
-        { count: sumMetric(metrics, "food_ordering_nodejs_gc_duration_seconds_count", { kind }), seconds: sumMetric(metrics, "food_ordering_nodejs_gc_duration_seconds_sum", { kind }) },
+        {
+          count: sumMetric(metrics, "food_ordering_nodejs_gc_duration_seconds_count", { kind }),
+          seconds: sumMetric(metrics, "food_ordering_nodejs_gc_duration_seconds_sum", { kind }),
+        },
       ]),
     ) as Counters["gc"],
   };

@@ -38,8 +38,13 @@ function binomialCdf(n: number, p: number): number[] {
  * 95% (about 3 samples lie above it, and with a chance over 2.5% none does), which is why the
  * bench measures its latency level long enough to have one.
  */
-export function quantileInterval(sorted: readonly number[], q: number, confidence = 0.95): { low: number | null; high: number | null } {
-  if (q <= 0 || q >= 1 || confidence <= 0 || confidence >= 1) throw new RangeError(`quantile and confidence must lie strictly within 0..1 (got ${q}, ${confidence})`);
+export function quantileInterval(
+  sorted: readonly number[],
+  q: number,
+  confidence = 0.95,
+): { low: number | null; high: number | null } {
+  if (q <= 0 || q >= 1 || confidence <= 0 || confidence >= 1)
+    throw new RangeError(`quantile and confidence must lie strictly within 0..1 (got ${q}, ${confidence})`);
   const n = sorted.length;
   if (n === 0) return { low: null, high: null };
   const tail = (1 - confidence) / 2;
@@ -66,4 +71,5 @@ export function summarize(samples: readonly number[]): Summary {
   };
 }
 
-export const round = (x: number | null, digits = 1): number | null => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+export const round = (x: number | null, digits = 1): number | null =>
+  x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits;

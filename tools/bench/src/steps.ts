@@ -32,14 +32,20 @@ export interface Verdict {
   reasons: string[];
 }
 
-export function judgeLevel(s: LevelSignals, baselineOrderMs: number | null, rule: SaturationRule = DEFAULT_RULE): Verdict {
+export function judgeLevel(
+  s: LevelSignals,
+  baselineOrderMs: number | null,
+  rule: SaturationRule = DEFAULT_RULE,
+): Verdict {
   const reasons: string[] = [];
   const floor = rule.minFollow * s.offered;
   if (s.published < floor) reasons.push(`the provider published only ${s.published.toFixed(1)}/s of ${s.offered}/s`);
   if (s.created < floor) reasons.push(`only ${s.created.toFixed(1)}/s created of ${s.offered}/s offered`);
   if (s.delivered < floor) reasons.push(`only ${s.delivered.toFixed(1)}/s delivered of ${s.offered}/s offered`);
   if (baselineOrderMs !== null && s.meanOrderMs !== null && s.meanOrderMs > rule.maxSlowdown * baselineOrderMs) {
-    reasons.push(`orders take ${(s.meanOrderMs / 1000).toFixed(1)} s on average, over ${rule.maxSlowdown}x the ${(baselineOrderMs / 1000).toFixed(1)} s at the lightest load`);
+    reasons.push(
+      `orders take ${(s.meanOrderMs / 1000).toFixed(1)} s on average, over ${rule.maxSlowdown}x the ${(baselineOrderMs / 1000).toFixed(1)} s at the lightest load`,
+    );
   }
   return { saturated: reasons.length > 0, reasons };
 }
@@ -48,7 +54,10 @@ export function judgeLevel(s: LevelSignals, baselineOrderMs: number | null, rule
  * The next offered rate: the planned steps in order; the stepping ends at the first saturated
  * level (or when the plan runs out, which the report flags as "not saturated").
  */
-export function nextRate(plan: readonly number[], done: ReadonlyArray<{ offered: number; verdict: Verdict }>): number | undefined {
+export function nextRate(
+  plan: readonly number[],
+  done: ReadonlyArray<{ offered: number; verdict: Verdict }>,
+): number | undefined {
   if (done.some((d) => d.verdict.saturated)) return undefined;
   const last = done.at(-1)?.offered ?? -Infinity;
   return plan.find((r) => r > last);

@@ -50,7 +50,8 @@ export function audit(input: AuditInput): AuditReport {
     if (!o || !isTerminal(o.status)) {
       if (o) unfinished++;
       else lost++;
-      if (problems.length < 20) problems.push(o ? `order ${id} is still ${o.status}` : `order ${id} is unknown to Restate`);
+      if (problems.length < 20)
+        problems.push(o ? `order ${id} is still ${o.status}` : `order ${id} is unknown to Restate`);
       continue;
     }
     count[o.status as keyof typeof count]++;
@@ -82,7 +83,8 @@ export function audit(input: AuditInput): AuditReport {
     const refunded = refunds.get(id) ?? 0;
     const expected = o.status === "CANCELLED" ? 1 : 0;
     if (refunded !== expected) problems.push(`order ${id} is ${o.status} with ${refunded} refunds`);
-    if ((o.status === "DELIVERED" || o.status === "CANCELLED") && succeeded.get(id) !== 1) problems.push(`order ${id} is ${o.status} but has ${succeeded.get(id) ?? 0} successful charges`);
+    if ((o.status === "DELIVERED" || o.status === "CANCELLED") && succeeded.get(id) !== 1)
+      problems.push(`order ${id} is ${o.status} but has ${succeeded.get(id) ?? 0} successful charges`);
   }
   for (const [id, d] of input.drivers) {
     if (d.status === "DELIVERING" && (!d.assignment || input.finishedDeliveries.has(d.assignment.deliveryId))) {

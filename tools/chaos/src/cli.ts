@@ -16,7 +16,12 @@ const o = new Command("npm run chaos --")
   .option("--rate <orders/s>", "order provider rate", positive, 10)
   .option("--regions <list>", "regions", (v) => v.split(","), ["amsterdam", "berlin", "paris"])
   .option("--drivers <n>", "drivers per region", positive, 25)
-  .option("--drain <s>", "seconds to wait for the last orders to finish after the load", positive, DEFAULT_DRAIN_MS / 1000)
+  .option(
+    "--drain <s>",
+    "seconds to wait for the last orders to finish after the load",
+    positive,
+    DEFAULT_DRAIN_MS / 1000,
+  )
   .option("--keep", "keep the run's data directory (logs, Restate and Kafka data) also when it passes")
   .parse()
   .opts<{ duration: number; rate: number; regions: string[]; drivers: number; drain: number; keep?: boolean }>();
@@ -25,7 +30,14 @@ if (unknown.length) {
   console.error(`unknown regions: ${unknown.join(", ")}`);
   process.exit(2);
 }
-const options = { durationS: o.duration, rate: o.rate, regions: o.regions, driversPerRegion: o.drivers, drainTimeoutMs: o.drain * 1000, log: (s: string) => console.log(s) };
+const options = {
+  durationS: o.duration,
+  rate: o.rate,
+  regions: o.regions,
+  driversPerRegion: o.drivers,
+  drainTimeoutMs: o.drain * 1000,
+  log: (s: string) => console.log(s),
+};
 const stack = await startChaosStack(options);
 let stopping: Promise<void> | undefined;
 const stop = () => (stopping ??= stack.stop());
@@ -41,7 +53,13 @@ try {
   await stop();
 }
 console.log(formatReport(report));
-const failed = !!(report.unfinished || report.lost || report.duplicates || report.doubleCharges || report.problems.length);
+const failed = !!(
+  report.unfinished ||
+  report.lost ||
+  report.duplicates ||
+  report.doubleCharges ||
+  report.problems.length
+);
 // A failed run keeps its logs and state for inspection; a passed one frees the disk (~0.4 GB).
 if (failed || o.keep) console.log(`data kept in ${stack.info.dataDir}`);
 else fs.rmSync(stack.info.dataDir, { recursive: true, force: true });

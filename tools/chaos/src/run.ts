@@ -56,7 +56,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * provider's ledger.
  */
 /** A stack shaped for fault injection: several regions, short driver leases, a provider that logs what Kafka acknowledged. */
-export async function startChaosStack(o: Pick<ChaosOptions, "regions" | "driversPerRegion" | "dataDir" | "log">): Promise<Stack> {
+export async function startChaosStack(
+  o: Pick<ChaosOptions, "regions" | "driversPerRegion" | "dataDir" | "log">,
+): Promise<Stack> {
   const dataDir = o.dataDir ?? path.join(REPO_ROOT, ".data", `chaos-${process.pid}`);
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(dataDir, { recursive: true });
@@ -72,7 +74,13 @@ export async function startChaosStack(o: Pick<ChaosOptions, "regions" | "drivers
     providerRate: 0,
     // The lease must outlast a long poll: an idle driver shows life once per WAIT_FOR_WORK_MS.
     env: { LOG_LEVEL: "info", DRIVER_LEASE_MS: "25000", ETA_UPDATE_INTERVAL_MS: "2000", WAIT_FOR_WORK_MS: "10000" },
-    componentEnv: { provider: { PUBLISHED_LOG_FILE: path.join(dataDir, "published.txt"), MAX_DELIVERY_DELAY_MS: "4000", DECLINED_FRACTION: "0.03" } },
+    componentEnv: {
+      provider: {
+        PUBLISHED_LOG_FILE: path.join(dataDir, "published.txt"),
+        MAX_DELIVERY_DELAY_MS: "4000",
+        DECLINED_FRACTION: "0.03",
+      },
+    },
   });
 }
 
@@ -82,7 +90,12 @@ export async function runChaosOn(stack: Stack, o: ChaosOptions): Promise<ChaosRe
   const publishedLog = path.join(stack.info.dataDir, "published.txt");
   const info = stack.info;
   const ingress = clients.connect({ url: info.ingressUrl });
-  const setRate = (rate: number) => fetch(`${info.providerUrl}/rate`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ rate }) });
+  const setRate = (rate: number) =>
+    fetch(`${info.providerUrl}/rate`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ rate }),
+    });
   const faults: FaultResult[] = [];
   let cancelRequests = 0;
   let cancelAccepted = 0;
@@ -132,7 +145,9 @@ export async function runChaosOn(stack: Stack, o: ChaosOptions): Promise<ChaosRe
       await publishProbe(info.kafkaBrokers, probe);
       fs.appendFileSync(publishedLog, `${probe}\n`);
       const flowing = await waitUntil(async () => {
-        const s = await fetch(`${info.ingressUrl}/order-status/${probe}/get`, { method: "POST" }).then((r) => (r.ok ? (r.json() as Promise<OrderStatusView>) : undefined)).catch(() => undefined);
+        const s = await fetch(`${info.ingressUrl}/order-status/${probe}/get`, { method: "POST" })
+          .then((r) => (r.ok ? (r.json() as Promise<OrderStatusView>) : undefined))
+          .catch(() => undefined);
         return !!s && s.status !== "NEW";
       }, RECOVERY_WAIT_MS);
       faults.push({ fault: k.name, downMs: k.downMs, recoveryMs: flowing ? Date.now() - t : null });
@@ -157,7 +172,15 @@ export async function runChaosOn(stack: Stack, o: ChaosOptions): Promise<ChaosRe
       await sleep(2000);
       report = await collect(stack, published);
     }
-    return { ...report, faults, cancelRequests, cancelAccepted, drainMs: Date.now() - drainStart, durationS: o.durationS, rate: o.rate };
+    return {
+      ...report,
+      faults,
+      cancelRequests,
+      cancelAccepted,
+      drainMs: Date.now() - drainStart,
+      durationS: o.durationS,
+      rate: o.rate,
+    };
   } finally {
     clearTimeout(loadTimer);
     stopCancels = true;
@@ -193,10 +216,20 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
 
 async function publishProbe(brokers: string[], id: string) {
   const { Kafka, Partitioners, logLevel } = await import("kafkajs");
-  const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING, retry: { retries: 20 } }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING, retry: { retries: 20 } }).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   try {
-    const order = { id, restaurantId: "ams-pizzeria", region: "amsterdam", products: [{ productId: "ams-pz-1", quantity: 1 }], totalCost: 950, deliveryDelay: 0, source: "chaos-probe" };
+    const order = {
+      id,
+      restaurantId: "ams-pizzeria",
+      region: "amsterdam",
+      products: [{ productId: "ams-pz-1", quantity: 1 }],
+      totalCost: 950,
+      deliveryDelay: 0,
+      source: "chaos-probe",
+    };
     await producer.send({ topic: "orders", acks: -1, messages: [{ key: id, value: JSON.stringify(order) }] });
   } finally {
     await producer.disconnect();
@@ -207,7 +240,10 @@ export function formatReport(r: ChaosReport): string {
   const lines = [
     `Chaos run: ${r.durationS} s at ${r.rate} orders/s`,
     `  charges ${r.charges}, refunds ${r.refunds}, cancel requests ${r.cancelRequests} (${r.cancelAccepted} accepted), drain ${(r.drainMs / 1000).toFixed(1)} s`,
-    ...r.faults.map((f) => `  ${f.fault.padEnd(34)} down ${f.downMs} ms, ${f.recoveryMs === null ? `not flowing within ${RECOVERY_WAIT_MS / 1000} s (backlog)` : `recovered ${f.recoveryMs} ms after the kill`}`),
+    ...r.faults.map(
+      (f) =>
+        `  ${f.fault.padEnd(34)} down ${f.downMs} ms, ${f.recoveryMs === null ? `not flowing within ${RECOVERY_WAIT_MS / 1000} s (backlog)` : `recovered ${f.recoveryMs} ms after the kill`}`,
+    ),
     ...r.problems.slice(0, 20).map((p) => `  problem: ${p}`),
     summaryLine(r),
   ];

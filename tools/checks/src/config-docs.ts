@@ -1,13 +1,13 @@
 import { writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { REPO_ROOT } from "./repo.ts";
 import type { ConfigDefinition, ConfigSpec } from "@food-ordering/kit";
 
 /**
  * Generates docs/configuration.md from the config modules, so the reference cannot drift from
  * the code: `npm run docs:config`. A unit test checks the committed file is current.
  */
-const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../../..");
 export const DOC_PATH = join(REPO_ROOT, "docs", "configuration.md");
 
 /** Each process's entry point (as the chart runs it) and its config module. */
@@ -22,17 +22,20 @@ export const CONFIG_MODULES: Record<string, string> = {
   "services/smoke-test/src/main.ts": "services/smoke-test/src/config.ts",
 };
 
-const isDefinition = (x: unknown): x is ConfigDefinition<ConfigSpec> => typeof x === "object" && x !== null && "spec" in x && "parse" in x && "component" in x;
+const isDefinition = (x: unknown): x is ConfigDefinition<ConfigSpec> =>
+  typeof x === "object" && x !== null && "spec" in x && "parse" in x && "component" in x;
 
 /** The config definition a module exports. */
 export async function loadConfig(modulePath: string): Promise<ConfigDefinition<ConfigSpec>> {
   const mod: Record<string, unknown> = await import(pathToFileURL(join(REPO_ROOT, modulePath)).href);
   const defs = Object.values(mod).filter(isDefinition);
-  if (defs.length !== 1) throw new Error(`${modulePath} must export exactly one config definition, found ${defs.length}`);
+  if (defs.length !== 1)
+    throw new Error(`${modulePath} must export exactly one config definition, found ${defs.length}`);
   return defs[0]!;
 }
 
-const cell = (s: string | undefined): string => (s === undefined ? "—" : s === "" ? '`""`' : s.replaceAll("|", "\\|").replaceAll("\n", " "));
+const cell = (s: string | undefined): string =>
+  s === undefined ? "—" : s === "" ? '`""`' : s.replaceAll("|", "\\|").replaceAll("\n", " ");
 
 export async function generate(): Promise<string> {
   const lines = [
@@ -46,9 +49,18 @@ export async function generate(): Promise<string> {
   ];
   for (const [entry, modulePath] of Object.entries(CONFIG_MODULES)) {
     const def = await loadConfig(modulePath);
-    lines.push(`## ${def.component}`, "", `\`node ${entry}\` — defined in \`${modulePath}\`.`, "", "| Variable | Default | Description | Helm value |", "|---|---|---|---|");
+    lines.push(
+      `## ${def.component}`,
+      "",
+      `\`node ${entry}\` — defined in \`${modulePath}\`.`,
+      "",
+      "| Variable | Default | Description | Helm value |",
+      "|---|---|---|---|",
+    );
     for (const [name, spec] of Object.entries(def.spec)) {
-      lines.push(`| \`${name}\` | ${spec.default === undefined ? "(unset)" : `\`${cell(spec.default)}\``} | ${cell(spec.doc)} | ${cell(spec.helm)} |`);
+      lines.push(
+        `| \`${name}\` | ${spec.default === undefined ? "(unset)" : `\`${cell(spec.default)}\``} | ${cell(spec.doc)} | ${cell(spec.helm)} |`,
+      );
     }
     lines.push("");
   }

@@ -1,1 +1,2 @@
 export * from "./config-docs.ts";
+export * from "./repo.ts";

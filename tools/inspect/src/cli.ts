@@ -14,7 +14,8 @@ interface Global {
   json?: boolean;
 }
 
-const print = (json: boolean | undefined, data: unknown, text: () => string) => console.log(json ? JSON.stringify(data, null, 2) : text());
+const print = (json: boolean | undefined, data: unknown, text: () => string) =>
+  console.log(json ? JSON.stringify(data, null, 2) : text());
 
 const durationArg = (v: string) => {
   try {
@@ -25,7 +26,8 @@ const durationArg = (v: string) => {
 };
 const statusArg = (v: string) => {
   const s = v.toUpperCase();
-  if (!(ORDER_STATUSES as readonly string[]).includes(s)) throw new InvalidArgumentError(`unknown status "${v}" (one of ${ORDER_STATUSES.join(", ")})`);
+  if (!(ORDER_STATUSES as readonly string[]).includes(s))
+    throw new InvalidArgumentError(`unknown status "${v}" (one of ${ORDER_STATUSES.join(", ")})`);
   return s;
 };
 const positiveInt = (v: string) => {
@@ -36,8 +38,14 @@ const positiveInt = (v: string) => {
 
 function program(): Command {
   const p = new Command("inspect")
-    .description("Inspect orders, drivers, their Restate invocations and the endpoint's deployments through Restate's admin API.")
-    .option("--admin-url <url>", "Restate admin API (env RESTATE_ADMIN_URL)", process.env.RESTATE_ADMIN_URL ?? "http://127.0.0.1:9070")
+    .description(
+      "Inspect orders, drivers, their Restate invocations and the endpoint's deployments through Restate's admin API.",
+    )
+    .option(
+      "--admin-url <url>",
+      "Restate admin API (env RESTATE_ADMIN_URL)",
+      process.env.RESTATE_ADMIN_URL ?? "http://127.0.0.1:9070",
+    )
     .option("--json", "print JSON instead of tables")
     .showHelpAfterError();
   const global = () => p.opts<Global>();
@@ -46,12 +54,18 @@ function program(): Command {
     .description("orders with status and age, newest first")
     .option("--status <status>", "only orders in this status", statusArg)
     .option("--region <region>", "only orders of this region")
-    .option("--older-than <duration>", "only unfinished orders in their current status for at least this long (e.g. 30m)", durationArg)
+    .option(
+      "--older-than <duration>",
+      "only unfinished orders in their current status for at least this long (e.g. 30m)",
+      durationArg,
+    )
     .option("--limit <n>", "at most this many", positiveInt, 100)
     .action(async (o: { status?: string; region?: string; olderThan?: number; limit: number }) => {
       const { adminUrl, json } = global();
       const now = Date.now();
-      const rows = await reachable(adminUrl, () => listOrders(adminUrl, { status: o.status, region: o.region, olderThanMs: o.olderThan, limit: o.limit }, now));
+      const rows = await reachable(adminUrl, () =>
+        listOrders(adminUrl, { status: o.status, region: o.region, olderThanMs: o.olderThan, limit: o.limit }, now),
+      );
       print(json, rows, () => renderOrders(rows, now));
     });
 
@@ -75,7 +89,9 @@ function program(): Command {
     });
 
   p.command("deployments")
-    .description("the endpoint's Restate deployments (one per revision): current, or draining/drained with the unfinished invocations pinned to it")
+    .description(
+      "the endpoint's Restate deployments (one per revision): current, or draining/drained with the unfinished invocations pinned to it",
+    )
     .action(async () => {
       const { adminUrl, json } = global();
       const rows = await reachable(adminUrl, () => listDeployments(adminUrl));

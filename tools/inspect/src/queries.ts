@@ -1,6 +1,11 @@
 import { isTerminal, type DriverView, type OrderStatus, type OrderStatusView } from "@food-ordering/contracts";
 // The admin client module alone: the registrar's index would load its whole reconciler at every CLI start.
-import { AdminClient, AdminError, type DeploymentSummary, type ServiceMetadata } from "@food-ordering/registrar/admin-client";
+import {
+  AdminClient,
+  AdminError,
+  type DeploymentSummary,
+  type ServiceMetadata,
+} from "@food-ordering/registrar/admin-client";
 import { sql, sqlString, stateOf } from "./restate-sql.ts";
 
 /**
@@ -71,7 +76,11 @@ export function selectOrders(rows: OrderRow[], filter: OrderFilter, now: number)
   return rows
     .filter((r) => !filter.status || r.status === filter.status.toUpperCase())
     .filter((r) => !filter.region || r.region === filter.region)
-    .filter((r) => filter.olderThanMs === undefined || (!isTerminal(r.status) && now - (r.statusSince ?? now) >= filter.olderThanMs))
+    .filter(
+      (r) =>
+        filter.olderThanMs === undefined ||
+        (!isTerminal(r.status) && now - (r.statusSince ?? now) >= filter.olderThanMs),
+    )
     .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))
     .slice(0, filter.limit ?? Infinity);
 }
@@ -110,11 +119,17 @@ interface SysInvocation {
  * `journal_size` is a column of sys_invocation, so the journal length costs no extra query.
  */
 export async function orderInvocations(adminUrl: string, orderId: string): Promise<InvocationRow[]> {
-  const rows = await sql<SysInvocation>(adminUrl, `SELECT * FROM sys_invocation WHERE target_service_key = ${sqlString(orderId)} ORDER BY created_at`);
+  const rows = await sql<SysInvocation>(
+    adminUrl,
+    `SELECT * FROM sys_invocation WHERE target_service_key = ${sqlString(orderId)} ORDER BY created_at`,
+  );
   return rows.map((r) => ({
     id: r.id,
     target: r.target,
-    handler: r.target.split("/").filter((_, i) => i !== 1).join("/"),
+    handler: r.target
+      .split("/")
+      .filter((_, i) => i !== 1)
+      .join("/"),
     status: r.status === "completed" && r.completion_result ? `completed:${r.completion_result}` : r.status,
     createdAt: r.created_at,
     modifiedAt: r.modified_at,
@@ -184,7 +199,12 @@ export async function listFleet(adminUrl: string, region?: string): Promise<Flee
   const regions = [...names]
     .filter((r) => !region || r === region)
     .sort()
-    .map((r) => ({ region: r, freeDrivers: free.get(r)?.length ?? 0, roster: roster.get(r)?.length ?? 0, waitingDeliveries: pending.get(r) ?? [] }));
+    .map((r) => ({
+      region: r,
+      freeDrivers: free.get(r)?.length ?? 0,
+      roster: roster.get(r)?.length ?? 0,
+      waitingDeliveries: pending.get(r) ?? [],
+    }));
   return { drivers, regions };
 }
 
@@ -208,7 +228,11 @@ export interface DeploymentRow {
 }
 
 /** Pure: the rows from Restate's deployments and services (each service names the deployment of its latest revision) and pinned counts. */
-export function deploymentRows(deployments: DeploymentSummary[], services: Pick<ServiceMetadata, "name" | "deployment_id">[], pinned: Readonly<Record<string, number>>): DeploymentRow[] {
+export function deploymentRows(
+  deployments: DeploymentSummary[],
+  services: Pick<ServiceMetadata, "name" | "deployment_id">[],
+  pinned: Readonly<Record<string, number>>,
+): DeploymentRow[] {
   const latestOf = new Map(services.map((s) => [s.name, s.deployment_id]));
   return deployments
     .map((d) => {
@@ -216,13 +240,25 @@ export function deploymentRows(deployments: DeploymentSummary[], services: Pick<
       const currentFor = names.filter((s) => latestOf.get(s) === d.id);
       const n = pinned[d.id] ?? 0;
       const state: DeploymentRow["state"] = currentFor.length ? "current" : n ? "draining" : "drained";
-      return { id: d.id, uri: d.uri ?? "-", ...(d.created_at ? { createdAt: d.created_at } : {}), services: names, currentFor, pinned: n, state };
+      return {
+        id: d.id,
+        uri: d.uri ?? "-",
+        ...(d.created_at ? { createdAt: d.created_at } : {}),
+        services: names,
+        currentFor,
+        pinned: n,
+        state,
+      };
     })
     .sort((a, b) => (a.createdAt ?? "").localeCompare(b.createdAt ?? "") || a.id.localeCompare(b.id));
 }
 
 export async function listDeployments(adminUrl: string): Promise<DeploymentRow[]> {
   const admin = new AdminClient(adminUrl, { timeoutMs: 30_000 });
-  const [deployments, services, pinned] = await Promise.all([admin.listDeployments(), admin.listServices(), admin.pinnedInvocations()]);
+  const [deployments, services, pinned] = await Promise.all([
+    admin.listDeployments(),
+    admin.listServices(),
+    admin.pinnedInvocations(),
+  ]);
   return deploymentRows(deployments, services, pinned);
 }

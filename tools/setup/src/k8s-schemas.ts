@@ -29,23 +29,42 @@ export function installKubernetesSchemas(dir = SCHEMA_DIR): string {
   const download = mkdtempSync(join(tmpdir(), "k8s-schemas-"));
   try {
     try {
-      execFileSync("python3", ["-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check", "-q", "-d", download, WHEEL.requirement], {
-        stdio: ["ignore", "ignore", "pipe"],
-        timeout: 300_000,
-      });
+      execFileSync(
+        "python3",
+        [
+          "-m",
+          "pip",
+          "download",
+          "--no-deps",
+          "--only-binary=:all:",
+          "--disable-pip-version-check",
+          "-q",
+          "-d",
+          download,
+          WHEEL.requirement,
+        ],
+        {
+          stdio: ["ignore", "ignore", "pipe"],
+          timeout: 300_000,
+        },
+      );
     } catch (e) {
-      throw new ToolInstallError(`could not download ${WHEEL.requirement} with pip (python3 -m pip): ${(e as { stderr?: Buffer }).stderr?.toString().trim() ?? e}`);
+      throw new ToolInstallError(
+        `could not download ${WHEEL.requirement} with pip (python3 -m pip): ${(e as { stderr?: Buffer }).stderr?.toString().trim() ?? e}`,
+      );
     }
     const wheel = readFileSync(join(download, WHEEL.file));
     const digest = createHash("sha256").update(wheel).digest("hex");
-    if (digest !== WHEEL.sha256) throw new ToolInstallError(`${WHEEL.file} has sha256 ${digest}, expected ${WHEEL.sha256}`);
+    if (digest !== WHEEL.sha256)
+      throw new ToolInstallError(`${WHEEL.file} has sha256 ${digest}, expected ${WHEEL.sha256}`);
     const prefix = `kubernetes_validate/kubernetes-json-schema/${SCHEMA_SET}/`;
     const files = unzipSync(wheel, { filter: (f) => f.name.startsWith(prefix) && f.name.endsWith(".json") });
     // Unpack next to the target and rename, so a half-unpacked directory is never used.
     const staging = `${dir}.${process.pid}.tmp`;
     mkdirSync(staging, { recursive: true });
     for (const [name, data] of Object.entries(files)) writeFileSync(join(staging, name.slice(prefix.length)), data);
-    if (!existsSync(join(staging, "_definitions.json"))) throw new ToolInstallError(`${WHEEL.file} has no ${prefix}_definitions.json`);
+    if (!existsSync(join(staging, "_definitions.json")))
+      throw new ToolInstallError(`${WHEEL.file} has no ${prefix}_definitions.json`);
     rmSync(dir, { recursive: true, force: true });
     renameSync(staging, dir);
     return dir;

@@ -14,9 +14,13 @@ export async function setupAll(say: (s: string) => void = console.log): Promise<
 /** kube-apiserver for the registrar's Kubernetes tests, built once from Go modules (cached). */
 export function ensureKubeApiserver(say: (s: string) => void = console.log): void {
   const root = path.resolve(import.meta.dirname, "../../..");
-  if (spawnSync("go", ["version"], { stdio: "ignore" }).status !== 0) throw new Error("building kube-apiserver for the registrar's Kubernetes tests needs Go on the PATH");
+  if (spawnSync("go", ["version"], { stdio: "ignore" }).status !== 0)
+    throw new Error("building kube-apiserver for the registrar's Kubernetes tests needs Go on the PATH");
   say("Ensuring kube-apiserver (built from Go modules once; ~15 min on a fresh machine)...");
-  const r = spawnSync(process.execPath, [path.join(root, "services/registrar/test/kube/build-apiserver.ts")], { cwd: root, stdio: "inherit" });
+  const r = spawnSync(process.execPath, [path.join(root, "services/registrar/test/kube/build-apiserver.ts")], {
+    cwd: root,
+    stdio: "inherit",
+  });
   if (r.status !== 0) throw new Error("building kube-apiserver failed (see above)");
 }
 

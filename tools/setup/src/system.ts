@@ -5,8 +5,18 @@ export const SYSTEM_PACKAGES: Array<{ command: string; args: string[]; pkg: stri
   { command: "java", args: ["-version"], pkg: "openjdk-17-jre-headless", why: "runs the Kafka broker" },
   { command: "mvn", args: ["-v"], pkg: "maven", why: "resolves the Kafka jars from Maven Central" },
   { command: "chromium", args: ["--version"], pkg: "chromium", why: "browser end-to-end tests" },
-  { command: "prometheus", args: ["--version"], pkg: "prometheus", why: "the local Prometheus and the dashboard tests" },
-  { command: "etcd", args: ["--version"], pkg: "etcd-server", why: "the registrar's tests against a real kube-apiserver" },
+  {
+    command: "prometheus",
+    args: ["--version"],
+    pkg: "prometheus",
+    why: "the local Prometheus and the dashboard tests",
+  },
+  {
+    command: "etcd",
+    args: ["--version"],
+    pkg: "etcd-server",
+    why: "the registrar's tests against a real kube-apiserver",
+  },
 ];
 
 const has = (command: string, args: string[]) => spawnSync(command, args, { stdio: "ignore" }).status === 0;
@@ -15,16 +25,26 @@ const has = (command: string, args: string[]) => spawnSync(command, args, { stdi
  * Installs the missing packages with apt-get when running as root (CI, fresh machines);
  * otherwise names them in one clear error.
  */
-export function ensureSystemPackages(which: string[] = SYSTEM_PACKAGES.map((p) => p.command), say: (s: string) => void = console.log): void {
+export function ensureSystemPackages(
+  which: string[] = SYSTEM_PACKAGES.map((p) => p.command),
+  say: (s: string) => void = console.log,
+): void {
   const missing = SYSTEM_PACKAGES.filter((p) => which.includes(p.command) && !has(p.command, p.args));
   if (!missing.length) return;
   const list = missing.map((p) => `${p.pkg} (${p.why})`).join(", ");
-  if (process.getuid?.() !== 0) throw new Error(`missing system packages: ${list}. Install them: sudo apt-get install -y ${missing.map((p) => p.pkg).join(" ")}`);
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      `missing system packages: ${list}. Install them: sudo apt-get install -y ${missing.map((p) => p.pkg).join(" ")}`,
+    );
   say(`Installing ${list}...`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   const update = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
   if (update.status !== 0) throw new Error("apt-get update failed");
-  const install = spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing.map((p) => p.pkg)], { stdio: "inherit", env });
+  const install = spawnSync(
+    "apt-get",
+    ["install", "-y", "-qq", "--no-install-recommends", ...missing.map((p) => p.pkg)],
+    { stdio: "inherit", env },
+  );
   if (install.status !== 0) throw new Error(`apt-get install ${missing.map((p) => p.pkg).join(" ")} failed`);
   const still = missing.filter((p) => !has(p.command, p.args));
   if (still.length) throw new Error(`still missing after install: ${still.map((p) => p.command).join(", ")}`);

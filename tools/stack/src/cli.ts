@@ -14,24 +14,49 @@ const num = (name: string) => (v: string) => {
 const regionList = (v: string): RegionSpec[] =>
   v.split(",").map((part) => {
     const [name, drivers = "5"] = part.split(":");
-    if (!name || !REGION_IDS.includes(name)) throw new InvalidArgumentError(`unknown region "${name}" (known: ${REGION_IDS.join(", ")})`);
+    if (!name || !REGION_IDS.includes(name))
+      throw new InvalidArgumentError(`unknown region "${name}" (known: ${REGION_IDS.join(", ")})`);
     const n = Number(drivers);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`driver count for ${name} must be a positive integer`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`driver count for ${name} must be a positive integer`);
     return { name, drivers: n };
   });
 
 const program = new Command("npm start --")
   .description("Start Kafka, Restate and every process of the platform locally.")
-  .option("--regions <list>", "regions and their driver counts, e.g. amsterdam:5,berlin:3", regionList, regionList("amsterdam:5,berlin:5"))
+  .option(
+    "--regions <list>",
+    "regions and their driver counts, e.g. amsterdam:5,berlin:3",
+    regionList,
+    regionList("amsterdam:5,berlin:5"),
+  )
   .option("--rate <orders/s>", "order provider rate", num("rate"), 0.2)
   .option("--time-scale <x>", "simulated seconds per real second", num("time scale"), 60)
   .option("--tick-ms <ms>", "driver movement tick", num("tick"), 1000)
-  .option("--kafka <brokers>", "use an existing Kafka cluster (comma separated) instead of starting one", process.env.KAFKA_BROKERS)
+  .option(
+    "--kafka <brokers>",
+    "use an existing Kafka cluster (comma separated) instead of starting one",
+    process.env.KAFKA_BROKERS,
+  )
   .option("--data-dir <dir>", "where data and logs go", path.join(REPO_ROOT, ".data/local"))
   .option("--fresh", "delete the data directory first")
-  .option("--prometheus-port <port>", "port of the local Prometheus (env PROMETHEUS_PORT)", num("prometheus port"), Number(process.env.PROMETHEUS_PORT ?? 9090))
+  .option(
+    "--prometheus-port <port>",
+    "port of the local Prometheus (env PROMETHEUS_PORT)",
+    num("prometheus port"),
+    Number(process.env.PROMETHEUS_PORT ?? 9090),
+  )
   .parse();
-const o = program.opts<{ regions: RegionSpec[]; rate: number; timeScale: number; tickMs: number; kafka?: string; dataDir: string; fresh?: boolean; prometheusPort: number }>();
+const o = program.opts<{
+  regions: RegionSpec[];
+  rate: number;
+  timeScale: number;
+  tickMs: number;
+  kafka?: string;
+  dataDir: string;
+  fresh?: boolean;
+  prometheusPort: number;
+}>();
 
 if (o.fresh) fs.rmSync(o.dataDir, { recursive: true, force: true });
 const t0 = Date.now();

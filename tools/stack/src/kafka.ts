@@ -24,7 +24,9 @@ async function requireJava(): Promise<string> {
   try {
     out = (await run(java, ["-version"])).stderr;
   } catch {
-    throw new Error("Kafka needs a Java runtime (JDK 17 or newer) and none was found: install one (e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME, or point the stack at an existing cluster with KAFKA_BROKERS");
+    throw new Error(
+      "Kafka needs a Java runtime (JDK 17 or newer) and none was found: install one (e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME, or point the stack at an existing cluster with KAFKA_BROKERS",
+    );
   }
   const major = Number(/version "(\d+)/.exec(out)?.[1] ?? 0);
   if (major < 17) throw new Error(`Kafka ${kafkaVersion()} needs Java 17 or newer; found: ${out.split("\n")[0]}`);
@@ -39,13 +41,21 @@ export async function ensureKafkaJars(cacheDir: string): Promise<string> {
   try {
     await run("mvn", ["-v"]);
   } catch {
-    throw new Error("resolving the Kafka jars needs Maven (mvn) on the PATH: install it (apt-get install maven) or set KAFKA_BROKERS to an existing cluster");
+    throw new Error(
+      "resolving the Kafka jars needs Maven (mvn) on the PATH: install it (apt-get install maven) or set KAFKA_BROKERS to an existing cluster",
+    );
   }
   fs.mkdirSync(libs, { recursive: true });
-  await run("mvn", ["-q", "-B", "-f", POM, "dependency:copy-dependencies", `-DoutputDirectory=${libs}`, "-DincludeScope=runtime"], {
-    maxBuffer: 32 * 1024 * 1024,
-  }).catch((e: Error & { stdout?: string }) => {
-    throw new Error(`mvn could not resolve Kafka ${kafkaVersion()} from Maven Central: ${e.message}\n${e.stdout ?? ""}`);
+  await run(
+    "mvn",
+    ["-q", "-B", "-f", POM, "dependency:copy-dependencies", `-DoutputDirectory=${libs}`, "-DincludeScope=runtime"],
+    {
+      maxBuffer: 32 * 1024 * 1024,
+    },
+  ).catch((e: Error & { stdout?: string }) => {
+    throw new Error(
+      `mvn could not resolve Kafka ${kafkaVersion()} from Maven Central: ${e.message}\n${e.stdout ?? ""}`,
+    );
   });
   fs.writeFileSync(marker, new Date().toISOString());
   return libs;
@@ -112,7 +122,18 @@ export async function createKafka(opts: KafkaOptions): Promise<ManagedProcess> {
   const classpath = `${libs}/*`;
   // Storage is formatted once per data dir; a restart keeps the data.
   if (!fs.existsSync(path.join(logs, "meta.properties"))) {
-    await run(java, [...C1_ONLY, "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", kraftClusterId(), "-c", props, "--ignore-formatted"]);
+    await run(java, [
+      ...C1_ONLY,
+      "-cp",
+      classpath,
+      "kafka.tools.StorageTool",
+      "format",
+      "-t",
+      kraftClusterId(),
+      "-c",
+      props,
+      "--ignore-formatted",
+    ]);
   }
   return new ManagedProcess({
     name: "kafka",
@@ -149,14 +170,20 @@ async function brokerAnswers(broker: string): Promise<boolean> {
 }
 
 /** Creates the topics that do not exist yet (idempotent). */
-export async function ensureTopics(brokers: string[], topics: Array<{ topic: string; partitions: number }>): Promise<void> {
+export async function ensureTopics(
+  brokers: string[],
+  topics: Array<{ topic: string; partitions: number }>,
+): Promise<void> {
   const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1 })) });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1 })),
+      });
     }
   } finally {
     await admin.disconnect();

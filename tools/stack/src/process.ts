@@ -81,9 +81,13 @@ export class ManagedProcess {
   async waitReady(): Promise<void> {
     const deadline = Date.now() + (this.spec.readyTimeoutMs ?? 60_000);
     for (;;) {
-      if (this.exitInfo) throw new Error(`${this.spec.name} ${this.exitInfo} before it was ready; see ${this.logFile}:\n${this.tail()}`);
+      if (this.exitInfo)
+        throw new Error(`${this.spec.name} ${this.exitInfo} before it was ready; see ${this.logFile}:\n${this.tail()}`);
       if (await this.spec.ready().catch(() => false)) return;
-      if (Date.now() > deadline) throw new Error(`${this.spec.name} not ready after ${this.spec.readyTimeoutMs ?? 60_000} ms; see ${this.logFile}:\n${this.tail()}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${this.spec.name} not ready after ${this.spec.readyTimeoutMs ?? 60_000} ms; see ${this.logFile}:\n${this.tail()}`,
+        );
       await new Promise((r) => setTimeout(r, 150));
     }
   }

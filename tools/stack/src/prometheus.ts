@@ -33,19 +33,27 @@ export interface RuleGroup {
 /** Renders an expression's one allowed template value; anything else templated is a mistake in the rules file. */
 export function renderExpr(expr: string, namespace: string): string {
   const out = expr.replace(NAMESPACE_TEMPLATE, namespace);
-  if (out.includes("{{")) throw new Error(`alert expression uses a template value other than {{ .Release.Namespace }}: ${expr}`);
+  if (out.includes("{{"))
+    throw new Error(`alert expression uses a template value other than {{ .Release.Namespace }}: ${expr}`);
   return out;
 }
 
 /** Every rule file of the chart, expressions rendered for `namespace`, by file name. */
 export function loadRuleFiles(namespace = LOCAL_NAMESPACE, dir = RULES_DIR): Map<string, { groups: RuleGroup[] }> {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
   if (!files.length) throw new Error(`no rule files in ${dir}`);
   return new Map(
     files.map((f) => {
       const doc = YAML.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { groups?: RuleGroup[] };
-      if (!Array.isArray(doc?.groups)) throw new Error(`${path.join(dir, f)}: expected a Prometheus rule file with "groups"`);
-      const groups = doc.groups.map((g) => ({ ...g, rules: g.rules.map((r) => ({ ...r, expr: renderExpr(r.expr, namespace) })) }));
+      if (!Array.isArray(doc?.groups))
+        throw new Error(`${path.join(dir, f)}: expected a Prometheus rule file with "groups"`);
+      const groups = doc.groups.map((g) => ({
+        ...g,
+        rules: g.rules.map((r) => ({ ...r, expr: renderExpr(r.expr, namespace) })),
+      }));
       return [f, { groups }];
     }),
   );
@@ -70,18 +78,34 @@ export function targetLabels(job: string): Record<string, string> {
 /** prometheus.yml for these targets; a short interval so a test sees data within seconds. */
 export function prometheusConfig(targets: ScrapeTarget[], ruleFiles: string[], intervalSeconds = 2): object {
   return {
-    global: { scrape_interval: `${intervalSeconds}s`, evaluation_interval: `${intervalSeconds}s`, scrape_timeout: `${intervalSeconds}s` },
+    global: {
+      scrape_interval: `${intervalSeconds}s`,
+      evaluation_interval: `${intervalSeconds}s`,
+      scrape_timeout: `${intervalSeconds}s`,
+    },
     rule_files: ruleFiles,
     scrape_configs: targets.map((t) => {
       const u = new URL(t.url);
-      return { job_name: t.job, metrics_path: u.pathname, static_configs: [{ targets: [u.host], labels: targetLabels(t.job) }] };
+      return {
+        job_name: t.job,
+        metrics_path: u.pathname,
+        static_configs: [{ targets: [u.host], labels: targetLabels(t.job) }],
+      };
     }),
   };
 }
 
-export function createPrometheus(opts: { dataDir: string; logDir: string; port: number; targets: ScrapeTarget[]; intervalSeconds?: number }): ManagedProcess {
+export function createPrometheus(opts: {
+  dataDir: string;
+  logDir: string;
+  port: number;
+  targets: ScrapeTarget[];
+  intervalSeconds?: number;
+}): ManagedProcess {
   if (spawnSync("prometheus", ["--version"], { stdio: "ignore" }).status !== 0) {
-    throw new Error("the prometheus binary is not on the PATH: run `npm run setup` (installs Debian's prometheus package) or `sudo apt-get install prometheus`");
+    throw new Error(
+      "the prometheus binary is not on the PATH: run `npm run setup` (installs Debian's prometheus package) or `sudo apt-get install prometheus`",
+    );
   }
   const base = path.join(opts.dataDir, "prometheus");
   const rulesDir = path.join(base, "rules");

@@ -21,8 +21,17 @@ export interface RestateOptions {
 export function restateServerBinary(): string {
   const require = createRequire(import.meta.url);
   const pkg = require.resolve("@restatedev/restate-server/package.json");
-  const bin = path.join(path.dirname(pkg), "..", `restate-server-${process.platform}-${process.arch === "x64" ? "x64" : process.arch}`, "bin", "restate-server");
-  if (!fs.existsSync(bin)) throw new Error(`restate-server binary not found at ${bin}: run npm install (the platform package @restatedev/restate-server-${process.platform}-${process.arch} must be installed)`);
+  const bin = path.join(
+    path.dirname(pkg),
+    "..",
+    `restate-server-${process.platform}-${process.arch === "x64" ? "x64" : process.arch}`,
+    "bin",
+    "restate-server",
+  );
+  if (!fs.existsSync(bin))
+    throw new Error(
+      `restate-server binary not found at ${bin}: run npm install (the platform package @restatedev/restate-server-${process.platform}-${process.arch} must be installed)`,
+    );
   return bin;
 }
 
@@ -66,6 +75,8 @@ export function createRestate(opts: RestateOptions): ManagedProcess {
     logDir: opts.logDir,
     ports: [opts.ingressPort, opts.adminPort, opts.nodePort],
     readyTimeoutMs: 60_000,
-    ready: async () => (await httpOk(`http://127.0.0.1:${opts.adminPort}/health`)) && (await httpOk(`http://127.0.0.1:${opts.ingressPort}/restate/health`)),
+    ready: async () =>
+      (await httpOk(`http://127.0.0.1:${opts.adminPort}/health`)) &&
+      (await httpOk(`http://127.0.0.1:${opts.ingressPort}/restate/health`)),
   });
 }

@@ -134,7 +134,9 @@ export class Stack {
 
   static async start(opts: StackOptions): Promise<Stack> {
     if (Number(process.versions.node.split(".")[0]) < 22) {
-      throw new Error(`the stack needs Node 22 (found ${process.version}): run it through npm (npm start / npm test), which puts Node 22 first on the PATH`);
+      throw new Error(
+        `the stack needs Node 22 (found ${process.version}): run it through npm (npm start / npm test), which puts Node 22 first on the PATH`,
+      );
     }
     const ports = await choosePorts(!!opts.freePorts, opts.prometheusPort);
     const regions = (opts.regions ?? DEFAULT_REGIONS).map((r) => r.name);
@@ -142,7 +144,9 @@ export class Stack {
     const logDir = path.join(dataDir, "logs");
     const url = (port: number) => `http://127.0.0.1:${port}`;
     const names = ["endpoint", "payment", "restaurant", "provider", "webui", ...regions.map((r) => `drivers-${r}`)];
-    const metricsPorts = opts.freePorts ? await Promise.all(names.map(() => freePort())) : names.map((_, i) => ports.metricsBase + i);
+    const metricsPorts = opts.freePorts
+      ? await Promise.all(names.map(() => freePort()))
+      : names.map((_, i) => ports.metricsBase + i);
     const info: StackInfo = {
       ingressUrl: url(ports.ingress),
       adminUrl: url(ports.admin),
@@ -178,7 +182,13 @@ export class Stack {
     return new URL(this.info.metrics[name]!).port;
   }
 
-  private nodeProcess(name: string, entry: string, env: Record<string, string | undefined>, ready: () => Promise<boolean>, nice?: number): ManagedProcess {
+  private nodeProcess(
+    name: string,
+    entry: string,
+    env: Record<string, string | undefined>,
+    ready: () => Promise<boolean>,
+    nice?: number,
+  ): ManagedProcess {
     const p = new ManagedProcess({
       nice,
       name,
@@ -203,11 +213,13 @@ export class Stack {
   }
 
   private async startAll(ps: ManagedProcess[]) {
-    await Promise.all(ps.map(async (p) => {
-      const t = Date.now();
-      await p.start();
-      this.say(`  ${p.spec.name} ready (${Date.now() - t} ms)`);
-    }));
+    await Promise.all(
+      ps.map(async (p) => {
+        const t = Date.now();
+        await p.start();
+        this.say(`  ${p.spec.name} ready (${Date.now() - t} ms)`);
+      }),
+    );
   }
 
   private async bringUp() {
@@ -220,17 +232,56 @@ export class Stack {
     const simNice = opts.simulatorNice ?? SIMULATOR_NICE;
 
     // 1. Infrastructure.
-    const infra: ManagedProcess[] = [createRestate({ dataDir: info.dataDir, logDir: info.logDir, ingressPort: ports.ingress, adminPort: ports.admin, nodePort: ports.restateNode, partitions: this.opts.restatePartitions, loglet: this.opts.restateLoglet })];
-    if (!opts.kafkaBrokers) infra.push(await createKafka({ dataDir: info.dataDir, cacheDir, logDir: info.logDir, port: ports.kafka, controllerPort: ports.kafkaController }));
+    const infra: ManagedProcess[] = [
+      createRestate({
+        dataDir: info.dataDir,
+        logDir: info.logDir,
+        ingressPort: ports.ingress,
+        adminPort: ports.admin,
+        nodePort: ports.restateNode,
+        partitions: this.opts.restatePartitions,
+        loglet: this.opts.restateLoglet,
+      }),
+    ];
+    if (!opts.kafkaBrokers)
+      infra.push(
+        await createKafka({
+          dataDir: info.dataDir,
+          cacheDir,
+          logDir: info.logDir,
+          port: ports.kafka,
+          controllerPort: ports.kafkaController,
+        }),
+      );
     for (const p of infra) this.processes.set(p.spec.name, p);
     await this.startAll(infra);
-    await ensureTopics(info.kafkaBrokers, [{ topic: TOPICS.orders, partitions: TOPIC_PARTITIONS }, { topic: TOPICS.driverUpdates, partitions: TOPIC_PARTITIONS }]);
+    await ensureTopics(info.kafkaBrokers, [
+      { topic: TOPICS.orders, partitions: TOPIC_PARTITIONS },
+      { topic: TOPICS.driverUpdates, partitions: TOPIC_PARTITIONS },
+    ]);
 
     // 2. The service endpoint and the external systems it calls.
     await this.startAll([
-      this.nodeProcess("payment", "simulators/payment/src/main.ts", { PORT: String(ports.payment), LEDGER_FILE: path.join(info.dataDir, "payment-ledger.jsonl") }, () => httpOk(`${info.paymentUrl}/healthz`), simNice),
-      this.nodeProcess("restaurant", "simulators/restaurant/src/main.ts", { PORT: String(ports.restaurant), TIME_SCALE: timeScale, ...ingress }, () => httpOk(`${info.restaurantUrl}/healthz`), simNice),
-      this.nodeProcess("endpoint", "services/order-delivery/src/main.ts", { PORT: String(ports.endpoint), PAYMENT_URL: info.paymentUrl, RESTAURANT_URL: info.restaurantUrl }, () => httpOk(info.metrics.endpoint!.replace("/metrics", "/healthz"))),
+      this.nodeProcess(
+        "payment",
+        "simulators/payment/src/main.ts",
+        { PORT: String(ports.payment), LEDGER_FILE: path.join(info.dataDir, "payment-ledger.jsonl") },
+        () => httpOk(`${info.paymentUrl}/healthz`),
+        simNice,
+      ),
+      this.nodeProcess(
+        "restaurant",
+        "simulators/restaurant/src/main.ts",
+        { PORT: String(ports.restaurant), TIME_SCALE: timeScale, ...ingress },
+        () => httpOk(`${info.restaurantUrl}/healthz`),
+        simNice,
+      ),
+      this.nodeProcess(
+        "endpoint",
+        "services/order-delivery/src/main.ts",
+        { PORT: String(ports.endpoint), PAYMENT_URL: info.paymentUrl, RESTAURANT_URL: info.restaurantUrl },
+        () => httpOk(info.metrics.endpoint!.replace("/metrics", "/healthz")),
+      ),
     ]);
 
     // 3. Registration: the same registrar that runs as the chart's hook Job.
@@ -238,17 +289,61 @@ export class Stack {
 
     // 4. Simulators and the web UI.
     const sims: ManagedProcess[] = (opts.regions ?? DEFAULT_REGIONS).map((r) =>
-      this.nodeProcess(`drivers-${r.name}`, "simulators/drivers/src/main.ts", { REGION: r.name, DRIVER_COUNT: String(r.drivers), TIME_SCALE: timeScale, TICK_MS: String(opts.tickMs ?? 1000), ...ingress, ...kafka }, () => httpOk(info.metrics[`drivers-${r.name}`]!.replace("/metrics", "/healthz")), simNice),
+      this.nodeProcess(
+        `drivers-${r.name}`,
+        "simulators/drivers/src/main.ts",
+        {
+          REGION: r.name,
+          DRIVER_COUNT: String(r.drivers),
+          TIME_SCALE: timeScale,
+          TICK_MS: String(opts.tickMs ?? 1000),
+          ...ingress,
+          ...kafka,
+        },
+        () => httpOk(info.metrics[`drivers-${r.name}`]!.replace("/metrics", "/healthz")),
+        simNice,
+      ),
     );
-    sims.push(this.nodeProcess("provider", "simulators/provider/src/main.ts", { PORT: String(ports.provider), RATE: String(opts.providerRate ?? 0.2), REGIONS: info.regions.join(","), ...kafka }, () => httpOk(`${info.providerUrl}/healthz`), simNice));
+    sims.push(
+      this.nodeProcess(
+        "provider",
+        "simulators/provider/src/main.ts",
+        {
+          PORT: String(ports.provider),
+          RATE: String(opts.providerRate ?? 0.2),
+          REGIONS: info.regions.join(","),
+          ...kafka,
+        },
+        () => httpOk(`${info.providerUrl}/healthz`),
+        simNice,
+      ),
+    );
     if (info.webuiUrl) {
-      sims.push(this.nodeProcess("webui", "webui/server/main.ts", { PORT: String(ports.webui), REGIONS: info.regions.join(","), STATIC_DIR: path.join(REPO_ROOT, "webui/dist"), ...ingress, ...kafka }, () => httpOk(`${info.webuiUrl}/healthz`)));
+      sims.push(
+        this.nodeProcess(
+          "webui",
+          "webui/server/main.ts",
+          {
+            PORT: String(ports.webui),
+            REGIONS: info.regions.join(","),
+            STATIC_DIR: path.join(REPO_ROOT, "webui/dist"),
+            ...ingress,
+            ...kafka,
+          },
+          () => httpOk(`${info.webuiUrl}/healthz`),
+        ),
+      );
     }
     await this.startAll(sims);
 
     // 5. Monitoring: Prometheus scrapes Restate and every Node process, as in Kubernetes.
     if (opts.prometheus) {
-      const targets = [{ job: "restate", url: info.restateMetricsUrl }, ...Object.entries(info.metrics).filter(([n]) => this.processes.has(n)).map(([job, u]) => ({ job, url: u }))];
+      const targets = [
+        { job: "restate", url: info.restateMetricsUrl },
+        ...Object.entries(info.metrics)
+          .filter(([n]) => this.processes.has(n))
+          .map(([job, u]) => ({ job, url: u })),
+      ];
       const prom = createPrometheus({ dataDir: info.dataDir, logDir: info.logDir, port: ports.prometheus, targets });
       this.processes.set(prom.spec.name, prom);
       await this.startAll([prom]);
@@ -263,15 +358,30 @@ export class Stack {
       YAML.stringify({
         kafkaClusters: [{ name: "kafka", properties: { "bootstrap.servers": info.kafkaBrokers.join(",") } }],
         endpoints: [{ uri: info.endpointUrl }],
-        subscriptions: SUBSCRIPTIONS.map((s) => ({ source: `kafka://kafka/${s.topic}`, sink: s.sink, options: CONSUMER_OPTIONS })),
+        subscriptions: SUBSCRIPTIONS.map((s) => ({
+          source: `kafka://kafka/${s.topic}`,
+          sink: s.sink,
+          options: CONSUMER_OPTIONS,
+        })),
       }),
     );
     const t = Date.now();
     try {
-      const { stdout, stderr } = await run(process.execPath, [path.join(REPO_ROOT, "services/registrar/src/main.ts"), "once"], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, RESTATE_ADMIN_URL: info.adminUrl, DESIRED_STATE_FILE: info.desiredStateFile, LOG_FORMAT: "json", METRICS_PORT: "0", DEADLINE_MS: "60000" },
-      });
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [path.join(REPO_ROOT, "services/registrar/src/main.ts"), "once"],
+        {
+          cwd: REPO_ROOT,
+          env: {
+            ...process.env,
+            RESTATE_ADMIN_URL: info.adminUrl,
+            DESIRED_STATE_FILE: info.desiredStateFile,
+            LOG_FORMAT: "json",
+            METRICS_PORT: "0",
+            DEADLINE_MS: "60000",
+          },
+        },
+      );
       fs.appendFileSync(path.join(info.logDir, "registrar.log"), stdout + stderr);
       this.say(`  registrar converged (${Date.now() - t} ms)`);
       return stdout;

@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, Partitioners, logLevel, type Producer } from "kafkajs";
-import { TOPICS, isTerminal, priceOf, type OrderEvent, type OrderStatusView, type OrderStatus } from "@food-ordering/contracts";
+import {
+  TOPICS,
+  isTerminal,
+  priceOf,
+  type OrderEvent,
+  type OrderStatusView,
+  type OrderStatus,
+} from "@food-ordering/contracts";
 import { sumMetric, type StackInfo } from "@food-ordering/stack";
 
 /** Test helpers over a running stack: publish raw or typed order events, read and await statuses. */
@@ -8,7 +15,9 @@ import { sumMetric, type StackInfo } from "@food-ordering/stack";
 let producer: Producer | undefined;
 async function getProducer(brokers: string[]): Promise<Producer> {
   if (!producer) {
-    producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
   }
   return producer;
@@ -37,7 +46,11 @@ export function makeOrder(overrides: Partial<OrderEvent> = {}): OrderEvent {
 }
 
 /** Publishes raw values (strings/buffers) to a topic, key as given (null = no key). */
-export async function publishRaw(stack: StackInfo, topic: string, messages: Array<{ key: string | null; value: string | Buffer; partition?: number }>) {
+export async function publishRaw(
+  stack: StackInfo,
+  topic: string,
+  messages: Array<{ key: string | null; value: string | Buffer; partition?: number }>,
+) {
   const p = await getProducer(stack.kafkaBrokers);
   await p.send({ topic, acks: -1, messages });
 }
@@ -50,7 +63,11 @@ export async function publishOrder(stack: StackInfo, order: OrderEvent | Record<
  * A counter of the endpoint's /metrics: the sum of its series that carry `labels` (0 while no
  * such series exists yet: prom-client shows a labelled series from its first increment).
  */
-export async function endpointCounter(stack: StackInfo, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function endpointCounter(
+  stack: StackInfo,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   return sumMetric(await (await fetch(stack.metrics.endpoint!)).text(), name, labels);
 }
 
@@ -73,7 +90,8 @@ export async function waitForOrder(
     const v = await getStatus(stack, id);
     if (JSON.stringify(v) !== JSON.stringify(seen.at(-1))) seen.push(v);
     if (until(v)) return { final: v, seen };
-    if (Date.now() > deadline) throw new Error(`order ${id} still ${v.status} after ${timeoutMs} ms: ${JSON.stringify(v)}`);
+    if (Date.now() > deadline)
+      throw new Error(`order ${id} still ${v.status} after ${timeoutMs} ms: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

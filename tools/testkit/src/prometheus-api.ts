@@ -21,14 +21,22 @@ async function api<T>(baseUrl: string, pathAndQuery: string): Promise<T> {
 
 /** An instant query; PromQL errors are thrown with Prometheus's message. */
 export async function instantQuery(baseUrl: string, expr: string): Promise<Sample[]> {
-  const data = await api<{ resultType: string; result: Sample[] | [number, string] }>(baseUrl, `/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const data = await api<{ resultType: string; result: Sample[] | [number, string] }>(
+    baseUrl,
+    `/api/v1/query?query=${encodeURIComponent(expr)}`,
+  );
   // A scalar answer (e.g. `vector(0)` folded to a scalar) is one value without labels.
-  return data.resultType === "scalar" ? [{ metric: {}, value: data.result as [number, string] }] : (data.result as Sample[]);
+  return data.resultType === "scalar"
+    ? [{ metric: {}, value: data.result as [number, string] }]
+    : (data.result as Sample[]);
 }
 
 /** Values of one label, optionally only on series matching a selector (what Grafana's label_values does). */
 export async function labelValues(baseUrl: string, label: string, match?: string): Promise<string[]> {
-  return await api<string[]>(baseUrl, `/api/v1/label/${encodeURIComponent(label)}/values${match ? `?match[]=${encodeURIComponent(match)}` : ""}`);
+  return await api<string[]>(
+    baseUrl,
+    `/api/v1/label/${encodeURIComponent(label)}/values${match ? `?match[]=${encodeURIComponent(match)}` : ""}`,
+  );
 }
 
 export interface RuleState {

@@ -13,20 +13,30 @@ const report = path.join(root, "test-results/vitest.json");
 await setupAll()
   .then(() => ensureKubeApiserver())
   .catch((e: Error) => {
-  console.error(`test setup failed: ${e.message}`);
-  console.log("0 passed, 1 failed");
-  process.exit(1);
-});
+    console.error(`test setup failed: ${e.message}`);
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  });
 fs.rmSync(report, { force: true });
-const vitest = spawnSync(path.join(root, "node_modules/.bin/vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: "inherit",
-});
+const vitest = spawnSync(
+  path.join(root, "node_modules/.bin/vitest"),
+  ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: "inherit",
+  },
+);
 
 let passed = 0;
 let failed = 0;
 if (fs.existsSync(report)) {
-  const r = JSON.parse(fs.readFileSync(report, "utf8")) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; testResults: Array<{ status: string; assertionResults: unknown[] }> };
+  const r = JSON.parse(fs.readFileSync(report, "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+    testResults: Array<{ status: string; assertionResults: unknown[] }>;
+  };
   passed = r.numPassedTests;
   // Skipped or todo tests count as failures: a test that cannot run must say so loudly.
   failed = r.numFailedTests + r.numPendingTests + r.numTodoTests;

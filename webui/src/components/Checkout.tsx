@@ -40,7 +40,11 @@ export function Checkout({ cart, dispatch }: { cart: Cart; dispatch: Dispatch<Ca
       navigate(`/orders/${encodeURIComponent(id)}`);
     } catch (err) {
       const e = err instanceof ApiRequestError ? err : new ApiRequestError(0, (err as Error).message);
-      setProblem(e.fields.length ? { message: "Please check your order:", fields: e.fields } : { message: e.message, fields: [] });
+      setProblem(
+        e.fields.length
+          ? { message: "Please check your order:", fields: e.fields }
+          : { message: e.message, fields: [] },
+      );
       setBusy(false);
     }
   };
@@ -48,11 +52,17 @@ export function Checkout({ cart, dispatch }: { cart: Cart; dispatch: Dispatch<Ca
   return (
     <aside className="cart" aria-labelledby={`${ids}-title`}>
       <h2 id={`${ids}-title`}>
-        Your cart {cart.lines.length > 0 && <span className="muted">({cartCount(cart)} {cartCount(cart) === 1 ? "item" : "items"})</span>}
+        Your cart{" "}
+        {cart.lines.length > 0 && (
+          <span className="muted">
+            ({cartCount(cart)} {cartCount(cart) === 1 ? "item" : "items"})
+          </span>
+        )}
       </h2>
       {cart.replaced && (
         <p role="status" className="notice">
-          A new cart was started for {cart.restaurantName}; the dishes from {cart.replaced} were removed (one restaurant per order).
+          A new cart was started for {cart.restaurantName}; the dishes from {cart.replaced} were removed (one restaurant
+          per order).
         </p>
       )}
       {cart.lines.length === 0 ? (
@@ -71,7 +81,9 @@ export function Checkout({ cart, dispatch }: { cart: Cart; dispatch: Dispatch<Ca
                     min={0}
                     max={MAX_QUANTITY}
                     value={l.quantity}
-                    onChange={(e) => dispatch({ type: "setQuantity", productId: l.productId, quantity: Number(e.target.value) })}
+                    onChange={(e) =>
+                      dispatch({ type: "setQuantity", productId: l.productId, quantity: Number(e.target.value) })
+                    }
                   />
                 </label>
                 <span className="price">{formatCents(l.price * l.quantity)}</span>
@@ -87,15 +99,28 @@ export function Checkout({ cart, dispatch }: { cart: Cart; dispatch: Dispatch<Ca
         <fieldset>
           <legend>Delivery</legend>
           <label className="choice">
-            <input type="radio" name="when" value="asap" checked={when === "asap"} onChange={() => setWhen("asap")} /> As soon as possible
+            <input type="radio" name="when" value="asap" checked={when === "asap"} onChange={() => setWhen("asap")} />{" "}
+            As soon as possible
           </label>
           <label className="choice">
-            <input type="radio" name="when" value="later" checked={when === "later"} onChange={() => setWhen("later")} /> Later
+            <input
+              type="radio"
+              name="when"
+              value="later"
+              checked={when === "later"}
+              onChange={() => setWhen("later")}
+            />{" "}
+            Later
           </label>
           {when === "later" && (
             <label className="field">
               Delivery time
-              <input type="datetime-local" value={localTime} onChange={(e) => setLocalTime(e.target.value)} aria-invalid={problem?.fields.some((f) => f.field === "deliverAt") || undefined} />
+              <input
+                type="datetime-local"
+                value={localTime}
+                onChange={(e) => setLocalTime(e.target.value)}
+                aria-invalid={problem?.fields.some((f) => f.field === "deliverAt") || undefined}
+              />
             </label>
           )}
         </fieldset>

@@ -17,10 +17,18 @@ export function Fleet({ region }: { region: string | null }) {
   return (
     <section aria-labelledby="fleet-title" className="fleet">
       <h1 id="fleet-title">Fleet</h1>
-      {catalogError && <p role="alert" className="error">{catalogError}</p>}
+      {catalogError && (
+        <p role="alert" className="error">
+          {catalogError}
+        </p>
+      )}
       <nav aria-label="Regions" className="tabs">
         {regions.map((r) => (
-          <Link key={r.id} href={`/fleet/${encodeURIComponent(r.id)}`} aria-current={r.id === current ? "page" : undefined}>
+          <Link
+            key={r.id}
+            href={`/fleet/${encodeURIComponent(r.id)}`}
+            aria-current={r.id === current ? "page" : undefined}
+          >
             {r.name}
           </Link>
         ))}
@@ -32,14 +40,29 @@ export function Fleet({ region }: { region: string | null }) {
 
 function FleetOfRegion({ region }: { region: string }) {
   const { value: view, error } = usePolling(() => api.fleet(region), POLL_MS, region);
-  if (!view) return error ? <p role="alert" className="error">{error}</p> : <p aria-busy="true">Loading the fleet…</p>;
+  if (!view)
+    return error ? (
+      <p role="alert" className="error">
+        {error}
+      </p>
+    ) : (
+      <p aria-busy="true">Loading the fleet…</p>
+    );
   const v = verdict(view);
   return (
     <div className="fleet-body" data-testid="fleet" data-region={view.region}>
-      <p className={`verdict verdict-${v.level}`} role={v.level === "bottleneck" ? "alert" : "status"} data-testid="fleet-verdict">
+      <p
+        className={`verdict verdict-${v.level}`}
+        role={v.level === "bottleneck" ? "alert" : "status"}
+        data-testid="fleet-verdict"
+      >
         {v.text}
       </p>
-      {error && <p className="muted">Refresh failed ({error}); showing the state of {formatTime(view.at)}.</p>}
+      {error && (
+        <p className="muted">
+          Refresh failed ({error}); showing the state of {formatTime(view.at)}.
+        </p>
+      )}
       <div className="fleet-grid">
         <div>
           <h2>Drivers by state</h2>
@@ -50,7 +73,11 @@ function FleetOfRegion({ region }: { region: string }) {
           <WaitingQueue view={view} />
         </div>
         <figure>
-          <RegionMap sizeKm={view.sizeKm} title={`Map of ${view.name} with ${view.drivers.length} drivers`} markers={fleetMarkers(view)} />
+          <RegionMap
+            sizeKm={view.sizeKm}
+            title={`Map of ${view.name} with ${view.drivers.length} drivers`}
+            markers={fleetMarkers(view)}
+          />
           <figcaption>
             <MapLegend
               items={[
@@ -70,12 +97,30 @@ function FleetOfRegion({ region }: { region: string }) {
 }
 
 function fleetMarkers(view: FleetView): MapMarker[] {
-  const markers: MapMarker[] = view.restaurants.map((r) => ({ id: r.id, kind: "restaurant", location: r.location, label: r.name }));
+  const markers: MapMarker[] = view.restaurants.map((r) => ({
+    id: r.id,
+    kind: "restaurant",
+    location: r.location,
+    label: r.name,
+  }));
   for (const d of view.drivers) {
-    if (d.assignment && d.status === "DELIVERING") markers.push({ id: d.assignment.orderId, kind: "customer", location: d.assignment.customerLocation, label: `Delivery of ${d.assignment.orderId}` });
+    if (d.assignment && d.status === "DELIVERING")
+      markers.push({
+        id: d.assignment.orderId,
+        kind: "customer",
+        location: d.assignment.customerLocation,
+        label: `Delivery of ${d.assignment.orderId}`,
+      });
   }
   for (const d of view.drivers) {
-    if (d.location && d.status !== "OFFLINE") markers.push({ id: d.driverId, kind: "driver", location: d.location, label: `${d.driverId}: ${stateLabel(d.status)}`, tone: `tone-${d.status.toLowerCase()}` });
+    if (d.location && d.status !== "OFFLINE")
+      markers.push({
+        id: d.driverId,
+        kind: "driver",
+        location: d.location,
+        label: `${d.driverId}: ${stateLabel(d.status)}`,
+        tone: `tone-${d.status.toLowerCase()}`,
+      });
   }
   return markers;
 }
@@ -84,7 +129,11 @@ function CountsBar({ view }: { view: FleetView }) {
   const segs = segments(view.counts);
   return (
     <div>
-      <div className="counts-bar" role="img" aria-label={segs.map((s) => `${s.count} ${s.label.toLowerCase()}`).join(", ") || "no drivers"}>
+      <div
+        className="counts-bar"
+        role="img"
+        aria-label={segs.map((s) => `${s.count} ${s.label.toLowerCase()}`).join(", ") || "no drivers"}
+      >
         {segs.map((s) => (
           // React applies `style` through the CSSOM, which the CSP (style-src 'self') allows.
           <span key={s.status} className={`seg tone-${s.status.toLowerCase()}`} style={{ width: `${s.percent}%` }}>
@@ -95,7 +144,8 @@ function CountsBar({ view }: { view: FleetView }) {
       <ul className="counts" data-testid="driver-counts">
         {DRIVER_STATES.map((s) => (
           <li key={s.status} data-status={s.status}>
-            <span className={`dot tone-${s.status.toLowerCase()}`} aria-hidden="true" /> {s.label}: <strong>{view.counts[s.status]}</strong>
+            <span className={`dot tone-${s.status.toLowerCase()}`} aria-hidden="true" /> {s.label}:{" "}
+            <strong>{view.counts[s.status]}</strong>
           </li>
         ))}
       </ul>
@@ -106,7 +156,11 @@ function CountsBar({ view }: { view: FleetView }) {
 function WaitingQueue({ view }: { view: FleetView }) {
   if (view.waiting.length === 0) return <p className="muted">No delivery is waiting.</p>;
   return (
-    <ol className={`queue ${view.bottleneck ? "queue-blocked" : ""}`} data-testid="waiting-queue" aria-label="Deliveries waiting for a driver">
+    <ol
+      className={`queue ${view.bottleneck ? "queue-blocked" : ""}`}
+      data-testid="waiting-queue"
+      aria-label="Deliveries waiting for a driver"
+    >
       {view.waiting.map((w) => (
         <li key={w.deliveryId}>
           <code>{w.orderId ?? w.deliveryId}</code>

@@ -13,7 +13,17 @@ export interface MapMarker {
 const RADIUS = { restaurant: 0.32, customer: 0.32, driver: 0.24 };
 
 /** A square map of a region in km, with markers and an optional route line. */
-export function RegionMap({ sizeKm, markers, route, title }: { sizeKm: number; markers: MapMarker[]; route?: Location[]; title: string }) {
+export function RegionMap({
+  sizeKm,
+  markers,
+  route,
+  title,
+}: {
+  sizeKm: number;
+  markers: MapMarker[];
+  route?: Location[];
+  title: string;
+}) {
   const grid = gridLines(sizeKm);
   const points = route?.map((p) => toSvg(p, sizeKm));
   return (
@@ -26,14 +36,28 @@ export function RegionMap({ sizeKm, markers, route, title }: { sizeKm: number; m
           <line x1={0} y1={v} x2={sizeKm} y2={v} />
         </g>
       ))}
-      {points && points.length > 1 && <polyline className="map-route" points={points.map((p) => `${p.cx},${p.cy}`).join(" ")} />}
+      {points && points.length > 1 && (
+        <polyline className="map-route" points={points.map((p) => `${p.cx},${p.cy}`).join(" ")} />
+      )}
       {markers.map((m) => {
         const { cx, cy } = toSvg(m.location, sizeKm);
         return (
-          <g key={`${m.kind}:${m.id}`} className={`marker marker-${m.kind} ${m.tone ?? ""}`} data-testid={`marker-${m.kind}`} data-x={m.location.x.toFixed(3)} data-y={m.location.y.toFixed(3)}>
+          <g
+            key={`${m.kind}:${m.id}`}
+            className={`marker marker-${m.kind} ${m.tone ?? ""}`}
+            data-testid={`marker-${m.kind}`}
+            data-x={m.location.x.toFixed(3)}
+            data-y={m.location.y.toFixed(3)}
+          >
             <title>{m.label}</title>
             {m.kind === "restaurant" ? (
-              <rect x={cx - RADIUS.restaurant} y={cy - RADIUS.restaurant} width={RADIUS.restaurant * 2} height={RADIUS.restaurant * 2} rx={0.06} />
+              <rect
+                x={cx - RADIUS.restaurant}
+                y={cy - RADIUS.restaurant}
+                width={RADIUS.restaurant * 2}
+                height={RADIUS.restaurant * 2}
+                rx={0.06}
+              />
             ) : (
               <circle cx={cx} cy={cy} r={RADIUS[m.kind]} />
             )}
@@ -51,7 +75,11 @@ export function MapLegend({ items }: { items: Array<{ kind: MapMarker["kind"]; l
         <li key={`${i.kind}${i.tone ?? ""}`}>
           <svg viewBox="-1 -1 2 2" aria-hidden="true">
             <g className={`marker marker-${i.kind} ${i.tone ?? ""}`}>
-              {i.kind === "restaurant" ? <rect x={-0.7} y={-0.7} width={1.4} height={1.4} rx={0.15} /> : <circle r={0.7} />}
+              {i.kind === "restaurant" ? (
+                <rect x={-0.7} y={-0.7} width={1.4} height={1.4} rx={0.15} />
+              ) : (
+                <circle r={0.7} />
+              )}
             </g>
           </svg>
           {i.label}

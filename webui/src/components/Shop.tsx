@@ -16,9 +16,19 @@ export function Shop() {
   const restaurant = region?.restaurants.find((r) => r.id === restaurantId) ?? region?.restaurants[0];
   useEffect(() => setRestaurantId(null), [regionId]);
 
-  if (error) return <p role="alert" className="error">The catalog could not be loaded: {error}</p>;
+  if (error)
+    return (
+      <p role="alert" className="error">
+        The catalog could not be loaded: {error}
+      </p>
+    );
   if (!catalog) return <p aria-busy="true">Loading the menu…</p>;
-  if (!region) return <p role="alert" className="error">This shop serves no region yet.</p>;
+  if (!region)
+    return (
+      <p role="alert" className="error">
+        This shop serves no region yet.
+      </p>
+    );
 
   return (
     <div className="shop">
@@ -40,7 +50,12 @@ export function Shop() {
         <ul className="restaurants" aria-label="Restaurants">
           {region.restaurants.map((r) => (
             <li key={r.id}>
-              <button type="button" className="restaurant" aria-pressed={r.id === restaurant?.id} onClick={() => setRestaurantId(r.id)}>
+              <button
+                type="button"
+                className="restaurant"
+                aria-pressed={r.id === restaurant?.id}
+                onClick={() => setRestaurantId(r.id)}
+              >
                 <strong>{r.name}</strong>
                 <span className="muted">{r.cuisine}</span>
               </button>
@@ -55,7 +70,11 @@ export function Shop() {
                 <li key={item.productId} className="menu-item">
                   <span className="menu-name">{item.name}</span>
                   <span className="price">{formatCents(item.price)}</span>
-                  <button type="button" aria-label={`Add ${item.name} to the cart`} onClick={() => dispatch({ type: "add", region: region.id, restaurant, item })}>
+                  <button
+                    type="button"
+                    aria-label={`Add ${item.name} to the cart`}
+                    onClick={() => dispatch({ type: "add", region: region.id, restaurant, item })}
+                  >
                     Add
                   </button>
                 </li>

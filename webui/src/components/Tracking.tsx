@@ -48,15 +48,32 @@ function OrderDetails({ view }: { view: OrderStatusView }) {
   const restaurant = region?.restaurants.find((r) => r.id === view.restaurantId);
   const showEta = view.eta !== null && (view.status === "IN_DELIVERY" || view.status === "WAITING_FOR_DRIVER");
   const markers: MapMarker[] = [];
-  if (view.restaurantLocation) markers.push({ id: "r", kind: "restaurant", location: view.restaurantLocation, label: restaurant?.name ?? "Restaurant" });
+  if (view.restaurantLocation)
+    markers.push({
+      id: "r",
+      kind: "restaurant",
+      location: view.restaurantLocation,
+      label: restaurant?.name ?? "Restaurant",
+    });
   if (view.customerLocation) markers.push({ id: "c", kind: "customer", location: view.customerLocation, label: "You" });
-  if (view.driverLocation) markers.push({ id: view.driverId ?? "d", kind: "driver", location: view.driverLocation, label: `Driver ${view.driverId ?? ""}`.trim() });
-  const route = view.restaurantLocation && view.customerLocation ? [view.restaurantLocation, view.customerLocation] : undefined;
+  if (view.driverLocation)
+    markers.push({
+      id: view.driverId ?? "d",
+      kind: "driver",
+      location: view.driverLocation,
+      label: `Driver ${view.driverId ?? ""}`.trim(),
+    });
+  const route =
+    view.restaurantLocation && view.customerLocation ? [view.restaurantLocation, view.customerLocation] : undefined;
 
   return (
     <div className="tracking-body">
       <div className="tracking-main">
-        <p className={`status-badge status-${view.status.toLowerCase()}`} data-testid="order-status" data-status={view.status}>
+        <p
+          className={`status-badge status-${view.status.toLowerCase()}`}
+          data-testid="order-status"
+          data-status={view.status}
+        >
           {STATUS_LABELS[view.status]}
         </p>
         {view.status === "REJECTED" && (
@@ -66,7 +83,8 @@ function OrderDetails({ view }: { view: OrderStatusView }) {
         )}
         {showEta && view.eta !== null && (
           <p className="eta" data-testid="eta">
-            Arrives in <strong>{formatCountdown(view.eta, now)}</strong> <span className="muted">(around {formatTime(view.eta)})</span>
+            Arrives in <strong>{formatCountdown(view.eta, now)}</strong>{" "}
+            <span className="muted">(around {formatTime(view.eta)})</span>
           </p>
         )}
         <dl className="facts">
@@ -93,9 +111,18 @@ function OrderDetails({ view }: { view: OrderStatusView }) {
         <h2>Timeline</h2>
         <ol className="timeline" data-testid="timeline" aria-label="Order timeline">
           {timelineSteps(view).map((step, i) => (
-            <li key={`${step.status}-${i}`} className={`step step-${step.state}`} data-status={step.status} aria-current={step.state === "current" ? "step" : undefined}>
+            <li
+              key={`${step.status}-${i}`}
+              className={`step step-${step.state}`}
+              data-status={step.status}
+              aria-current={step.state === "current" ? "step" : undefined}
+            >
               <span className="step-label">{step.label}</span>
-              {step.at !== undefined ? <time dateTime={new Date(step.at).toISOString()}>{formatTime(step.at)}</time> : <span className="muted">pending</span>}
+              {step.at !== undefined ? (
+                <time dateTime={new Date(step.at).toISOString()}>{formatTime(step.at)}</time>
+              ) : (
+                <span className="muted">pending</span>
+              )}
               {step.detail && <span className="step-detail">{step.detail}</span>}
             </li>
           ))}
@@ -103,9 +130,20 @@ function OrderDetails({ view }: { view: OrderStatusView }) {
       </div>
       {region && (
         <figure className="tracking-map">
-          <RegionMap sizeKm={region.sizeKm} markers={markers} route={route} title={`Map of ${region.name}: restaurant, your address${view.driverLocation ? " and your driver" : ""}`} />
+          <RegionMap
+            sizeKm={region.sizeKm}
+            markers={markers}
+            route={route}
+            title={`Map of ${region.name}: restaurant, your address${view.driverLocation ? " and your driver" : ""}`}
+          />
           <figcaption>
-            <MapLegend items={[{ kind: "restaurant", label: "Restaurant" }, { kind: "customer", label: "You" }, { kind: "driver", label: "Driver" }]} />
+            <MapLegend
+              items={[
+                { kind: "restaurant", label: "Restaurant" },
+                { kind: "customer", label: "You" },
+                { kind: "driver", label: "Driver" },
+              ]}
+            />
           </figcaption>
         </figure>
       )}

@@ -18,24 +18,35 @@ export class ApiRequestError extends Error {
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { ...init, headers: { accept: "application/json", ...(init?.body ? { "content-type": "application/json" } : {}) } });
+    res = await fetch(path, {
+      ...init,
+      headers: { accept: "application/json", ...(init?.body ? { "content-type": "application/json" } : {}) },
+    });
   } catch {
     throw new ApiRequestError(0, "The shop cannot be reached. Check your connection and try again.");
   }
   const body = (await res.json().catch(() => null)) as unknown;
   if (!res.ok) {
     const err = (body ?? {}) as Partial<ApiError>;
-    throw new ApiRequestError(res.status, err.error ?? `request failed with status ${res.status}`, err.details?.fields ?? []);
+    throw new ApiRequestError(
+      res.status,
+      err.error ?? `request failed with status ${res.status}`,
+      err.details?.fields ?? [],
+    );
   }
   return body as T;
 }
 
 export const api = {
   catalog: () => request<CatalogResponse>("/api/catalog"),
-  placeOrder: (body: OrderRequestBody) => request<PlaceOrderResponse>("/api/orders", { method: "POST", body: JSON.stringify(body) }),
+  placeOrder: (body: OrderRequestBody) =>
+    request<PlaceOrderResponse>("/api/orders", { method: "POST", body: JSON.stringify(body) }),
   cancel: async (id: string): Promise<CancelAnswer> => {
     try {
-      return await request<CancelAnswer>(`/api/orders/${encodeURIComponent(id)}/cancel`, { method: "POST", body: "{}" });
+      return await request<CancelAnswer>(`/api/orders/${encodeURIComponent(id)}/cancel`, {
+        method: "POST",
+        body: "{}",
+      });
     } catch (e) {
       // 409 is a refusal with a reason (preparation started), not a failure of the request.
       if (e instanceof ApiRequestError && e.status === 409) return { cancelled: false, reason: e.message };

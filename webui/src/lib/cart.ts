@@ -35,13 +35,24 @@ export function cartReducer(cart: Cart, action: CartAction): Cart {
       const existing = base.lines.find((l) => l.productId === action.item.productId);
       const lines = existing
         ? base.lines.map((l) => (l === existing ? { ...l, quantity: Math.min(MAX_QUANTITY, l.quantity + 1) } : l))
-        : [...base.lines, { productId: action.item.productId, name: action.item.name, price: action.item.price, quantity: 1 }];
-      return { region: action.region, restaurantId: action.restaurant.id, restaurantName: action.restaurant.name, lines, replaced: same ? null : base.replaced };
+        : [
+            ...base.lines,
+            { productId: action.item.productId, name: action.item.name, price: action.item.price, quantity: 1 },
+          ];
+      return {
+        region: action.region,
+        restaurantId: action.restaurant.id,
+        restaurantName: action.restaurant.name,
+        lines,
+        replaced: same ? null : base.replaced,
+      };
     }
     case "setQuantity": {
       const quantity = Math.max(0, Math.min(MAX_QUANTITY, Math.floor(action.quantity)));
       if (!Number.isFinite(quantity)) return cart;
-      const lines = cart.lines.flatMap((l) => (l.productId !== action.productId ? [l] : quantity === 0 ? [] : [{ ...l, quantity }]));
+      const lines = cart.lines.flatMap((l) =>
+        l.productId !== action.productId ? [l] : quantity === 0 ? [] : [{ ...l, quantity }],
+      );
       return lines.length ? { ...cart, lines, replaced: null } : emptyCart;
     }
     case "clear":

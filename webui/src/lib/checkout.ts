@@ -32,7 +32,8 @@ export function isoToLocalInput(epochMs: number): string {
 }
 
 export function buildOrderRequest(cart: Cart, delivery: DeliveryChoice, paymentToken?: string): CheckoutResult {
-  if (!cart.region || !cart.restaurantId || cart.lines.length === 0) return { ok: false, field: "items", message: "Your cart is empty: add a dish first." };
+  if (!cart.region || !cart.restaurantId || cart.lines.length === 0)
+    return { ok: false, field: "items", message: "Your cart is empty: add a dish first." };
   const body: OrderRequestBody = {
     region: cart.region,
     restaurantId: cart.restaurantId,

@@ -27,14 +27,24 @@ export function segments(counts: Record<DriverStatus, number>): Segment[] {
 }
 
 /** One sentence that names the bottleneck, for the banner at the top of the page. */
-export function verdict(view: Pick<FleetView, "waiting" | "available" | "counts" | "drivers">): { level: "ok" | "busy" | "bottleneck"; text: string } {
+export function verdict(view: Pick<FleetView, "waiting" | "available" | "counts" | "drivers">): {
+  level: "ok" | "busy" | "bottleneck";
+  text: string;
+} {
   const waiting = view.waiting.length;
   const free = view.available.length;
   const working = view.drivers.length - view.counts.OFFLINE;
   if (waiting > 0 && free === 0) {
-    return { level: "bottleneck", text: `Bottleneck: ${waiting} ${waiting === 1 ? "delivery waits" : "deliveries wait"} and no driver is free (${working} on shift).` };
+    return {
+      level: "bottleneck",
+      text: `Bottleneck: ${waiting} ${waiting === 1 ? "delivery waits" : "deliveries wait"} and no driver is free (${working} on shift).`,
+    };
   }
-  if (waiting > 0) return { level: "busy", text: `${waiting} waiting, ${free} free ${free === 1 ? "driver" : "drivers"} being matched.` };
+  if (waiting > 0)
+    return {
+      level: "busy",
+      text: `${waiting} waiting, ${free} free ${free === 1 ? "driver" : "drivers"} being matched.`,
+    };
   if (working === 0) return { level: "busy", text: "No driver is on shift in this region." };
   return { level: "ok", text: `No delivery is waiting; ${free} of ${working} drivers on shift are free.` };
 }

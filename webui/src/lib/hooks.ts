@@ -40,7 +40,11 @@ export type StreamState = "connecting" | "waiting" | "live" | "interrupted" | "e
  * Follows an order over server-sent events. EventSource reconnects by itself after a network
  * error; an `end` event means the order is over (or unknown), so the stream is closed for good.
  */
-export function useOrderStream(id: string): { view: OrderStatusView | null; state: StreamState; problem: string | null } {
+export function useOrderStream(id: string): {
+  view: OrderStatusView | null;
+  state: StreamState;
+  problem: string | null;
+} {
   const [view, setView] = useState<OrderStatusView | null>(null);
   const [state, setState] = useState<StreamState>("connecting");
   const [problem, setProblem] = useState<string | null>(null);
@@ -48,7 +52,7 @@ export function useOrderStream(id: string): { view: OrderStatusView | null; stat
     setView(null);
     setState("connecting");
     const source = new EventSource(api.orderEventsUrl(id));
-    const data = <T,>(e: Event) => JSON.parse((e as MessageEvent<string>).data) as T;
+    const data = <T>(e: Event) => JSON.parse((e as MessageEvent<string>).data) as T;
     source.addEventListener("order", (e) => {
       setView(data<OrderStatusView>(e));
       setState("live");
@@ -72,7 +76,11 @@ export function useOrderStream(id: string): { view: OrderStatusView | null; stat
 }
 
 /** Polls a loader every `ms` while mounted; keeps the last good value when a poll fails. */
-export function usePolling<T>(load: () => Promise<T>, ms: number, key: string): { value: T | null; error: string | null } {
+export function usePolling<T>(
+  load: () => Promise<T>,
+  ms: number,
+  key: string,
+): { value: T | null; error: string | null } {
   const [value, setValue] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {

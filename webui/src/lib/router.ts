@@ -4,7 +4,8 @@ import { useEffect, useState } from "react";
  * A three-page app needs no router library: the path is the state, history.pushState moves it,
  * and the server answers index.html for every non-API path so deep links work.
  */
-export type Route = { page: "shop" } | { page: "order"; id: string } | { page: "fleet"; region: string | null } | { page: "missing" };
+export type Route =
+  { page: "shop" } | { page: "order"; id: string } | { page: "fleet"; region: string | null } | { page: "missing" };
 
 export function parseRoute(pathname: string): Route {
   if (pathname === "/" || pathname === "") return { page: "shop" };

@@ -18,7 +18,9 @@ export const STATUS_LABELS: Record<OrderStatus, string> = {
 const OFF_PATH: readonly OrderStatus[] = ["NEW", "REJECTED", "CANCELLED"];
 
 /** The steps of an order that goes well, in order (the labels above list them in the contract's order). */
-export const HAPPY_PATH: readonly OrderStatus[] = (Object.keys(STATUS_LABELS) as OrderStatus[]).filter((s) => !OFF_PATH.includes(s));
+export const HAPPY_PATH: readonly OrderStatus[] = (Object.keys(STATUS_LABELS) as OrderStatus[]).filter(
+  (s) => !OFF_PATH.includes(s),
+);
 
 /** A customer may cancel until the kitchen starts cooking (the workflow's rule). */
 export const CANCELLABLE: readonly OrderStatus[] = ["CREATED", "SCHEDULED"];

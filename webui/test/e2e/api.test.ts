@@ -9,13 +9,21 @@ import type { FleetView, OrderStatusView } from "../../server/api-types.ts";
 const stack = inject("stack");
 const base = stack.webuiUrl!;
 
-const post = (p: string, body: unknown) => fetch(`${base}${p}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (p: string, body: unknown) =>
+  fetch(`${base}${p}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 const placeOrder = async (body: Record<string, unknown>): Promise<string> => {
   const res = await post("/api/orders", body);
   expect(res.status, await res.clone().text()).toBe(201);
   return ((await res.json()) as { id: string }).id;
 };
-const burger = { region: "amsterdam", restaurantId: "ams-burger", items: [{ productId: "ams-bg-2", quantity: 1 }, { productId: "ams-bg-3", quantity: 2 }] };
+const burger = {
+  region: "amsterdam",
+  restaurantId: "ams-burger",
+  items: [
+    { productId: "ams-bg-2", quantity: 1 },
+    { productId: "ams-bg-3", quantity: 2 },
+  ],
+};
 
 /** Reads the order's event stream until the server ends it: [event, data] in arrival order. */
 async function follow(id: string, timeoutMs = 60_000): Promise<Array<[string, unknown]>> {
@@ -30,7 +38,11 @@ async function follow(id: string, timeoutMs = 60_000): Promise<Array<[string, un
   return events;
 }
 
-async function waitForStatus(id: string, want: (v: OrderStatusView) => boolean, timeoutMs = 30_000): Promise<OrderStatusView> {
+async function waitForStatus(
+  id: string,
+  want: (v: OrderStatusView) => boolean,
+  timeoutMs = 30_000,
+): Promise<OrderStatusView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await fetch(`${base}/api/orders/${id}`);
@@ -51,8 +63,22 @@ describe("web UI API on the shared stack", () => {
     const views = events.filter(([e]) => e === "order").map(([, d]) => d as OrderStatusView);
     expect(events.at(-1)).toEqual(["end", { reason: "DELIVERED" }]);
     const final = views.at(-1)!;
-    expect(final).toMatchObject({ id, status: "DELIVERED", region: "amsterdam", restaurantId: "ams-burger", totalCost: 990 + 2 * 400 });
-    expect(final.timeline.map((e) => e.status)).toEqual(["CREATED", "SCHEDULED", "IN_PREPARATION", "SCHEDULING_DELIVERY", "WAITING_FOR_DRIVER", "IN_DELIVERY", "DELIVERED"]);
+    expect(final).toMatchObject({
+      id,
+      status: "DELIVERED",
+      region: "amsterdam",
+      restaurantId: "ams-burger",
+      totalCost: 990 + 2 * 400,
+    });
+    expect(final.timeline.map((e) => e.status)).toEqual([
+      "CREATED",
+      "SCHEDULED",
+      "IN_PREPARATION",
+      "SCHEDULING_DELIVERY",
+      "WAITING_FOR_DRIVER",
+      "IN_DELIVERY",
+      "DELIVERED",
+    ]);
     // Each pushed view differs from the one before (the stream sends changes only).
     for (let i = 1; i < views.length; i++) expect(JSON.stringify(views[i])).not.toBe(JSON.stringify(views[i - 1]));
     expect(views.some((v) => v.status === "IN_DELIVERY" && v.eta !== null && v.driverLocation)).toBe(true);
@@ -75,7 +101,10 @@ describe("web UI API on the shared stack", () => {
     const v = await waitForStatus(id, (v) => v.status === "CANCELLED");
     expect(v.timeline.at(-1)).toMatchObject({ status: "CANCELLED", detail: "changed my mind" });
     const again = await post(`/api/orders/${id}/cancel`, {});
-    expect([again.status, await again.json()]).toEqual([409, { cancelled: false, reason: "the order is already cancelled" }]);
+    expect([again.status, await again.json()]).toEqual([
+      409,
+      { cancelled: false, reason: "the order is already cancelled" },
+    ]);
   });
 
   it("answers 404 to reading or cancelling an order it never saw", async () => {
@@ -84,11 +113,24 @@ describe("web UI API on the shared stack", () => {
   });
 
   it("validates orders field by field and limits the body size", async () => {
-    const bad = await post("/api/orders", { region: "amsterdam", restaurantId: "ams-burger", items: [{ productId: "ams-pz-1", quantity: -1 }], deliverAt: "2000-01-01T00:00:00Z" });
+    const bad = await post("/api/orders", {
+      region: "amsterdam",
+      restaurantId: "ams-burger",
+      items: [{ productId: "ams-pz-1", quantity: -1 }],
+      deliverAt: "2000-01-01T00:00:00Z",
+    });
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { details: { fields: Array<{ field: string }> } };
-    expect(body.details.fields.map((f) => f.field).sort()).toEqual(["deliverAt", "items.0.productId", "items.0.quantity"]);
-    const huge = await fetch(`${base}/api/orders`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...burger, note: "x".repeat(100_000) }) });
+    expect(body.details.fields.map((f) => f.field).sort()).toEqual([
+      "deliverAt",
+      "items.0.productId",
+      "items.0.quantity",
+    ]);
+    const huge = await fetch(`${base}/api/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...burger, note: "x".repeat(100_000) }),
+    });
     expect(huge.status).toBe(413);
   });
 
@@ -114,7 +156,13 @@ describe("web UI API on the shared stack", () => {
     const scripts = [...html.matchAll(/src="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
     expect(scripts.length).toBeGreaterThan(0);
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
-    const internal = [new URL(stack.ingressUrl).host, new URL(stack.adminUrl).host, ...stack.kafkaBrokers, "RESTATE_INGRESS_URL", "KAFKA_BROKERS"];
+    const internal = [
+      new URL(stack.ingressUrl).host,
+      new URL(stack.adminUrl).host,
+      ...stack.kafkaBrokers,
+      "RESTATE_INGRESS_URL",
+      "KAFKA_BROKERS",
+    ];
     for (const src of scripts) {
       const js = await fetch(`${base}${src}`);
       expect(js.headers.get("cache-control")).toMatch(/immutable/);

@@ -15,8 +15,16 @@ export async function launchBrowser(): Promise<Browser> {
  * A page whose console errors and uncaught exceptions are collected: a CSP violation or a
  * broken script shows up there, and the tests assert there were none.
  */
-export async function openPage(browser: Browser, width = 1280, height = 900): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width, height }, locale: "en-GB", timezoneId: "Europe/Amsterdam" });
+export async function openPage(
+  browser: Browser,
+  width = 1280,
+  height = 900,
+): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({
+    viewport: { width, height },
+    locale: "en-GB",
+    timezoneId: "Europe/Amsterdam",
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("console", (m) => {

@@ -24,12 +24,24 @@ let base: string;
 let broker: string;
 
 const order = { region: "amsterdam", restaurantId: "ams-sushi", items: [{ productId: "ams-su-3", quantity: 1 }] };
-const place = () => fetch(`${base}/api/orders`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(order) });
+const place = () =>
+  fetch(`${base}/api/orders`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(order),
+  });
 
 beforeAll(async () => {
   const [kafkaPort, controllerPort, webuiPort] = [await freePort(), await freePort(), await freePort()];
   broker = `127.0.0.1:${kafkaPort}`;
-  kafka = await createKafka({ dataDir: dir, cacheDir: path.join(REPO_ROOT, ".cache"), logDir: path.join(dir, "logs"), port: kafkaPort, controllerPort, heapMb: 256 });
+  kafka = await createKafka({
+    dataDir: dir,
+    cacheDir: path.join(REPO_ROOT, ".cache"),
+    logDir: path.join(dir, "logs"),
+    port: kafkaPort,
+    controllerPort,
+    heapMb: 256,
+  });
   await kafka.start();
   await ensureTopics([broker], [{ topic: TOPICS.orders, partitions: 1 }]);
   base = `http://127.0.0.1:${webuiPort}`;
@@ -38,7 +50,15 @@ beforeAll(async () => {
     command: process.execPath,
     args: [path.join(REPO_ROOT, "webui/server/main.ts")],
     cwd: REPO_ROOT,
-    env: { PORT: String(webuiPort), KAFKA_BROKERS: broker, RESTATE_INGRESS_URL: stack.ingressUrl, REGIONS: "amsterdam", METRICS_PORT: "0", BIND_HOST: "127.0.0.1", STATIC_DIR: path.join(REPO_ROOT, "webui/dist") },
+    env: {
+      PORT: String(webuiPort),
+      KAFKA_BROKERS: broker,
+      RESTATE_INGRESS_URL: stack.ingressUrl,
+      REGIONS: "amsterdam",
+      METRICS_PORT: "0",
+      BIND_HOST: "127.0.0.1",
+      STATIC_DIR: path.join(REPO_ROOT, "webui/dist"),
+    },
     logDir: path.join(dir, "logs"),
     ready: () => httpOk(`${base}/healthz`),
     ports: [webuiPort],

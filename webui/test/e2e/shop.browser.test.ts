@@ -47,14 +47,25 @@ describe("the shop in a browser", () => {
     for (;;) {
       const status = await page.getByTestId("order-status").getAttribute("data-status", { timeout: 15_000 });
       if (status === "DELIVERED") break;
-      expect(["CREATED", "SCHEDULED", "IN_PREPARATION", "SCHEDULING_DELIVERY", "WAITING_FOR_DRIVER", "IN_DELIVERY"]).toContain(status);
+      expect([
+        "CREATED",
+        "SCHEDULED",
+        "IN_PREPARATION",
+        "SCHEDULING_DELIVERY",
+        "WAITING_FOR_DRIVER",
+        "IN_DELIVERY",
+      ]).toContain(status);
       if (status === "WAITING_FOR_DRIVER" || status === "IN_DELIVERY") {
         sawEta ||= (await page.getByTestId("eta").count()) > 0;
         const marker = page.getByTestId("marker-driver");
         // The marker disappears once the order is delivered: read it without waiting for it.
-        const [x, y] = await Promise.all([marker.getAttribute("data-x", { timeout: 300 }).catch(() => null), marker.getAttribute("data-y", { timeout: 300 }).catch(() => null)]);
+        const [x, y] = await Promise.all([
+          marker.getAttribute("data-x", { timeout: 300 }).catch(() => null),
+          marker.getAttribute("data-y", { timeout: 300 }).catch(() => null),
+        ]);
         if (x !== null && y !== null) driverPositions.add(`${x},${y}`);
-        if (status === "IN_DELIVERY" && !shotInDelivery) shotInDelivery = !!(await screenshot(page, "order-in-delivery"));
+        if (status === "IN_DELIVERY" && !shotInDelivery)
+          shotInDelivery = !!(await screenshot(page, "order-in-delivery"));
       }
       expect(Date.now(), `order ${id} did not reach DELIVERED in time`).toBeLessThan(deadline);
       await page.waitForTimeout(100);

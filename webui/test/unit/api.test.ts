@@ -19,25 +19,54 @@ import { KAFKA_DOWN_MESSAGE } from "../../server/routes.ts";
 const published: Array<{ topic: string; key: string; value: unknown }> = [];
 let kafkaUp = true;
 const orders = new Map<string, OrderStatusView>();
-const view = (id: string, status: OrderStatusView["status"], extra: Partial<OrderStatusView> = {}): OrderStatusView => ({
-  id, status, eta: null, timeline: status === "NEW" ? [] : [{ status, at: 1 }], region: "amsterdam", ...extra,
+const view = (
+  id: string,
+  status: OrderStatusView["status"],
+  extra: Partial<OrderStatusView> = {},
+): OrderStatusView => ({
+  id,
+  status,
+  eta: null,
+  timeline: status === "NEW" ? [] : [{ status, at: 1 }],
+  region: "amsterdam",
+  ...extra,
 });
 const cancels: string[] = [];
 const backend: Backend = {
   orderStatus: async (id) => {
-    if (id === "restate-down") throw new HttpError(503, "order status: the order system is not answering; try again shortly");
+    if (id === "restate-down")
+      throw new HttpError(503, "order status: the order system is not answering; try again shortly");
     return orders.get(id) ?? view(id, "NEW");
   },
   cancelOrder: async (id) => {
     cancels.push(id);
-    return orders.get(id)?.status === "SCHEDULED" ? { cancelled: true } : { cancelled: false, reason: "preparation has already started" };
+    return orders.get(id)?.status === "SCHEDULED"
+      ? { cancelled: true }
+      : { cancelled: false, reason: "preparation has already started" };
   },
-  matcher: async (region) => ({ region, availableDrivers: [], pendingDeliveries: ["d-1", "d-2"], roster: ["drv-1", "drv-2", "drv-broken"] }),
+  matcher: async (region) => ({
+    region,
+    availableDrivers: [],
+    pendingDeliveries: ["d-1", "d-2"],
+    roster: ["drv-1", "drv-2", "drv-broken"],
+  }),
   driver: async (driverId) => {
     if (driverId === "drv-broken") throw new Error("twin busy");
     return { driverId, status: "DELIVERING", deliveriesCompleted: 3, region: "amsterdam", location: { x: 1, y: 1 } };
   },
-  delivery: async (deliveryId) => (deliveryId === "d-1" ? { deliveryId, orderId: "o-1", region: "amsterdam", restaurantId: "ams-sushi", status: "MATCHING", attempts: 2, restaurantLocation: { x: 0, y: 0 }, customerLocation: { x: 1, y: 1 } } : null),
+  delivery: async (deliveryId) =>
+    deliveryId === "d-1"
+      ? {
+          deliveryId,
+          orderId: "o-1",
+          region: "amsterdam",
+          restaurantId: "ams-sushi",
+          status: "MATCHING",
+          attempts: 2,
+          restaurantLocation: { x: 0, y: 0 },
+          customerLocation: { x: 1, y: 1 },
+        }
+      : null,
 };
 
 let server: Server;
@@ -53,8 +82,22 @@ beforeAll(async () => {
       for (const m of messages) published.push({ topic, ...m });
     },
   };
-  const streams = orderStreams((id) => backend.orderStatus(id), log, { pollMs: 20, maxLifetimeMs: 10_000, notFoundGraceMs: 300, heartbeatMs: 10_000, maxStreams: 2 });
-  const app = createWebuiApp({ regions: ["amsterdam", "berlin"], publisher, backend, streams, log, registry: createRegistry("webui-test"), staticDir });
+  const streams = orderStreams((id) => backend.orderStatus(id), log, {
+    pollMs: 20,
+    maxLifetimeMs: 10_000,
+    notFoundGraceMs: 300,
+    heartbeatMs: 10_000,
+    maxStreams: 2,
+  });
+  const app = createWebuiApp({
+    regions: ["amsterdam", "berlin"],
+    publisher,
+    backend,
+    streams,
+    log,
+    registry: createRegistry("webui-test"),
+    staticDir,
+  });
   server = await listen(app, 0, "127.0.0.1");
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 });
@@ -65,7 +108,11 @@ afterAll(() => {
 });
 
 const post = (p: string, body: unknown, raw = false) =>
-  fetch(`${base}${p}`, { method: "POST", headers: { "content-type": "application/json" }, body: raw ? (body as string) : JSON.stringify(body) });
+  fetch(`${base}${p}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: raw ? (body as string) : JSON.stringify(body),
+  });
 const order = { region: "amsterdam", restaurantId: "ams-burger", items: [{ productId: "ams-bg-1", quantity: 2 }] };
 
 describe("POST /api/orders", () => {
@@ -76,14 +123,25 @@ describe("POST /api/orders", () => {
     expect(Object.keys(body)).toEqual(["id"]);
     expect(res.headers.get("location")).toBe(`/api/orders/${body.id}`);
     const event = published.find((p) => p.key === body.id);
-    expect(event).toMatchObject({ topic: "orders", value: { id: body.id, totalCost: 2100, products: order.items, deliveryDelay: 0, source: "webui" } });
+    expect(event).toMatchObject({
+      topic: "orders",
+      value: { id: body.id, totalCost: 2100, products: order.items, deliveryDelay: 0, source: "webui" },
+    });
   });
 
   it("answers 400 with each bad field and publishes nothing", async () => {
     const before = published.length;
-    const res = await post("/api/orders", { region: "amsterdam", restaurantId: "ams-burger", items: [{ productId: "nope", quantity: 0 }], extra: 1 });
+    const res = await post("/api/orders", {
+      region: "amsterdam",
+      restaurantId: "ams-burger",
+      items: [{ productId: "nope", quantity: 0 }],
+      extra: 1,
+    });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: string; details: { fields: Array<{ field: string; message: string }> } };
+    const body = (await res.json()) as {
+      error: string;
+      details: { fields: Array<{ field: string; message: string }> };
+    };
     expect(body.details.fields.map((f) => f.field).sort()).toEqual(["(body)", "items.0.productId", "items.0.quantity"]);
     expect(body.error).toMatch(/^invalid request: /);
     expect(published.length).toBe(before);
@@ -93,7 +151,11 @@ describe("POST /api/orders", () => {
     const bad = await post("/api/orders", "{not json", true);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/not valid JSON/);
-    const text = await fetch(`${base}/api/orders`, { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" });
+    const text = await fetch(`${base}/api/orders`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "hi",
+    });
     expect(text.status).toBe(400);
     const huge = await post("/api/orders", { ...order, padding: "x".repeat(20_000) });
     expect(huge.status).toBe(413);
@@ -148,11 +210,11 @@ describe("GET /api/orders/:id/events", () => {
     await new Promise((r) => setTimeout(r, 150));
     orders.set("o-live", view("o-live", "DELIVERED"));
     const got = await events;
-    expect(got.map(([e, d]) => `${e}:${(d as { status?: string; reason?: string }).status ?? (d as { reason: string }).reason}`)).toEqual([
-      "order:IN_DELIVERY",
-      "order:DELIVERED",
-      "end:DELIVERED",
-    ]);
+    expect(
+      got.map(
+        ([e, d]) => `${e}:${(d as { status?: string; reason?: string }).status ?? (d as { reason: string }).reason}`,
+      ),
+    ).toEqual(["order:IN_DELIVERY", "order:DELIVERED", "end:DELIVERED"]);
   });
 
   it("waits for an order not known yet, then ends with not found", async () => {
@@ -164,7 +226,9 @@ describe("GET /api/orders/:id/events", () => {
   it("refuses streams beyond the limit with 503", async () => {
     orders.set("o-long", view("o-long", "SCHEDULED"));
     const controllers = [new AbortController(), new AbortController()];
-    const open = await Promise.all(controllers.map((c) => fetch(`${base}/api/orders/o-long/events`, { signal: c.signal })));
+    const open = await Promise.all(
+      controllers.map((c) => fetch(`${base}/api/orders/o-long/events`, { signal: c.signal })),
+    );
     expect(open.map((r) => r.status)).toEqual([200, 200]);
     expect((await fetch(`${base}/api/orders/o-long/events`)).status).toBe(503);
     for (const c of controllers) c.abort();
@@ -183,9 +247,15 @@ describe("POST /api/orders/:id/cancel", () => {
     const ok = await post("/api/orders/o-sched/cancel", {});
     expect([ok.status, await ok.json()]).toEqual([200, { cancelled: true }]);
     const late = await post("/api/orders/o-prep/cancel", {});
-    expect([late.status, await late.json()]).toEqual([409, { cancelled: false, reason: "preparation has already started" }]);
+    expect([late.status, await late.json()]).toEqual([
+      409,
+      { cancelled: false, reason: "preparation has already started" },
+    ]);
     const done = await post("/api/orders/o-done/cancel", {});
-    expect([done.status, await done.json()]).toEqual([409, { cancelled: false, reason: "the order is already delivered" }]);
+    expect([done.status, await done.json()]).toEqual([
+      409,
+      { cancelled: false, reason: "the order is already delivered" },
+    ]);
     expect(cancels).not.toContain("o-done");
     expect((await post("/api/orders/o-nobody/cancel", {})).status).toBe(404);
     expect((await post("/api/orders/o-sched/cancel", { reason: 5 })).status).toBe(400);

@@ -1,10 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { MAX_DELIVERY_DELAY_MS, parseOrderEvent } from "@food-ordering/contracts";
-import { buildOrderEvent, deliveryDelayOf, newOrderId, placeOrderSchema, PAST_TOLERANCE_MS } from "../../server/orders.ts";
+import {
+  buildOrderEvent,
+  deliveryDelayOf,
+  newOrderId,
+  placeOrderSchema,
+  PAST_TOLERANCE_MS,
+} from "../../server/orders.ts";
 
 const NOW = Date.parse("2030-06-01T12:00:00Z");
 const schema = placeOrderSchema(["amsterdam", "berlin"], () => NOW);
-const valid = { region: "amsterdam", restaurantId: "ams-pizzeria", items: [{ productId: "ams-pz-1", quantity: 2 }, { productId: "ams-pz-4", quantity: 1 }] };
+const valid = {
+  region: "amsterdam",
+  restaurantId: "ams-pizzeria",
+  items: [
+    { productId: "ams-pz-1", quantity: 2 },
+    { productId: "ams-pz-4", quantity: 1 },
+  ],
+};
 
 /** The field paths of the issues a request produces, e.g. ["items.0.productId"]. */
 function fieldsOf(body: unknown): string[] {
@@ -18,11 +31,29 @@ describe("order request validation", () => {
   });
 
   it.each([
-    ["unserved region", { ...valid, region: "paris", restaurantId: "par-bistro", items: [{ productId: "par-bi-1", quantity: 1 }] }, ["region"]],
+    [
+      "unserved region",
+      { ...valid, region: "paris", restaurantId: "par-bistro", items: [{ productId: "par-bi-1", quantity: 1 }] },
+      ["region"],
+    ],
     ["unknown region", { ...valid, region: "atlantis" }, ["region"]],
     ["restaurant of another region", { ...valid, restaurantId: "ber-doner" }, ["restaurantId"]],
-    ["product of another restaurant", { ...valid, items: [{ productId: "ams-su-1", quantity: 1 }] }, ["items.0.productId"]],
-    ["product listed twice", { ...valid, items: [{ productId: "ams-pz-1", quantity: 1 }, { productId: "ams-pz-1", quantity: 1 }] }, ["items.1.productId"]],
+    [
+      "product of another restaurant",
+      { ...valid, items: [{ productId: "ams-su-1", quantity: 1 }] },
+      ["items.0.productId"],
+    ],
+    [
+      "product listed twice",
+      {
+        ...valid,
+        items: [
+          { productId: "ams-pz-1", quantity: 1 },
+          { productId: "ams-pz-1", quantity: 1 },
+        ],
+      },
+      ["items.1.productId"],
+    ],
     ["empty cart", { ...valid, items: [] }, ["items"]],
     ["zero quantity", { ...valid, items: [{ productId: "ams-pz-1", quantity: 0 }] }, ["items.0.quantity"]],
     ["fractional quantity", { ...valid, items: [{ productId: "ams-pz-1", quantity: 1.5 }] }, ["items.0.quantity"]],
@@ -30,9 +61,21 @@ describe("order request validation", () => {
     ["a client-set price", { ...valid, totalCost: 1 }, [""]],
     ["a client-set id", { ...valid, id: "web-mine" }, [""]],
     ["deliverAt not a time", { ...valid, deliverAt: "tomorrow" }, ["deliverAt"]],
-    ["deliverAt in the past", { ...valid, deliverAt: new Date(NOW - PAST_TOLERANCE_MS - 1000).toISOString() }, ["deliverAt"]],
-    ["deliverAt beyond a week", { ...valid, deliverAt: new Date(NOW + MAX_DELIVERY_DELAY_MS + 60_000).toISOString() }, ["deliverAt"]],
-    ["both delivery fields", { ...valid, deliverAt: new Date(NOW + 60_000).toISOString(), deliveryDelayMs: 1000 }, ["deliverAt"]],
+    [
+      "deliverAt in the past",
+      { ...valid, deliverAt: new Date(NOW - PAST_TOLERANCE_MS - 1000).toISOString() },
+      ["deliverAt"],
+    ],
+    [
+      "deliverAt beyond a week",
+      { ...valid, deliverAt: new Date(NOW + MAX_DELIVERY_DELAY_MS + 60_000).toISOString() },
+      ["deliverAt"],
+    ],
+    [
+      "both delivery fields",
+      { ...valid, deliverAt: new Date(NOW + 60_000).toISOString(), deliveryDelayMs: 1000 },
+      ["deliverAt"],
+    ],
     ["negative delay", { ...valid, deliveryDelayMs: -1 }, ["deliveryDelayMs"]],
     ["customer outside the map", { ...valid, customerLocation: { x: 11, y: 1 } }, ["customerLocation"]],
     ["malformed location", { ...valid, customerLocation: { x: "1", y: 1 } }, ["customerLocation.x"]],
@@ -55,7 +98,15 @@ describe("order event", () => {
   it("prices at catalog prices and publishes what the workflow accepts", () => {
     const id = newOrderId();
     const event = buildOrderEvent(schema.parse(valid), { id, now: NOW });
-    expect(event).toMatchObject({ id, region: "amsterdam", restaurantId: "ams-pizzeria", totalCost: 2 * 950 + 550, deliveryDelay: 0, source: "webui", publishedAt: NOW });
+    expect(event).toMatchObject({
+      id,
+      region: "amsterdam",
+      restaurantId: "ams-pizzeria",
+      totalCost: 2 * 950 + 550,
+      deliveryDelay: 0,
+      source: "webui",
+      publishedAt: NOW,
+    });
     const parsed = parseOrderEvent(JSON.stringify(event), id);
     expect(parsed.ok).toBe(true);
   });

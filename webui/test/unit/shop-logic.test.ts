@@ -8,12 +8,16 @@ import { parseRoute } from "../../src/lib/router.ts";
 const ams = CATALOG[0]!;
 const pizzeria = ams.restaurants[0]!;
 const sushi = ams.restaurants[1]!;
-const add = (cart: Cart, restaurant = pizzeria, i = 0) => cartReducer(cart, { type: "add", region: ams.id, restaurant, item: restaurant.menu[i]! });
+const add = (cart: Cart, restaurant = pizzeria, i = 0) =>
+  cartReducer(cart, { type: "add", region: ams.id, restaurant, item: restaurant.menu[i]! });
 
 describe("cart", () => {
   it("adds, counts and totals dishes of one restaurant", () => {
     const cart = add(add(add(emptyCart), pizzeria, 1));
-    expect(cart.lines.map((l) => [l.productId, l.quantity])).toEqual([["ams-pz-1", 2], ["ams-pz-2", 1]]);
+    expect(cart.lines.map((l) => [l.productId, l.quantity])).toEqual([
+      ["ams-pz-1", 2],
+      ["ams-pz-2", 1],
+    ]);
     expect(cartCount(cart)).toBe(3);
     expect(cartTotal(cart)).toBe(2 * 950 + 1250);
   });
@@ -40,7 +44,15 @@ describe("cart", () => {
 describe("checkout", () => {
   it("builds the request body from the cart", () => {
     const r = buildOrderRequest(add(emptyCart), { kind: "asap" }, "tok_visa");
-    expect(r).toEqual({ ok: true, body: { region: "amsterdam", restaurantId: "ams-pizzeria", items: [{ productId: "ams-pz-1", quantity: 1 }], paymentToken: "tok_visa" } });
+    expect(r).toEqual({
+      ok: true,
+      body: {
+        region: "amsterdam",
+        restaurantId: "ams-pizzeria",
+        items: [{ productId: "ams-pz-1", quantity: 1 }],
+        paymentToken: "tok_visa",
+      },
+    });
   });
 
   it("sends a later time as an ISO instant", () => {
@@ -51,7 +63,10 @@ describe("checkout", () => {
 
   it("refuses an empty cart or a missing time before calling the server", () => {
     expect(buildOrderRequest(emptyCart, { kind: "asap" })).toMatchObject({ ok: false, field: "items" });
-    expect(buildOrderRequest(add(emptyCart), { kind: "later", localTime: "" })).toMatchObject({ ok: false, field: "deliverAt" });
+    expect(buildOrderRequest(add(emptyCart), { kind: "later", localTime: "" })).toMatchObject({
+      ok: false,
+      field: "deliverAt",
+    });
     expect(localInputToIso("2031-13-45T99:99")).toBeNull();
   });
 

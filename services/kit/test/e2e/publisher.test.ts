@@ -38,7 +38,9 @@ async function readAll(topic: string, count: number): Promise<Array<{ key: strin
 
 /** The publisher's own count of produce requests (one latency observation per send). */
 async function sends(registry: Registry, topic: string): Promise<number> {
-  const m = (await registry.getSingleMetric(`${METRIC_PREFIX}kafka_publish_duration_seconds`)!.get()).values.find((v) => (v as { metricName?: string }).metricName?.endsWith("_count") && v.labels.topic === topic);
+  const m = (await registry.getSingleMetric(`${METRIC_PREFIX}kafka_publish_duration_seconds`)!.get()).values.find(
+    (v) => (v as { metricName?: string }).metricName?.endsWith("_count") && v.labels.topic === topic,
+  );
   return m?.value ?? 0;
 }
 
@@ -46,7 +48,13 @@ describe("Kafka publisher on a real broker", () => {
   it("with a linger, merges concurrent publishes into one request and acknowledges each, losing and reordering nothing", async () => {
     const topic = await freshTopic();
     const registry = createRegistry("publisher-test");
-    const publisher = await createPublisher({ brokers: stack.kafkaBrokers, clientId: "linger-test", log: pino({ level: "silent" }), registry, lingerMs: 50 });
+    const publisher = await createPublisher({
+      brokers: stack.kafkaBrokers,
+      clientId: "linger-test",
+      log: pino({ level: "silent" }),
+      registry,
+      lingerMs: 50,
+    });
     const messages = Array.from({ length: 60 }, (_, i) => ({ key: `driver-${i % 3}`, value: { n: i } }));
     await Promise.all(messages.map((m) => publisher.publish(topic, [m])));
     expect(await sends(registry, topic)).toBe(1);
@@ -56,19 +64,32 @@ describe("Kafka publisher on a real broker", () => {
     expect(got).toHaveLength(messages.length);
     // Per key (= per partition) the order is the publish order.
     for (const key of ["driver-0", "driver-1", "driver-2"]) {
-      expect(got.filter((m) => m.key === key).map((m) => (m.value as { n: number }).n)).toEqual(messages.filter((m) => m.key === key).map((m) => m.value.n));
+      expect(got.filter((m) => m.key === key).map((m) => (m.value as { n: number }).n)).toEqual(
+        messages.filter((m) => m.key === key).map((m) => m.value.n),
+      );
     }
   });
 
   it("without a linger, sends each publish on its own; disconnect sends what a linger still held", async () => {
     const topic = await freshTopic();
     const registry = createRegistry("publisher-test");
-    const direct = await createPublisher({ brokers: stack.kafkaBrokers, clientId: "direct-test", log: pino({ level: "silent" }), registry });
+    const direct = await createPublisher({
+      brokers: stack.kafkaBrokers,
+      clientId: "direct-test",
+      log: pino({ level: "silent" }),
+      registry,
+    });
     for (let i = 0; i < 3; i++) await direct.publish(topic, [{ key: "k", value: { n: i } }]);
     expect(await sends(registry, topic)).toBe(3);
     await direct.disconnect();
 
-    const lingering = await createPublisher({ brokers: stack.kafkaBrokers, clientId: "held-test", log: pino({ level: "silent" }), registry: createRegistry("publisher-test"), lingerMs: 60_000 });
+    const lingering = await createPublisher({
+      brokers: stack.kafkaBrokers,
+      clientId: "held-test",
+      log: pino({ level: "silent" }),
+      registry: createRegistry("publisher-test"),
+      lingerMs: 60_000,
+    });
     const held = lingering.publish(topic, [{ key: "k", value: { n: 3 } }]);
     await lingering.disconnect();
     await held;
@@ -78,7 +99,13 @@ describe("Kafka publisher on a real broker", () => {
   it("sends an urgent publish at once, with what the linger held before it, in publish order", async () => {
     const topic = await freshTopic();
     const registry = createRegistry("publisher-test");
-    const publisher = await createPublisher({ brokers: stack.kafkaBrokers, clientId: "urgent-test", log: pino({ level: "silent" }), registry, lingerMs: 60_000 });
+    const publisher = await createPublisher({
+      brokers: stack.kafkaBrokers,
+      clientId: "urgent-test",
+      log: pino({ level: "silent" }),
+      registry,
+      lingerMs: 60_000,
+    });
     const held = publisher.publish(topic, [{ key: "k", value: { n: 0 } }]);
     // Both settle long before the 60 s linger would have sent them.
     await Promise.all([held, publisher.publish(topic, [{ key: "k", value: { n: 1 } }], { urgent: true })]);
@@ -89,7 +116,13 @@ describe("Kafka publisher on a real broker", () => {
 
   it("rejects a value that cannot be encoded at once, without holding up the batch", async () => {
     const topic = await freshTopic();
-    const publisher = await createPublisher({ brokers: stack.kafkaBrokers, clientId: "bad-value-test", log: pino({ level: "silent" }), registry: createRegistry("publisher-test"), lingerMs: 20 });
+    const publisher = await createPublisher({
+      brokers: stack.kafkaBrokers,
+      clientId: "bad-value-test",
+      log: pino({ level: "silent" }),
+      registry: createRegistry("publisher-test"),
+      lingerMs: 20,
+    });
     const bad = publisher.publish(topic, [{ key: "k", value: { n: 1n } }]);
     const good = publisher.publish(topic, [{ key: "k", value: { n: 2 } }]);
     await expect(bad).rejects.toThrow(/BigInt/);
@@ -100,10 +133,17 @@ describe("Kafka publisher on a real broker", () => {
 
   it("leaves an idle connection quiet (no 1 ms request-queue timer loop, kafkajs#1556)", async () => {
     const topic = await freshTopic();
-    const publisher = await createPublisher({ brokers: stack.kafkaBrokers, clientId: "idle-test", log: pino({ level: "silent" }), registry: createRegistry("publisher-test") });
+    const publisher = await createPublisher({
+      brokers: stack.kafkaBrokers,
+      clientId: "idle-test",
+      log: pino({ level: "silent" }),
+      registry: createRegistry("publisher-test"),
+    });
     await publisher.publish(topic, [{ key: "k", value: { n: 1 } }]);
     // Count how often the request queues look for pending work while nothing is sent.
-    const queue = createRequire(import.meta.url)("kafkajs/src/network/requestQueue/index.js") as { prototype: { checkPendingRequests(): void } };
+    const queue = createRequire(import.meta.url)("kafkajs/src/network/requestQueue/index.js") as {
+      prototype: { checkPendingRequests(): void };
+    };
     const original = queue.prototype.checkPendingRequests;
     let checks = 0;
     queue.prototype.checkPendingRequests = function (this: unknown) {

@@ -28,7 +28,10 @@ async function load(ctx: restate.ObjectContext): Promise<Delivery> {
 }
 
 function requireDriver(d: Delivery, driverId: string, expected: Delivery["status"], event: string) {
-  if (d.driverId !== driverId) throw conflict(`delivery ${d.deliveryId}: ${event} by driver ${driverId}, but it is assigned to ${d.driverId ?? "no driver"}`);
+  if (d.driverId !== driverId)
+    throw conflict(
+      `delivery ${d.deliveryId}: ${event} by driver ${driverId}, but it is assigned to ${d.driverId ?? "no driver"}`,
+    );
   if (d.status !== expected) throw conflict(`delivery ${d.deliveryId}: ${event} while ${d.status}`);
 }
 
@@ -112,7 +115,9 @@ export const deliveryManagerObject = restate.implement(deliveryManager, {
       delete d.eta;
       d.attempts += 1;
       ctx.set("delivery", d);
-      ctx.sendClient(orderStatus, d.orderId).setStatus({ status: "WAITING_FOR_DRIVER", detail: `driver ${driverId} went offline; reassigning` });
+      ctx
+        .sendClient(orderStatus, d.orderId)
+        .setStatus({ status: "WAITING_FOR_DRIVER", detail: `driver ${driverId} went offline; reassigning` });
       ctx.sendClient(driverDeliveryMatcher, d.region).requestDriverForDelivery({ deliveryId: d.deliveryId });
     },
 

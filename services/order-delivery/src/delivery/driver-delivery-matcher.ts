@@ -16,8 +16,15 @@ import { internalHandlers } from "../internal-handlers.ts";
  * driver shows up and for the fleet view, so the per-delivery handlers skip reading it: each
  * read is a journal entry. save() writes only what changed, so a skipped roster stays as it is.
  */
-async function load(ctx: restate.ObjectSharedContext | restate.ObjectContext, withRoster = true): Promise<MatcherState> {
-  const [drivers, pending, roster] = await Promise.all([ctx.get<string[]>("drivers"), ctx.get<string[]>("pending"), withRoster ? ctx.get<string[]>("roster") : undefined]);
+async function load(
+  ctx: restate.ObjectSharedContext | restate.ObjectContext,
+  withRoster = true,
+): Promise<MatcherState> {
+  const [drivers, pending, roster] = await Promise.all([
+    ctx.get<string[]>("drivers"),
+    ctx.get<string[]>("pending"),
+    withRoster ? ctx.get<string[]>("roster") : undefined,
+  ]);
   return { drivers: drivers ?? [], pending: pending ?? [], roster: roster ?? [] };
 }
 

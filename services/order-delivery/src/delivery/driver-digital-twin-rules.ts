@@ -49,7 +49,14 @@ export function deliver(s: TwinState, deliveryId: string): TwinStep {
   if (s.assignment?.deliveryId !== deliveryId) return refuse(s, `has no delivery ${deliveryId} assigned`);
   if (!s.pickedUp) return refuse(s, `reports delivery ${deliveryId} delivered before picking it up`);
   return {
-    state: { ...s, status: "WAITING_FOR_WORK", assignment: undefined, pickedUp: false, lastDeliveredId: deliveryId, deliveriesCompleted: s.deliveriesCompleted + 1 },
+    state: {
+      ...s,
+      status: "WAITING_FOR_WORK",
+      assignment: undefined,
+      pickedUp: false,
+      lastDeliveredId: deliveryId,
+      deliveriesCompleted: s.deliveriesCompleted + 1,
+    },
     effects: [
       { to: "delivery", op: "delivered", deliveryId },
       { to: "matcher", op: "available", region: s.region! },
@@ -60,7 +67,8 @@ export function deliver(s: TwinState, deliveryId: string): TwinStep {
 /** Lease expired or the driver signed off: out of the pool, and its delivery goes back. */
 export function goOffline(s: TwinState, why: "lease" | "sign-off"): TwinStep {
   if (s.status === "OFFLINE" || s.status === "IDLE") return { state: s, effects: [] };
-  if (why === "sign-off" && s.status === "DELIVERING") return refuse(s, `must finish delivery ${s.assignment?.deliveryId} first`);
+  if (why === "sign-off" && s.status === "DELIVERING")
+    return refuse(s, `must finish delivery ${s.assignment?.deliveryId} first`);
   const effects: TwinEffect[] = [{ to: "matcher", op: "remove", region: s.region! }];
   if (s.assignment) effects.push({ to: "delivery", op: "lost", deliveryId: s.assignment.deliveryId });
   return { state: { ...s, status: "OFFLINE", assignment: undefined, pickedUp: false }, effects };

@@ -7,7 +7,16 @@ import {
   type DeliveryAssignment,
   type DriverView,
 } from "@food-ordering/contracts";
-import { assign, deliver, goOffline, goOnShift, newTwin, pickUp, type TwinState, type TwinStep } from "./driver-digital-twin-rules.ts";
+import {
+  assign,
+  deliver,
+  goOffline,
+  goOnShift,
+  newTwin,
+  pickUp,
+  type TwinState,
+  type TwinStep,
+} from "./driver-digital-twin-rules.ts";
 import { metrics } from "../metrics.ts";
 import { internalHandlers } from "../internal-handlers.ts";
 
@@ -25,7 +34,13 @@ import { internalHandlers } from "../internal-handlers.ts";
  * would pay it on every event. `lastSeen` is for people: the time of the last poll or report.
  */
 
-type Driver = TwinState & Pick<DriverView, "driverId" | "location" | "lastSeen"> & { leaseId: number; seen: boolean; waiter?: string; lastEtaForwardAt: number };
+type Driver = TwinState &
+  Pick<DriverView, "driverId" | "location" | "lastSeen"> & {
+    leaseId: number;
+    seen: boolean;
+    waiter?: string;
+    lastEtaForwardAt: number;
+  };
 
 export interface TwinDeps {
   leaseMs: number;
@@ -36,18 +51,29 @@ const conflict = (msg: string) => new restate.TerminalError(msg, { errorCode: 40
 
 export function createDriverDigitalTwin(deps: TwinDeps) {
   const load = async (ctx: restate.ObjectContext): Promise<Driver> =>
-    (await ctx.get<Driver>("driver")) ?? { ...newTwin(), driverId: ctx.key, leaseId: 0, seen: true, lastEtaForwardAt: 0 };
+    (await ctx.get<Driver>("driver")) ?? {
+      ...newTwin(),
+      driverId: ctx.key,
+      leaseId: 0,
+      seen: true,
+      lastEtaForwardAt: 0,
+    };
 
   /** Stores the step's state and sends its messages; a refusal becomes a 409 and changes nothing. */
   const apply = (ctx: restate.ObjectContext, d: Driver, step: TwinStep): Driver => {
     if (step.refused) throw conflict(`driver ${ctx.key} ${step.refused}`);
     const next: Driver = { ...d, ...step.state };
     for (const e of step.effects) {
-      if (e.to === "matcher" && e.op === "available") ctx.sendClient(driverDeliveryMatcher, e.region).setDriverAvailable({ driverId: ctx.key });
-      if (e.to === "matcher" && e.op === "remove") ctx.sendClient(driverDeliveryMatcher, e.region).removeDriver({ driverId: ctx.key });
-      if (e.to === "delivery" && e.op === "pickup") ctx.sendClient(deliveryManager, e.deliveryId).notifyDeliveryPickup({ driverId: ctx.key });
-      if (e.to === "delivery" && e.op === "delivered") ctx.sendClient(deliveryManager, e.deliveryId).notifyDeliveryDelivered({ driverId: ctx.key });
-      if (e.to === "delivery" && e.op === "lost") ctx.sendClient(deliveryManager, e.deliveryId).driverLost({ driverId: ctx.key });
+      if (e.to === "matcher" && e.op === "available")
+        ctx.sendClient(driverDeliveryMatcher, e.region).setDriverAvailable({ driverId: ctx.key });
+      if (e.to === "matcher" && e.op === "remove")
+        ctx.sendClient(driverDeliveryMatcher, e.region).removeDriver({ driverId: ctx.key });
+      if (e.to === "delivery" && e.op === "pickup")
+        ctx.sendClient(deliveryManager, e.deliveryId).notifyDeliveryPickup({ driverId: ctx.key });
+      if (e.to === "delivery" && e.op === "delivered")
+        ctx.sendClient(deliveryManager, e.deliveryId).notifyDeliveryDelivered({ driverId: ctx.key });
+      if (e.to === "delivery" && e.op === "lost")
+        ctx.sendClient(deliveryManager, e.deliveryId).driverLost({ driverId: ctx.key });
     }
     if (next.status !== d.status) metrics.driverStatus.inc({ status: next.status, region: next.region ?? "unknown" });
     // A pending long poll learns about a new assignment, or that it should stop waiting.
@@ -87,7 +113,9 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         const d = await ctx.get<Driver>("driver");
         if (d?.assignment) return d.assignment;
         if (!d || d.status !== "WAITING_FOR_WORK") {
-          throw conflict(`driver ${ctx.key} is not on shift (${d?.status ?? "unknown"}): call setDriverAvailable first`);
+          throw conflict(
+            `driver ${ctx.key} is not on shift (${d?.status ?? "unknown"}): call setDriverAvailable first`,
+          );
         }
         const work = ctx.awakeable<DeliveryAssignment | null>();
         ctx.sendClient(driverDigitalTwin, ctx.key).registerWaiter({ awakeableId: work.id });
@@ -154,7 +182,9 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         d.seen = true;
         if (d.assignment && Math.abs(at - d.lastEtaForwardAt) >= deps.etaUpdateIntervalMs) {
           d.lastEtaForwardAt = at;
-          ctx.sendClient(deliveryManager, d.assignment.deliveryId).handleDriverLocationUpdate({ driverId: ctx.key, location: event.location, speedKmh: event.speedKmh, at });
+          ctx
+            .sendClient(deliveryManager, d.assignment.deliveryId)
+            .handleDriverLocationUpdate({ driverId: ctx.key, location: event.location, speedKmh: event.speedKmh, at });
         }
         ctx.set("driver", d);
       },

@@ -45,7 +45,8 @@ export function rejectionKind(reason: string): string {
   if (reason.startsWith("not valid JSON") || reason.startsWith("empty event")) return "malformed_event";
   if (reason.startsWith("event too large")) return "oversized_event";
   if (reason.startsWith("unknown region")) return "unknown_region";
-  if (reason.startsWith("unknown restaurant") || reason.includes("not on the menu")) return "unknown_restaurant_or_product";
+  if (reason.startsWith("unknown restaurant") || reason.includes("not on the menu"))
+    return "unknown_restaurant_or_product";
   if (reason.includes("does not match the event key")) return "key_mismatch";
   return "invalid_order";
 }
@@ -58,7 +59,12 @@ function rejected(order: OrderStatusView, reason: string, now: number): OrderSta
   metrics.rejections.inc({ reason: rejectionKind(reason) });
   // Leaving CREATED by a declined payment counts as an exit, as setStatus's exits do (the stuck-orders alert compares them).
   if (previous) metrics.stepDuration.observe({ status: previous.status, region }, (now - previous.at) / 1000);
-  return { ...order, status: "REJECTED", rejectionReason: reason, timeline: [...order.timeline, { status: "REJECTED", at: now, detail: reason }] };
+  return {
+    ...order,
+    status: "REJECTED",
+    rejectionReason: reason,
+    timeline: [...order.timeline, { status: "REJECTED", at: now, detail: reason }],
+  };
 }
 
 export const orderStatusObject = restate.implement(orderStatus, {
@@ -67,7 +73,9 @@ export const orderStatusObject = restate.implement(orderStatus, {
       const id = ctx.key;
       if (id === "") {
         // A record without a key: Restate files it under "", where no order can be tracked.
-        ctx.console.warn(`dropping an order event without a key (${raw.byteLength} bytes): the key must be the order id`);
+        ctx.console.warn(
+          `dropping an order event without a key (${raw.byteLength} bytes): the key must be the order id`,
+        );
         metrics.rejections.inc({ reason: "missing_key" });
         return;
       }
@@ -126,7 +134,8 @@ export const orderStatusObject = restate.implement(orderStatus, {
         if (!previous) continue;
         const seconds = (now - previous.at) / 1000;
         metrics.stepDuration.observe({ status: previous.status, region }, seconds);
-        if (previous.status === "IN_PREPARATION") metrics.preparationDuration.observe({ restaurant: order.restaurantId ?? "unknown" }, seconds);
+        if (previous.status === "IN_PREPARATION")
+          metrics.preparationDuration.observe({ restaurant: order.restaurantId ?? "unknown" }, seconds);
         // A driver accepted (WAITING_FOR_DRIVER with a driver): the wait since the delivery asked for one.
         if (next === "WAITING_FOR_DRIVER" && driverId) metrics.driverMatchWait.observe({ region }, seconds);
       }
@@ -134,7 +143,8 @@ export const orderStatusObject = restate.implement(orderStatus, {
       if (status === "DELIVERED") order.eta = now;
       if (isTerminal(status)) delete order.driverLocation;
       ctx.set("order", order);
-      if (status === "DELIVERED" && order.createdAt) metrics.orderDuration.observe({ region }, (now - order.createdAt) / 1000);
+      if (status === "DELIVERED" && order.createdAt)
+        metrics.orderDuration.observe({ region }, (now - order.createdAt) / 1000);
     },
 
     reject: async (ctx, { reason }) => {

@@ -22,7 +22,8 @@ import { internalHandlers } from "../internal-handlers.ts";
  * preparation starts. So a cancel is either honoured (refund, CANCELLED) or refused, never both.
  */
 
-type Phase = "CREATED" | "SCHEDULED" | "IN_PREPARATION" | "SCHEDULING_DELIVERY" | "DELIVERED" | "REJECTED" | "CANCELLED";
+type Phase =
+  "CREATED" | "SCHEDULED" | "IN_PREPARATION" | "SCHEDULING_DELIVERY" | "DELIVERED" | "REJECTED" | "CANCELLED";
 
 export interface OrderWorkflowDeps {
   payment: PaymentClient;
@@ -45,7 +46,12 @@ export function createOrderWorkflow(deps: OrderWorkflowDeps) {
         // 3. Pay. The idempotency token is durable, so a retried charge is deduplicated by the provider.
         const idempotencyKey = ctx.rand.uuidv4();
         const charge = await ctx.run("charge payment", () =>
-          deps.payment.charge({ idempotencyKey, orderId: id, amount: order.totalCost, paymentToken: order.paymentToken }),
+          deps.payment.charge({
+            idempotencyKey,
+            orderId: id,
+            amount: order.totalCost,
+            paymentToken: order.paymentToken,
+          }),
         );
         if (charge.status === "declined") {
           const reason = `payment declined: ${charge.declineReason ?? "declined by the provider"}`;
@@ -121,12 +127,16 @@ export function createOrderWorkflow(deps: OrderWorkflowDeps) {
         const phase = await ctx.get<Phase>("phase");
         if (!phase) throw new restate.TerminalError(`unknown order ${ctx.key}`, { errorCode: 404 });
         if (phase !== "IN_PREPARATION") {
-          throw new restate.TerminalError(`order ${ctx.key} is not being prepared (it is ${phase})`, { errorCode: 409 });
+          throw new restate.TerminalError(`order ${ctx.key} is not being prepared (it is ${phase})`, {
+            errorCode: 409,
+          });
         }
         // Resolved with `true` (never void), so peek() tells "already done" from "pending".
         const prepared = ctx.promise<boolean>("prepared");
         if ((await prepared.peek()) !== undefined) {
-          throw new restate.TerminalError(`order ${ctx.key}: preparation was already reported done`, { errorCode: 409 });
+          throw new restate.TerminalError(`order ${ctx.key}: preparation was already reported done`, {
+            errorCode: 409,
+          });
         }
         await prepared.resolve(true);
         return { accepted: true as const };
@@ -138,7 +148,11 @@ export function createOrderWorkflow(deps: OrderWorkflowDeps) {
           // (CREATED: the cancel is recorded and the workflow honours it), or never will.
           const { status } = await ctx.client(orderStatus, ctx.key).get();
           if (status === "NEW") throw new restate.TerminalError(`unknown order ${ctx.key}`, { errorCode: 404 });
-          if (status !== "CREATED") return { cancelled: false, reason: status === "REJECTED" ? "the order was rejected" : `the order is already ${status}` };
+          if (status !== "CREATED")
+            return {
+              cancelled: false,
+              reason: status === "REJECTED" ? "the order was rejected" : `the order is already ${status}`,
+            };
         }
         const cancel = ctx.promise<string>("cancel");
         if ((await cancel.peek()) === undefined) await cancel.resolve(req.reason ?? "cancelled by the customer");

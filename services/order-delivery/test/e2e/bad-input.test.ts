@@ -1,7 +1,17 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { TOPICS } from "@food-ordering/contracts";
 import { TOPIC_PARTITIONS } from "@food-ordering/testkit";
-import { closeProducer, endpointCounter, getStatus, ledger, makeOrder, publishOrder, publishRaw, uniqueId, waitForOrder } from "@food-ordering/testkit";
+import {
+  closeProducer,
+  endpointCounter,
+  getStatus,
+  ledger,
+  makeOrder,
+  publishOrder,
+  publishRaw,
+  uniqueId,
+  waitForOrder,
+} from "@food-ordering/testkit";
 
 /**
  * Bad input anywhere gets a specific answer, changes nothing, and never holds up what follows:
@@ -12,7 +22,11 @@ const stack = inject("stack");
 afterAll(closeProducer);
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 describe("malformed order events", () => {
   const o = () => makeOrder();
@@ -27,24 +41,56 @@ describe("malformed order events", () => {
     ["id differs from the key", () => JSON.stringify({ ...o() }), /does not match the event key/],
     ["negative total", (k) => JSON.stringify({ ...o(), id: k, totalCost: -5 }), /totalCost/],
     ["fractional total", (k) => JSON.stringify({ ...o(), id: k, totalCost: 9.5 }), /totalCost/],
-    ["zero quantity", (k) => JSON.stringify({ ...o(), id: k, products: [{ productId: "ams-pz-1", quantity: 0 }] }), /quantity/],
+    [
+      "zero quantity",
+      (k) => JSON.stringify({ ...o(), id: k, products: [{ productId: "ams-pz-1", quantity: 0 }] }),
+      /quantity/,
+    ],
     ["no products", (k) => JSON.stringify({ ...o(), id: k, products: [] }), /at least one product/],
-    ["51 products", (k) => JSON.stringify({ ...o(), id: k, products: Array.from({ length: 51 }, () => ({ productId: "ams-pz-1", quantity: 1 })) }), /products/],
+    [
+      "51 products",
+      (k) =>
+        JSON.stringify({
+          ...o(),
+          id: k,
+          products: Array.from({ length: 51 }, () => ({ productId: "ams-pz-1", quantity: 1 })),
+        }),
+      /products/,
+    ],
     ["unknown region", (k) => JSON.stringify({ ...o(), id: k, region: "atlantis" }), /unknown region "atlantis"/],
-    ["unknown restaurant", (k) => JSON.stringify({ ...o(), id: k, restaurantId: "nowhere" }), /unknown restaurant "nowhere"/],
-    ["product not on the menu", (k) => JSON.stringify({ ...o(), id: k, products: [{ productId: "ber-dn-1", quantity: 1 }] }), /not on the menu/],
+    [
+      "unknown restaurant",
+      (k) => JSON.stringify({ ...o(), id: k, restaurantId: "nowhere" }),
+      /unknown restaurant "nowhere"/,
+    ],
+    [
+      "product not on the menu",
+      (k) => JSON.stringify({ ...o(), id: k, products: [{ productId: "ber-dn-1", quantity: 1 }] }),
+      /not on the menu/,
+    ],
     ["mistyped restaurant id", (k) => JSON.stringify({ ...o(), id: k, restaurantId: 42 }), /restaurantId/],
     ["negative delivery delay", (k) => JSON.stringify({ ...o(), id: k, deliveryDelay: -1 }), /deliveryDelay/],
-    ["delivery delay beyond a week", (k) => JSON.stringify({ ...o(), id: k, deliveryDelay: 8 * 24 * 3600 * 1000 }), /deliveryDelay/],
+    [
+      "delivery delay beyond a week",
+      (k) => JSON.stringify({ ...o(), id: k, deliveryDelay: 8 * 24 * 3600 * 1000 }),
+      /deliveryDelay/,
+    ],
     ["unknown field", (k) => JSON.stringify({ ...o(), id: k, coupon: "FREE" }), /coupon/],
-    ["customer outside the region", (k) => JSON.stringify({ ...o(), id: k, customerLocation: { x: 99, y: 1 } }), /outside region/],
+    [
+      "customer outside the region",
+      (k) => JSON.stringify({ ...o(), id: k, customerLocation: { x: 99, y: 1 } }),
+      /outside region/,
+    ],
     ["oversized", (k) => JSON.stringify({ ...o(), id: k, source: "x".repeat(70_000) }), /too large/],
   ];
 
   it(`rejects ${cases.length} kinds with a specific reason, charges nothing, and delivers the good order behind them`, async () => {
     const keyed = cases.map(([name, value, reason]) => ({ name, key: uniqueId("bad"), value, reason }));
     const good = makeOrder();
-    await publishRaw(stack, TOPICS.orders, [...keyed.map((c) => ({ key: c.key, value: c.value(c.key) })), { key: good.id, value: JSON.stringify(good) }]);
+    await publishRaw(stack, TOPICS.orders, [
+      ...keyed.map((c) => ({ key: c.key, value: c.value(c.key) })),
+      { key: good.id, value: JSON.stringify(good) },
+    ]);
     expect((await waitForOrder(stack, good.id)).final.status).toBe("DELIVERED");
     for (const c of keyed) {
       const { final } = await waitForOrder(stack, c.key, (v) => v.status === "REJECTED", 20_000).catch((e: Error) => {
@@ -59,11 +105,21 @@ describe("malformed order events", () => {
     const before = await endpointCounter(stack, "food_ordering_order_rejections_total", { reason: "missing_key" });
     // One key-less event on every partition of the topic, so whatever partition the good order lands on has one ahead of it.
     const keyless = makeOrder();
-    await publishRaw(stack, TOPICS.orders, Array.from({ length: TOPIC_PARTITIONS }, (_, partition) => ({ key: null, value: JSON.stringify(keyless), partition })));
+    await publishRaw(
+      stack,
+      TOPICS.orders,
+      Array.from({ length: TOPIC_PARTITIONS }, (_, partition) => ({
+        key: null,
+        value: JSON.stringify(keyless),
+        partition,
+      })),
+    );
     const good = makeOrder();
     await publishOrder(stack, good);
     expect((await waitForOrder(stack, good.id)).final.status).toBe("DELIVERED");
-    expect(await endpointCounter(stack, "food_ordering_order_rejections_total", { reason: "missing_key" })).toBe(before + TOPIC_PARTITIONS);
+    expect(await endpointCounter(stack, "food_ordering_order_rejections_total", { reason: "missing_key" })).toBe(
+      before + TOPIC_PARTITIONS,
+    );
     expect((await getStatus(stack, keyless.id)).status).toBe("NEW");
     expect(await ledger(stack, keyless.id)).toEqual([]);
   });
@@ -83,7 +139,9 @@ describe("malformed order events", () => {
 describe("the order workflow's entry", () => {
   it("answers a cancel of an order rejected at validation, which never started a workflow", async () => {
     const id = uniqueId("bad");
-    await publishRaw(stack, TOPICS.orders, [{ key: id, value: JSON.stringify({ ...makeOrder(), id, region: "atlantis" }) }]);
+    await publishRaw(stack, TOPICS.orders, [
+      { key: id, value: JSON.stringify({ ...makeOrder(), id, region: "atlantis" }) },
+    ]);
     await waitForOrder(stack, id, (v) => v.status === "REJECTED", 20_000);
     const res = await post(`${stack.ingressUrl}/order-workflow/${id}/cancel`, {});
     expect([res.status, await res.json()]).toEqual([200, { cancelled: false, reason: "the order was rejected" }]);
@@ -105,9 +163,19 @@ describe("malformed driver location events", () => {
       { key: driverId, value: JSON.stringify(good) },
     ]);
     await expect
-      .poll(async () => ((await (await post(`${stack.ingressUrl}/driver-digital-twin/${driverId}/get`, {})).json()) as { location?: unknown }).location, { timeout: 15_000 })
+      .poll(
+        async () =>
+          (
+            (await (await post(`${stack.ingressUrl}/driver-digital-twin/${driverId}/get`, {})).json()) as {
+              location?: unknown;
+            }
+          ).location,
+        { timeout: 15_000 },
+      )
       .toEqual(good.location);
-    const after = (await (await post(`${stack.ingressUrl}/driver-digital-twin/${driverId}/get`, {})).json()) as { status: string };
+    const after = (await (await post(`${stack.ingressUrl}/driver-digital-twin/${driverId}/get`, {})).json()) as {
+      status: string;
+    };
     expect(after.status).toBe((before as { status: string }).status);
   });
 });
@@ -134,15 +202,21 @@ describe("callbacks and reports that do not fit", () => {
   it("refuses driver reports out of order or from the wrong driver, and changes nothing", async () => {
     // A region without simulated drivers or orders, so the probe driver is never matched.
     const driver = `paris-probe-${uniqueId("d")}`;
-    expect((await post(`${stack.ingressUrl}/driver-digital-twin/${driver}/setDriverAvailable`, { region: "paris" })).status).toBe(200);
-    const delivered = await post(`${stack.ingressUrl}/driver-digital-twin/${driver}/notifyDeliveryDelivered`, { deliveryId: "nope" });
+    expect(
+      (await post(`${stack.ingressUrl}/driver-digital-twin/${driver}/setDriverAvailable`, { region: "paris" })).status,
+    ).toBe(200);
+    const delivered = await post(`${stack.ingressUrl}/driver-digital-twin/${driver}/notifyDeliveryDelivered`, {
+      deliveryId: "nope",
+    });
     expect(delivered.status).toBe(409);
     expect(await delivered.text()).toMatch(/has no delivery nope assigned/);
     // A pick-up report for another driver's delivery: the twin knows it was not assigned.
     const order = makeOrder();
     await publishOrder(stack, order);
     const { final } = await waitForOrder(stack, order.id);
-    const wrong = await post(`${stack.ingressUrl}/driver-digital-twin/${driver}/notifyDeliveryPickup`, { deliveryId: order.id });
+    const wrong = await post(`${stack.ingressUrl}/driver-digital-twin/${driver}/notifyDeliveryPickup`, {
+      deliveryId: order.id,
+    });
     expect(wrong.status).toBe(409);
     expect(await wrong.text()).toMatch(new RegExp(`has no delivery ${order.id} assigned`));
     expect(await getStatus(stack, order.id)).toEqual(final);
@@ -159,11 +233,24 @@ describe("callbacks and reports that do not fit", () => {
 
 describe("malformed HTTP bodies on the simulators' APIs", () => {
   it("restaurant POS: field errors, bad JSON, body size and the bearer token", async () => {
-    const bad = await post(`${stack.restaurantUrl}/prepare`, { orderId: "", restaurantId: "ams-pizzeria", products: [] });
+    const bad = await post(`${stack.restaurantUrl}/prepare`, {
+      orderId: "",
+      restaurantId: "ams-pizzeria",
+      products: [],
+    });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatch(/orderId.*products|products.*orderId/);
     expect((await post(`${stack.restaurantUrl}/prepare`, "{oops")).status).toBe(400);
-    expect((await post(`${stack.restaurantUrl}/prepare`, { orderId: "a", restaurantId: "b", products: [{ productId: "p", quantity: 1 }], pad: "x".repeat(40_000) })).status).toBe(413);
+    expect(
+      (
+        await post(`${stack.restaurantUrl}/prepare`, {
+          orderId: "a",
+          restaurantId: "b",
+          products: [{ productId: "p", quantity: 1 }],
+          pad: "x".repeat(40_000),
+        })
+      ).status,
+    ).toBe(413);
   });
 
   it("payment provider: field errors, and an idempotency key reused for another request", async () => {
@@ -171,14 +258,20 @@ describe("malformed HTTP bodies on the simulators' APIs", () => {
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatch(/idempotencyKey.*amount|amount.*idempotencyKey/);
     const key = uniqueId("idem-key");
-    expect((await post(`${stack.paymentUrl}/charges`, { idempotencyKey: key, orderId: "o-1", amount: 100 })).status).toBe(200);
+    expect(
+      (await post(`${stack.paymentUrl}/charges`, { idempotencyKey: key, orderId: "o-1", amount: 100 })).status,
+    ).toBe(200);
     const reused = await post(`${stack.paymentUrl}/charges`, { idempotencyKey: key, orderId: "o-2", amount: 100 });
     expect(reused.status).toBe(409);
     expect((await reused.json()).error).toMatch(/already used for a different request/);
   });
 
   it("order provider control API: a bad rate", async () => {
-    const res = await fetch(`${stack.providerUrl}/rate`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ rate: -3 }) });
+    const res = await fetch(`${stack.providerUrl}/rate`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ rate: -3 }),
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).error).toMatch(/rate/);
     expect((await (await fetch(`${stack.providerUrl}/rate`)).json()).rate).toBe(0);

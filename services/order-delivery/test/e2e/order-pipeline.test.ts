@@ -1,11 +1,30 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { ORDER_STATUSES, DECLINED_TOKEN, TOPICS } from "@food-ordering/contracts";
-import { closeProducer, endpointCounter, getStatus, ledger, makeOrder, publishOrder, publishRaw, statusesOf, uniqueId, waitForOrder } from "@food-ordering/testkit";
+import {
+  closeProducer,
+  endpointCounter,
+  getStatus,
+  ledger,
+  makeOrder,
+  publishOrder,
+  publishRaw,
+  statusesOf,
+  uniqueId,
+  waitForOrder,
+} from "@food-ordering/testkit";
 
 const stack = inject("stack");
 afterAll(closeProducer);
 
-const FLOW = ["CREATED", "SCHEDULED", "IN_PREPARATION", "SCHEDULING_DELIVERY", "WAITING_FOR_DRIVER", "IN_DELIVERY", "DELIVERED"];
+const FLOW = [
+  "CREATED",
+  "SCHEDULED",
+  "IN_PREPARATION",
+  "SCHEDULING_DELIVERY",
+  "WAITING_FOR_DRIVER",
+  "IN_DELIVERY",
+  "DELIVERED",
+];
 
 describe("order pipeline on a real Restate server and Kafka broker", () => {
   it("takes an order published to Kafka through every status, in order, to DELIVERED, with an ETA in delivery", async () => {
@@ -30,7 +49,14 @@ describe("order pipeline on a real Restate server and Kafka broker", () => {
   it("delivers orders in two regions at once", async () => {
     const orders = [
       ...Array.from({ length: 4 }, () => makeOrder()),
-      ...Array.from({ length: 4 }, () => makeOrder({ region: "berlin", restaurantId: "ber-doner", products: [{ productId: "ber-dn-1", quantity: 1 }], totalCost: 700 })),
+      ...Array.from({ length: 4 }, () =>
+        makeOrder({
+          region: "berlin",
+          restaurantId: "ber-doner",
+          products: [{ productId: "ber-dn-1", quantity: 1 }],
+          totalCost: 700,
+        }),
+      ),
     ];
     await Promise.all(orders.map((o) => publishOrder(stack, o)));
     const results = await Promise.all(orders.map((o) => waitForOrder(stack, o.id, undefined, 90_000)));
@@ -64,7 +90,9 @@ describe("order pipeline on a real Restate server and Kafka broker", () => {
     expect((await getStatus(stack, order.id)).timeline).toEqual(final.timeline);
     expect((await ledger(stack, order.id)).filter((e) => e.kind === "charge")).toHaveLength(1);
     // The three repeats were recognised as such (other tests on the shared stack may add theirs).
-    expect(await endpointCounter(stack, "food_ordering_order_duplicate_events_total")).toBeGreaterThanOrEqual(before + 3);
+    expect(await endpointCounter(stack, "food_ordering_order_duplicate_events_total")).toBeGreaterThanOrEqual(
+      before + 3,
+    );
   });
 
   it("rejects malformed events with a specific reason and still delivers the good order behind them", async () => {
@@ -73,10 +101,22 @@ describe("order pipeline on a real Restate server and Kafka broker", () => {
       { key: uniqueId("bad"), value: "{not json", reason: /not valid JSON/ },
       { key: uniqueId("bad"), value: JSON.stringify({ ...makeOrder(), totalCost: -5 }), reason: /totalCost/ },
       { key: uniqueId("bad"), value: JSON.stringify({ ...makeOrder(), products: [] }), reason: /at least one product/ },
-      { key: uniqueId("bad"), value: JSON.stringify({ ...makeOrder(), region: "atlantis" }), reason: /unknown region "atlantis"/ },
-      { key: uniqueId("bad"), value: JSON.stringify({ ...makeOrder(), products: [{ productId: "ams-pz-1", quantity: 0 }] }), reason: /quantity/ },
+      {
+        key: uniqueId("bad"),
+        value: JSON.stringify({ ...makeOrder(), region: "atlantis" }),
+        reason: /unknown region "atlantis"/,
+      },
+      {
+        key: uniqueId("bad"),
+        value: JSON.stringify({ ...makeOrder(), products: [{ productId: "ams-pz-1", quantity: 0 }] }),
+        reason: /quantity/,
+      },
       { key: uniqueId("bad"), value: JSON.stringify({ ...makeOrder(), restaurantId: 42 }), reason: /restaurantId/ },
-      { key: uniqueId("bad"), value: JSON.stringify({ ...makeOrder(), note: "x".repeat(70_000) }), reason: /too large/ },
+      {
+        key: uniqueId("bad"),
+        value: JSON.stringify({ ...makeOrder(), note: "x".repeat(70_000) }),
+        reason: /too large/,
+      },
     ];
     // Bodies carry their own ids; align them with the keys so the reason is readable by key.
     const withIds = bad.map((b) => {
@@ -87,7 +127,10 @@ describe("order pipeline on a real Restate server and Kafka broker", () => {
         return b;
       }
     });
-    await publishRaw(stack, TOPICS.orders, [...withIds.map(({ key, value }) => ({ key, value })), { key: ok.id, value: JSON.stringify(ok) }]);
+    await publishRaw(stack, TOPICS.orders, [
+      ...withIds.map(({ key, value }) => ({ key, value })),
+      { key: ok.id, value: JSON.stringify(ok) },
+    ]);
     const { final } = await waitForOrder(stack, ok.id);
     expect(final.status).toBe("DELIVERED");
     for (const b of withIds) {

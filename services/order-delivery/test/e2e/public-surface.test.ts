@@ -13,7 +13,16 @@ const PUBLIC: Record<string, string[]> = {
   "order-status": ["get", "receive"],
   "delivery-manager": ["get"],
   "driver-delivery-matcher": ["get"],
-  "driver-digital-twin": ["get", "getAssignedDelivery", "goOffline", "handleDriverLocationUpdateEvent", "notifyDeliveryDelivered", "notifyDeliveryPickup", "setDriverAvailable", "waitForWork"],
+  "driver-digital-twin": [
+    "get",
+    "getAssignedDelivery",
+    "goOffline",
+    "handleDriverLocationUpdateEvent",
+    "notifyDeliveryDelivered",
+    "notifyDeliveryPickup",
+    "setDriverAvailable",
+    "waitForWork",
+  ],
 };
 
 interface ServiceInfo {
@@ -27,7 +36,15 @@ describe("the ingress's public surface", () => {
     expect(res.status).toBe(200);
     const { services } = (await res.json()) as { services: ServiceInfo[] };
     const exposed = Object.fromEntries(
-      services.filter((s) => s.name in PUBLIC).map((s) => [s.name, s.handlers.filter((h) => h.public !== false).map((h) => h.name).sort()]),
+      services
+        .filter((s) => s.name in PUBLIC)
+        .map((s) => [
+          s.name,
+          s.handlers
+            .filter((h) => h.public !== false)
+            .map((h) => h.name)
+            .sort(),
+        ]),
     );
     expect(exposed).toEqual(PUBLIC);
   });
@@ -36,11 +53,26 @@ describe("the ingress's public surface", () => {
     const order = makeOrder({ deliveryDelay: 60_000 });
     await publishOrder(stack, order);
     const { final: scheduled } = await waitForOrder(stack, order.id, (v) => v.status === "SCHEDULED", 20_000);
-    const post = (path: string, body: unknown) => fetch(`${stack.ingressUrl}/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const post = (path: string, body: unknown) =>
+      fetch(`${stack.ingressUrl}/${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
     for (const [path, body] of [
       [`order-status/${order.id}/setStatus`, { status: "DELIVERED" }],
       [`delivery-manager/${order.id}/notifyDeliveryDelivered`, { driverId: "amsterdam-forger" }],
-      [`driver-digital-twin/amsterdam-forger/assignDelivery`, { deliveryId: order.id, orderId: order.id, region: "amsterdam", restaurantId: order.restaurantId, restaurantLocation: { x: 1, y: 1 }, customerLocation: { x: 2, y: 2 } }],
+      [
+        `driver-digital-twin/amsterdam-forger/assignDelivery`,
+        {
+          deliveryId: order.id,
+          orderId: order.id,
+          region: "amsterdam",
+          restaurantId: order.restaurantId,
+          restaurantLocation: { x: 1, y: 1 },
+          customerLocation: { x: 2, y: 2 },
+        },
+      ],
     ] as const) {
       const res = await post(path, body);
       expect([path, res.status, await res.text()]).toEqual([path, 400, expect.stringContaining("not public")]);
@@ -51,7 +83,11 @@ describe("the ingress's public surface", () => {
 
   it("refuses an order started past validation: only order-status/receive starts a workflow", async () => {
     const order = makeOrder();
-    const res = await fetch(`${stack.ingressUrl}/order-workflow/${order.id}/run/send`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(order) });
+    const res = await fetch(`${stack.ingressUrl}/order-workflow/${order.id}/run/send`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(order),
+    });
     expect([res.status, await res.text()]).toEqual([400, expect.stringContaining("not public")]);
     expect((await getStatus(stack, order.id)).status).toBe("NEW");
     expect(await ledger(stack, order.id)).toEqual([]);

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { DeliveryAssignment } from "@food-ordering/contracts";
-import { assign, deliver, goOffline, goOnShift, newTwin, pickUp, type TwinState, type TwinStep } from "../../src/delivery/driver-digital-twin-rules.ts";
+import {
+  assign,
+  deliver,
+  goOffline,
+  goOnShift,
+  newTwin,
+  pickUp,
+  type TwinState,
+  type TwinStep,
+} from "../../src/delivery/driver-digital-twin-rules.ts";
 
 const assignment = (id: string): DeliveryAssignment => ({
   deliveryId: id,
@@ -91,17 +100,21 @@ describe("driver digital twin as a state machine", () => {
 
   it("hands the delivery back when the driver goes offline mid-delivery, and never signs off mid-delivery", () => {
     fc.assert(
-      fc.property(fc.array(event, { maxLength: 40 }), fc.constantFrom("lease" as const, "sign-off" as const), (events, why) => {
-        let s = newTwin();
-        for (const e of events) s = step(s, e).state;
-        const r = goOffline(s, why);
-        if (s.status === "DELIVERING" && why === "sign-off") expect(r.refused).toBeDefined();
-        else if (s.status === "DELIVERING") {
-          expect(r.effects).toContainEqual({ to: "delivery", op: "lost", deliveryId: s.assignment!.deliveryId });
-          expect(r.state.status).toBe("OFFLINE");
-          expect(r.state.assignment).toBeUndefined();
-        }
-      }),
+      fc.property(
+        fc.array(event, { maxLength: 40 }),
+        fc.constantFrom("lease" as const, "sign-off" as const),
+        (events, why) => {
+          let s = newTwin();
+          for (const e of events) s = step(s, e).state;
+          const r = goOffline(s, why);
+          if (s.status === "DELIVERING" && why === "sign-off") expect(r.refused).toBeDefined();
+          else if (s.status === "DELIVERING") {
+            expect(r.effects).toContainEqual({ to: "delivery", op: "lost", deliveryId: s.assignment!.deliveryId });
+            expect(r.state.status).toBe("OFFLINE");
+            expect(r.state.assignment).toBeUndefined();
+          }
+        },
+      ),
     );
   });
 
@@ -115,6 +128,8 @@ describe("driver digital twin as a state machine", () => {
     expect(done.effects).toHaveLength(2);
     expect(deliver(done.state, "x1")).toEqual({ state: done.state, effects: [] });
     expect(deliver(newTwin(), "x1").refused).toMatch(/no delivery x1/);
-    expect(deliver(assign(goOnShift(newTwin(), "amsterdam").state, assignment("x2")).state, "x2").refused).toMatch(/before picking it up/);
+    expect(deliver(assign(goOnShift(newTwin(), "amsterdam").state, assignment("x2")).state, "x2").refused).toMatch(
+      /before picking it up/,
+    );
   });
 });

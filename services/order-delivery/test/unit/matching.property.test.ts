@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { driverAvailable, driverGone, deliveryRequested, emptyMatcher, type Match, type MatcherState } from "../../src/delivery/matching.ts";
+import {
+  driverAvailable,
+  driverGone,
+  deliveryRequested,
+  emptyMatcher,
+  type Match,
+  type MatcherState,
+} from "../../src/delivery/matching.ts";
 
-type Cmd = { kind: "available"; driver: string } | { kind: "gone"; driver: string } | { kind: "request"; delivery: string };
+type Cmd =
+  { kind: "available"; driver: string } | { kind: "gone"; driver: string } | { kind: "request"; delivery: string };
 const cmd = fc.oneof(
   fc.record({ kind: fc.constant("available" as const), driver: fc.constantFrom("d1", "d2", "d3", "d4") }),
   fc.record({ kind: fc.constant("gone" as const), driver: fc.constantFrom("d1", "d2", "d3", "d4") }),
@@ -14,7 +22,12 @@ function run(cmds: Cmd[]): { states: MatcherState[]; matches: Match[] } {
   const states = [s];
   const matches: Match[] = [];
   for (const c of cmds) {
-    const step = c.kind === "available" ? driverAvailable(s, c.driver) : c.kind === "gone" ? { state: driverGone(s, c.driver) } : deliveryRequested(s, c.delivery);
+    const step =
+      c.kind === "available"
+        ? driverAvailable(s, c.driver)
+        : c.kind === "gone"
+          ? { state: driverGone(s, c.driver) }
+          : deliveryRequested(s, c.delivery);
     s = step.state;
     if (step.match) matches.push(step.match);
     states.push(s);
@@ -24,13 +37,19 @@ function run(cmds: Cmd[]): { states: MatcherState[]; matches: Match[] } {
 
 describe("driver-delivery matcher as a state machine", () => {
   it("never keeps a free driver and a waiting delivery at the same time", () => {
-    fc.assert(fc.property(fc.array(cmd, { maxLength: 60 }), (cmds) => run(cmds).states.every((s) => s.drivers.length === 0 || s.pending.length === 0)));
+    fc.assert(
+      fc.property(fc.array(cmd, { maxLength: 60 }), (cmds) =>
+        run(cmds).states.every((s) => s.drivers.length === 0 || s.pending.length === 0),
+      ),
+    );
   });
 
   it("holds each driver and each delivery at most once in its queue", () => {
     fc.assert(
       fc.property(fc.array(cmd, { maxLength: 60 }), (cmds) =>
-        run(cmds).states.every((s) => new Set(s.drivers).size === s.drivers.length && new Set(s.pending).size === s.pending.length),
+        run(cmds).states.every(
+          (s) => new Set(s.drivers).size === s.drivers.length && new Set(s.pending).size === s.pending.length,
+        ),
       ),
     );
   });
@@ -41,10 +60,17 @@ describe("driver-delivery matcher as a state machine", () => {
         let s = emptyMatcher();
         for (const c of cmds) {
           const before = s;
-          const step = c.kind === "available" ? driverAvailable(s, c.driver) : c.kind === "gone" ? { state: driverGone(s, c.driver) } : deliveryRequested(s, c.delivery);
+          const step =
+            c.kind === "available"
+              ? driverAvailable(s, c.driver)
+              : c.kind === "gone"
+                ? { state: driverGone(s, c.driver) }
+                : deliveryRequested(s, c.delivery);
           if (step.match) {
-            if (c.kind === "available") expect(step.match).toEqual({ driverId: c.driver, deliveryId: before.pending[0] });
-            else if (c.kind === "request") expect(step.match).toEqual({ deliveryId: c.delivery, driverId: before.drivers[0] });
+            if (c.kind === "available")
+              expect(step.match).toEqual({ driverId: c.driver, deliveryId: before.pending[0] });
+            else if (c.kind === "request")
+              expect(step.match).toEqual({ deliveryId: c.delivery, driverId: before.drivers[0] });
           }
           s = step.state;
         }
@@ -58,7 +84,12 @@ describe("driver-delivery matcher as a state machine", () => {
         const gone = new Set<string>();
         let s = emptyMatcher();
         for (const c of cmds) {
-          const step = c.kind === "available" ? driverAvailable(s, c.driver) : c.kind === "gone" ? { state: driverGone(s, c.driver) } : deliveryRequested(s, c.delivery);
+          const step =
+            c.kind === "available"
+              ? driverAvailable(s, c.driver)
+              : c.kind === "gone"
+                ? { state: driverGone(s, c.driver) }
+                : deliveryRequested(s, c.delivery);
           if (c.kind === "gone") gone.add(c.driver);
           if (c.kind === "available") gone.delete(c.driver);
           if (step.match && c.kind === "request") expect(gone.has(step.match.driverId)).toBe(false);

@@ -4,10 +4,19 @@ import { movesForward } from "../../src/order/order-status.ts";
 
 describe("order-status: which status may follow which", () => {
   it("walks the flow forward, one step or several, never back", () => {
-    const flow: OrderStatus[] = ["CREATED", "SCHEDULED", "IN_PREPARATION", "SCHEDULING_DELIVERY", "WAITING_FOR_DRIVER", "IN_DELIVERY", "DELIVERED"];
+    const flow: OrderStatus[] = [
+      "CREATED",
+      "SCHEDULED",
+      "IN_PREPARATION",
+      "SCHEDULING_DELIVERY",
+      "WAITING_FOR_DRIVER",
+      "IN_DELIVERY",
+      "DELIVERED",
+    ];
     for (const [i, current] of flow.entries()) {
       for (const [j, next] of flow.entries()) {
-        const reassignment = next === "WAITING_FOR_DRIVER" && (current === "WAITING_FOR_DRIVER" || current === "IN_DELIVERY");
+        const reassignment =
+          next === "WAITING_FOR_DRIVER" && (current === "WAITING_FOR_DRIVER" || current === "IN_DELIVERY");
         expect(movesForward(current, next), `${current} -> ${next}`).toBe(j > i || reassignment);
       }
     }

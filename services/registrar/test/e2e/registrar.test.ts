@@ -57,15 +57,25 @@ subscriptions:
   - { source: kafka://kafka/greetings, sink: service://greeter/greet }
 ${extraSubs}`;
 }
-const desiredFor = (uris: string[], extraSubs = ""): DesiredState => parseDesiredState(yamlFor(uris, extraSubs), "test");
+const desiredFor = (uris: string[], extraSubs = ""): DesiredState =>
+  parseDesiredState(yamlFor(uris, extraSubs), "test");
 
-const run = (desired: DesiredState, over: Partial<ReconcileOptions> = {}) => reconcile(desired, { adminUrl, owner: OWNER, deadlineMs: 15_000, ...over });
+const run = (desired: DesiredState, over: Partial<ReconcileOptions> = {}) =>
+  reconcile(desired, { adminUrl, owner: OWNER, deadlineMs: 15_000, ...over });
 
 /** Runs the CLI as the local stack and the Helm Job do; returns its exit code and output. */
 async function cli(args: string[], desiredFile: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(NODE, [MAIN, ...args], {
-      env: { ...process.env, RESTATE_ADMIN_URL: adminUrl, DESIRED_STATE_FILE: desiredFile, OWNER, DEADLINE_MS: "10000", LOG_LEVEL: "info", LOG_FORMAT: "json" },
+      env: {
+        ...process.env,
+        RESTATE_ADMIN_URL: adminUrl,
+        DESIRED_STATE_FILE: desiredFile,
+        OWNER,
+        DEADLINE_MS: "10000",
+        LOG_LEVEL: "info",
+        LOG_FORMAT: "json",
+      },
       timeout: 30_000,
     });
     return { code: 0, stdout, stderr };
@@ -76,7 +86,11 @@ async function cli(args: string[], desiredFile: string): Promise<{ code: number;
 }
 
 async function restateState() {
-  const [deployments, clusters, subscriptions] = await Promise.all([admin.listDeployments(), admin.listKafkaClusters(), admin.listSubscriptions()]);
+  const [deployments, clusters, subscriptions] = await Promise.all([
+    admin.listDeployments(),
+    admin.listKafkaClusters(),
+    admin.listSubscriptions(),
+  ]);
   return { deployments, clusters, subscriptions };
 }
 const routes = (subs: { source: string; sink: string }[]) => subs.map((s) => `${s.source} -> ${s.sink}`).sort();
@@ -88,7 +102,15 @@ beforeAll(async () => {
   ingressUrl = `http://127.0.0.1:${ingressPort}`;
   adminUrl = `http://127.0.0.1:${adminPort}`;
   admin = new AdminClient(adminUrl);
-  restate = createRestate({ dataDir: dir, logDir: path.join(dir, "logs"), ingressPort, adminPort, nodePort, rocksdbMemory: "128 MiB", partitions: 2 });
+  restate = createRestate({
+    dataDir: dir,
+    logDir: path.join(dir, "logs"),
+    ingressPort,
+    adminPort,
+    nodePort,
+    rocksdbMemory: "128 MiB",
+    partitions: 2,
+  });
   await restate.start();
 }, 60_000);
 
@@ -105,15 +127,22 @@ describe("registrar against a real restate-server", () => {
   it("bad desired state: exits 2 with a clear error and applies nothing", async () => {
     v1 = await serve("v1");
     const bad = path.join(dir, "bad.yaml");
-    fs.writeFileSync(bad, `endpoints: [{ uri: "${v1.uri}" }]\nsubscriptions: [{ source: kafka://kafka/orders, sink: service://sink/take }]\n`);
+    fs.writeFileSync(
+      bad,
+      `endpoints: [{ uri: "${v1.uri}" }]\nsubscriptions: [{ source: kafka://kafka/orders, sink: service://sink/take }]\n`,
+    );
     const r = await cli(["once"], bad);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('subscriptions.0.source: Kafka cluster \\"kafka\\" is not declared under kafkaClusters');
 
     // Valid syntax, but a sink no endpoint serves: found only after discovery, still before any write.
-    const unknownHandler = await run(desiredFor([v1.uri], "  - { source: kafka://kafka/x, sink: service://greeter/nope }"));
+    const unknownHandler = await run(
+      desiredFor([v1.uri], "  - { source: kafka://kafka/x, sink: service://greeter/nope }"),
+    );
     expect(unknownHandler.outcome).toBe("invalid");
-    expect(unknownHandler.problems.map((p) => p.message)).toEqual(['subscription kafka://kafka/x -> service://greeter/nope: service "greeter" has no handler "nope" (it has: greet)']);
+    expect(unknownHandler.problems.map((p) => p.message)).toEqual([
+      'subscription kafka://kafka/x -> service://greeter/nope: service "greeter" has no handler "nope" (it has: greet)',
+    ]);
     expect(await restateState()).toEqual({ deployments: [], clusters: [], subscriptions: [] });
   });
 
@@ -134,12 +163,23 @@ describe("registrar against a real restate-server", () => {
   it("from empty to converged (the CLI exits 0 with a summary line)", async () => {
     const r = await cli(["once"], desiredFile);
     expect(r.code).toBe(0);
-    const summary = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { msg: string; result?: string }).find((l) => l.result);
+    const summary = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { msg: string; result?: string })
+      .find((l) => l.result);
     expect(summary).toMatchObject({ result: "converged", msg: expect.stringMatching(/^converged with 4 change\(s\)/) });
     const s = await restateState();
-    expect(s.deployments).toEqual([expect.objectContaining({ uri: `${v1.uri}/`, metadata: { "managed-by": "restate-registrar", owner: OWNER } })]);
-    expect(s.clusters).toEqual([expect.objectContaining({ name: "kafka", properties: { "bootstrap.servers": `127.0.0.1:${brokerPort}` } })]);
-    expect(routes(s.subscriptions)).toEqual(["kafka://kafka/greetings -> service://greeter/greet", "kafka://kafka/orders -> service://sink/take"]);
+    expect(s.deployments).toEqual([
+      expect.objectContaining({ uri: `${v1.uri}/`, metadata: { "managed-by": "restate-registrar", owner: OWNER } }),
+    ]);
+    expect(s.clusters).toEqual([
+      expect.objectContaining({ name: "kafka", properties: { "bootstrap.servers": `127.0.0.1:${brokerPort}` } }),
+    ]);
+    expect(routes(s.subscriptions)).toEqual([
+      "kafka://kafka/greetings -> service://greeter/greet",
+      "kafka://kafka/orders -> service://sink/take",
+    ]);
     expect(s.subscriptions.every((x) => x.options["client.id"] === subscriptionClientId(OWNER))).toBe(true);
   });
 
@@ -152,7 +192,10 @@ describe("registrar against a real restate-server", () => {
     const victim = (await admin.listSubscriptions()).find((s) => s.sink === "service://sink/take")!;
     await admin.deleteSubscription(victim.id);
     const r = await run(desiredFor([v1.uri]));
-    expect(r).toMatchObject({ outcome: "converged", changes: ["create subscription kafka://kafka/orders -> service://sink/take"] });
+    expect(r).toMatchObject({
+      outcome: "converged",
+      changes: ["create subscription kafka://kafka/orders -> service://sink/take"],
+    });
     expect(routes(await admin.listSubscriptions())).toContain("kafka://kafka/orders -> service://sink/take");
   });
 
@@ -162,22 +205,42 @@ describe("registrar against a real restate-server", () => {
     changed.subscriptions[0]!.options["session.timeout.ms"] = "10000";
     const r = await run(changed);
     expect(r).toMatchObject({ outcome: "converged", problems: [] });
-    expect(r.changes).toEqual([`delete subscription ${before.id} kafka://kafka/orders -> service://sink/take (options changed, replaced)`, "create subscription kafka://kafka/orders -> service://sink/take"]);
+    expect(r.changes).toEqual([
+      `delete subscription ${before.id} kafka://kafka/orders -> service://sink/take (options changed, replaced)`,
+      "create subscription kafka://kafka/orders -> service://sink/take",
+    ]);
     const after = (await admin.listSubscriptions()).find((s) => s.sink === "service://sink/take")!;
     expect(after.id).not.toBe(before.id);
-    expect(after.options).toMatchObject({ "group.id": before.options["group.id"] ?? before.id, "session.timeout.ms": "10000" });
+    expect(after.options).toMatchObject({
+      "group.id": before.options["group.id"] ?? before.id,
+      "session.timeout.ms": "10000",
+    });
     expect(await run(changed)).toMatchObject({ outcome: "converged", changes: [] });
     // Back to the file's options (same group again) for the cases below.
     expect((await run(desiredFor([v1.uri]))).changes).toHaveLength(2);
   });
 
   it("a stale owned subscription is removed, a foreign one kept", async () => {
-    const stale = await admin.createSubscription({ source: "kafka://kafka/stale", sink: "service://sink/take", options: { "client.id": subscriptionClientId(OWNER) } });
-    const foreign = await admin.createSubscription({ source: "kafka://kafka/manual", sink: "service://sink/take", options: {} });
+    const stale = await admin.createSubscription({
+      source: "kafka://kafka/stale",
+      sink: "service://sink/take",
+      options: { "client.id": subscriptionClientId(OWNER) },
+    });
+    const foreign = await admin.createSubscription({
+      source: "kafka://kafka/manual",
+      sink: "service://sink/take",
+      options: {},
+    });
     const r = await run(desiredFor([v1.uri]));
     expect(r.outcome).toBe("converged");
-    expect(r.changes).toEqual([`delete subscription ${stale.id} kafka://kafka/stale -> service://sink/take (no longer desired)`]);
-    expect(r.notes).toEqual([expect.stringContaining(`${foreign.id} kafka://kafka/manual -> service://sink/take is not owned by this registrar`)]);
+    expect(r.changes).toEqual([
+      `delete subscription ${stale.id} kafka://kafka/stale -> service://sink/take (no longer desired)`,
+    ]);
+    expect(r.notes).toEqual([
+      expect.stringContaining(
+        `${foreign.id} kafka://kafka/manual -> service://sink/take is not owned by this registrar`,
+      ),
+    ]);
     const ids = (await admin.listSubscriptions()).map((s) => s.id);
     expect(ids).toContain(foreign.id);
     expect(ids).not.toContain(stale.id);
@@ -191,7 +254,11 @@ describe("registrar against a real restate-server", () => {
     const r = await run(desiredFor([v2.uri]));
     expect(r.outcome).toBe("converged");
     expect(r.changes).toEqual([`re-register endpoint ${v2.uri}/ with force (+greeter/farewell)`]);
-    const res = await fetch(`${ingressUrl}/greeter/farewell`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify("kafka") });
+    const res = await fetch(`${ingressUrl}/greeter/farewell`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify("kafka"),
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toBe("bye kafka");
     expect((await run(desiredFor([v2.uri]))).changes).toEqual([]);
@@ -214,7 +281,9 @@ describe("registrar against a real restate-server", () => {
     expect(await run(moved)).toMatchObject({ outcome: "converged", changes: [] });
     // And back, still in the same group, for the cases below.
     expect((await run(desiredFor([v1.uri]))).changes).toHaveLength(2);
-    expect((await admin.listSubscriptions()).find((s) => s.source === "kafka://kafka/greetings")!.options["group.id"]).toBe(before.options["group.id"] ?? before.id);
+    expect(
+      (await admin.listSubscriptions()).find((s) => s.source === "kafka://kafka/greetings")!.options["group.id"],
+    ).toBe(before.options["group.id"] ?? before.id);
   });
 
   it("an incompatible change is rejected at once with Restate's message, nothing applied", async () => {
@@ -230,11 +299,20 @@ describe("registrar against a real restate-server", () => {
 
   it("an old revision is removed only once no invocation is pinned to it", async () => {
     // Start an invocation that suspends for an hour: it stays pinned to the deployment serving it.
-    const send = await fetch(`${ingressUrl}/sink/nap/send`, { method: "POST", headers: { "content-type": "application/json" }, body: "null" });
+    const send = await fetch(`${ingressUrl}/sink/nap/send`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "null",
+    });
     const { invocationId } = (await send.json()) as { invocationId: string };
     let pinned: string | undefined;
     await waitFor(async () => {
-      pinned = (await admin.query<{ d: string | null }>(`SELECT pinned_deployment_id AS d FROM sys_invocation_status WHERE id = '${invocationId}'`))[0]?.d ?? undefined;
+      pinned =
+        (
+          await admin.query<{ d: string | null }>(
+            `SELECT pinned_deployment_id AS d FROM sys_invocation_status WHERE id = '${invocationId}'`,
+          )
+        )[0]?.d ?? undefined;
       return !!pinned;
     }, 30_000);
     const old = (await admin.listDeployments()).find((d) => d.id === pinned)!;
@@ -245,22 +323,42 @@ describe("registrar against a real restate-server", () => {
     const first = await run(desiredFor([v1.uri, moved.uri]));
     expect(first.outcome).toBe("converged");
     expect(first.changes).toEqual([`register endpoint ${moved.uri}/ (greeter, sink)`]);
-    expect(first.notes).toEqual([expect.stringContaining(`deployment ${old.id} (${v1.uri}/) is an earlier revision, still draining: 1 unfinished invocation(s)`)]);
+    expect(first.notes).toEqual([
+      expect.stringContaining(
+        `deployment ${old.id} (${v1.uri}/) is an earlier revision, still draining: 1 unfinished invocation(s)`,
+      ),
+    ]);
     const latest = (await admin.listDeployments()).find((d) => d.uri === `${moved.uri}/`)!;
-    expect((await admin.listServices()).filter((s) => s.name === "greeter" || s.name === "sink").map((s) => s.deployment_id)).toEqual([latest.id, latest.id]);
+    expect(
+      (await admin.listServices()).filter((s) => s.name === "greeter" || s.name === "sink").map((s) => s.deployment_id),
+    ).toEqual([latest.id, latest.id]);
     // Without it in the desired state, the registrar still keeps it while something is pinned to it.
     const undesired = await run(desiredFor([moved.uri]));
     expect(undesired.changes).toEqual([]);
-    expect(undesired.notes).toEqual([expect.stringContaining(`old deployment ${old.id} (${v1.uri}/) is draining: 1 unfinished invocation(s)`)]);
+    expect(undesired.notes).toEqual([
+      expect.stringContaining(`old deployment ${old.id} (${v1.uri}/) is draining: 1 unfinished invocation(s)`),
+    ]);
     expect((await admin.listDeployments()).map((d) => d.id)).toContain(old.id);
 
     const kill = await fetch(`${adminUrl}/invocations/${invocationId}/kill`, { method: "PATCH" });
     expect(kill.ok).toBe(true);
-    await waitFor(async () => (await admin.query<{ n: number }>(`SELECT COUNT(*) AS n FROM sys_invocation_status WHERE pinned_deployment_id = '${old.id}' AND status != 'completed'`))[0]?.n === 0);
+    await waitFor(
+      async () =>
+        (
+          await admin.query<{ n: number }>(
+            `SELECT COUNT(*) AS n FROM sys_invocation_status WHERE pinned_deployment_id = '${old.id}' AND status != 'completed'`,
+          )
+        )[0]?.n === 0,
+    );
     const drained = await run(desiredFor([v1.uri, moved.uri]));
-    expect([drained.changes, drained.notes]).toEqual([[], [expect.stringContaining(`deployment ${old.id} (${v1.uri}/) is an earlier revision and drained`)]]);
+    expect([drained.changes, drained.notes]).toEqual([
+      [],
+      [expect.stringContaining(`deployment ${old.id} (${v1.uri}/) is an earlier revision and drained`)],
+    ]);
     const second = await run(desiredFor([moved.uri]));
-    expect(second.changes).toEqual([`remove old deployment ${old.id} (${v1.uri}/): superseded and no invocation pinned to it`]);
+    expect(second.changes).toEqual([
+      `remove old deployment ${old.id} (${v1.uri}/): superseded and no invocation pinned to it`,
+    ]);
     expect((await admin.listDeployments()).map((d) => d.uri)).toEqual([`${moved.uri}/`]);
     await stop(v1);
     v1 = moved;
@@ -271,7 +369,11 @@ describe("registrar against a real restate-server", () => {
     const before = await restateState();
     const r = await run(desiredFor([v1.uri, closed]), { deadlineMs: 1500 });
     expect(r.outcome).toBe("unavailable");
-    expect(r.problems.map((p) => p.message)).toEqual([expect.stringMatching(new RegExp(`^endpoint ${closed}/: discover ${closed}/: gave up after \\d+ ms: .*META0003.*Connection refused`))]);
+    expect(r.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^endpoint ${closed}/: discover ${closed}/: gave up after \\d+ ms: .*META0003.*Connection refused`),
+      ),
+    ]);
     expect(await restateState()).toEqual(before);
   });
 
@@ -279,18 +381,31 @@ describe("registrar against a real restate-server", () => {
     const file = path.join(dir, "watched.yaml");
     const write = (extra: string) => fs.writeFileSync(file, yamlFor([v1.uri], extra));
     write("");
-    const config = registrarConfig.parse({ RESTATE_ADMIN_URL: adminUrl, DESIRED_STATE_FILE: file, OWNER, WATCH_INTERVAL_MS: "1000", DEADLINE_MS: "10000", LOG_LEVEL: "silent" });
+    const config = registrarConfig.parse({
+      RESTATE_ADMIN_URL: adminUrl,
+      DESIRED_STATE_FILE: file,
+      OWNER,
+      WATCH_INTERVAL_MS: "1000",
+      DEADLINE_MS: "10000",
+      LOG_LEVEL: "silent",
+    });
     const stopWatch = runWatch(config, { dryRun: false, force: false }, createLogger("registrar", config));
     try {
       write("  - { source: kafka://kafka/farewells, sink: service://greeter/farewell }");
-      await waitFor(async () => routes(await admin.listSubscriptions()).includes("kafka://kafka/farewells -> service://greeter/farewell"));
+      await waitFor(async () =>
+        routes(await admin.listSubscriptions()).includes("kafka://kafka/farewells -> service://greeter/farewell"),
+      );
       const victim = (await admin.listSubscriptions()).find((s) => s.source === "kafka://kafka/orders")!;
       await admin.deleteSubscription(victim.id);
-      await waitFor(async () => routes(await admin.listSubscriptions()).includes("kafka://kafka/orders -> service://sink/take"));
+      await waitFor(async () =>
+        routes(await admin.listSubscriptions()).includes("kafka://kafka/orders -> service://sink/take"),
+      );
     } finally {
       await stopWatch();
     }
-    expect((await run(desiredFor([v1.uri]))).changes).toEqual([expect.stringMatching(/^delete subscription sub_\w+ kafka:\/\/kafka\/farewells/)]);
+    expect((await run(desiredFor([v1.uri]))).changes).toEqual([
+      expect.stringMatching(/^delete subscription sub_\w+ kafka:\/\/kafka\/farewells/),
+    ]);
   });
 
   it("Restate started late: the registrar waits, then converges", async () => {
@@ -301,7 +416,10 @@ describe("registrar against a real restate-server", () => {
     await new Promise((r) => setTimeout(r, 1500));
     await restate.start();
     const r = await pending;
-    expect(r).toMatchObject({ outcome: "converged", changes: ["create subscription kafka://kafka/greetings -> service://greeter/greet"] });
+    expect(r).toMatchObject({
+      outcome: "converged",
+      changes: ["create subscription kafka://kafka/greetings -> service://greeter/greet"],
+    });
     expect(r.durationMs).toBeGreaterThan(1500);
   });
 });

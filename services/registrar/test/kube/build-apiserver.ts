@@ -16,15 +16,28 @@ if (fs.existsSync(target)) {
   process.exit(0);
 }
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "kube-apiserver-build-"));
-const go = (...args: string[]) => execFileSync("go", args, { cwd: work, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+const go = (...args: string[]) =>
+  execFileSync("go", args, { cwd: work, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
 
 const started = Date.now();
-const { Dir: moduleDir } = JSON.parse(go("mod", "download", "-json", `k8s.io/kubernetes@v${KUBE_VERSION}`)) as { Dir: string };
-const staging = [...fs.readFileSync(path.join(moduleDir, "go.mod"), "utf8").matchAll(/^\s*(k8s\.io\/[a-z0-9-]+) => \.\/staging\//gm)].map((m) => m[1]);
+const { Dir: moduleDir } = JSON.parse(go("mod", "download", "-json", `k8s.io/kubernetes@v${KUBE_VERSION}`)) as {
+  Dir: string;
+};
+const staging = [
+  ...fs.readFileSync(path.join(moduleDir, "go.mod"), "utf8").matchAll(/^\s*(k8s\.io\/[a-z0-9-]+) => \.\/staging\//gm),
+].map((m) => m[1]);
 const stagingVersion = `v0.${KUBE_VERSION.split(".").slice(1).join(".")}`;
 fs.writeFileSync(
   path.join(work, "go.mod"),
-  [`module kubeapiserverbuild`, "", "go 1.25", "", `require k8s.io/kubernetes v${KUBE_VERSION}`, ...staging.map((m) => `replace ${m} => ${m} ${stagingVersion}`), ""].join("\n"),
+  [
+    `module kubeapiserverbuild`,
+    "",
+    "go 1.25",
+    "",
+    `require k8s.io/kubernetes v${KUBE_VERSION}`,
+    ...staging.map((m) => `replace ${m} => ${m} ${stagingVersion}`),
+    "",
+  ].join("\n"),
 );
 fs.writeFileSync(path.join(work, "tools.go"), 'package main\n\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver"\n');
 go("mod", "tidy");

@@ -17,7 +17,10 @@ import { freePort } from "@food-ordering/testkit";
 export const KUBE_VERSION = "1.35.4";
 
 export function apiserverBinary(): string {
-  return process.env.KUBE_APISERVER_BIN ?? path.join(os.homedir(), ".cache", "food-ordering", `kube-apiserver-v${KUBE_VERSION}`, "kube-apiserver");
+  return (
+    process.env.KUBE_APISERVER_BIN ??
+    path.join(os.homedir(), ".cache", "food-ordering", `kube-apiserver-v${KUBE_VERSION}`, "kube-apiserver")
+  );
 }
 
 function etcdBinary(): string {
@@ -39,7 +42,9 @@ export interface ControlPlane {
 export async function startControlPlane(dir: string): Promise<ControlPlane> {
   const bin = apiserverBinary();
   if (!fs.existsSync(bin))
-    throw new Error(`kube-apiserver not found at ${bin}: build it once with \`npm run build:kube-apiserver -w @food-ordering/registrar\` (or set KUBE_APISERVER_BIN)`);
+    throw new Error(
+      `kube-apiserver not found at ${bin}: build it once with \`npm run build:kube-apiserver -w @food-ordering/registrar\` (or set KUBE_APISERVER_BIN)`,
+    );
   const [etcdPort, etcdPeerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const logDir = path.join(dir, "logs");
   const certDir = path.join(dir, "certs");
@@ -47,7 +52,10 @@ export async function startControlPlane(dir: string): Promise<ControlPlane> {
 
   // Static bearer tokens: one for the test (system:masters), one for the registrar (RBAC applies).
   const tokens = { admin: crypto.randomUUID(), registrar: crypto.randomUUID() };
-  fs.writeFileSync(path.join(dir, "tokens.csv"), `${tokens.admin},admin,1,system:masters\n${tokens.registrar},registrar,2,\n`);
+  fs.writeFileSync(
+    path.join(dir, "tokens.csv"),
+    `${tokens.admin},admin,1,system:masters\n${tokens.registrar},registrar,2,\n`,
+  );
   const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
   fs.writeFileSync(path.join(dir, "sa.key"), privateKey.export({ type: "pkcs1", format: "pem" }));
   fs.writeFileSync(path.join(dir, "sa.pub"), publicKey.export({ type: "spki", format: "pem" }));
@@ -121,10 +129,14 @@ export async function startControlPlane(dir: string): Promise<ControlPlane> {
 function readyz(url: string, caFile: string, token: string): Promise<boolean> {
   if (!fs.existsSync(caFile)) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const req = https.get(`${url}/readyz`, { ca: fs.readFileSync(caFile), headers: { authorization: `Bearer ${token}` }, timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
+    const req = https.get(
+      `${url}/readyz`,
+      { ca: fs.readFileSync(caFile), headers: { authorization: `Bearer ${token}` }, timeout: 1000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      },
+    );
     req.on("error", () => resolve(false));
     req.on("timeout", () => req.destroy());
   });

@@ -61,7 +61,12 @@ function configFor(over: Record<string, string> = {}) {
 function labelledService(name: string, annotations: Record<string, string> = {}, labelled = true): V1Service {
   return {
     metadata: { name, namespace: NS, annotations, labels: labelled ? { [LABEL]: "true" } : {} },
-    spec: { ports: [{ name: "metrics", port: 9464 }, { name: "restate", port: 9080 }] },
+    spec: {
+      ports: [
+        { name: "metrics", port: 9464 },
+        { name: "restate", port: 9080 },
+      ],
+    },
   };
 }
 
@@ -85,7 +90,15 @@ beforeAll(async () => {
   const [ingressPort, adminPort, nodePort] = [await freePort(), await freePort(), await freePort()];
   adminUrl = `http://127.0.0.1:${adminPort}`;
   admin = new AdminClient(adminUrl);
-  restate = createRestate({ dataDir: dir, logDir: path.join(dir, "logs"), ingressPort, adminPort, nodePort, rocksdbMemory: "128 MiB", partitions: 2 });
+  restate = createRestate({
+    dataDir: dir,
+    logDir: path.join(dir, "logs"),
+    ingressPort,
+    adminPort,
+    nodePort,
+    rocksdbMemory: "128 MiB",
+    partitions: 2,
+  });
   [cp] = await Promise.all([startControlPlane(dir), restate.start()]);
   ep = await startTestEndpoint("v1");
 
@@ -115,7 +128,10 @@ beforeAll(async () => {
       subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "registrar" }],
     },
   });
-  await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: DESIRED }, data: { "desired-state.yaml": desiredYaml() } } });
+  await core.createNamespacedConfigMap({
+    namespace: NS,
+    body: { metadata: { name: DESIRED }, data: { "desired-state.yaml": desiredYaml() } },
+  });
   kube = new KubeClient(NS, cp.kubeConfig("registrar"));
 }, 120_000);
 
@@ -135,11 +151,17 @@ describe("registrar with a real kube-apiserver", () => {
   });
 
   it("a Service it cannot map fails the pass as invalid, reported in the status ConfigMap and a Warning Event", async () => {
-    await core.createNamespacedService({ namespace: NS, body: labelledService("broken", { [ANNOTATIONS.port]: "nope" }) });
+    await core.createNamespacedService({
+      namespace: NS,
+      body: labelledService("broken", { [ANNOTATIONS.port]: "nope" }),
+    });
     await expect(loadDesired(configFor(), kube)).rejects.toBeInstanceOf(DesiredStateError);
     const r = await runPass(configFor(), { dryRun: false, force: false }, log, kube);
     expect(r.outcome).toBe("invalid");
-    expect(await status()).toMatchObject({ result: "invalid", problems: expect.stringContaining(`Service ${NS}/broken: annotation ${ANNOTATIONS.port}="nope"`) });
+    expect(await status()).toMatchObject({
+      result: "invalid",
+      problems: expect.stringContaining(`Service ${NS}/broken: annotation ${ANNOTATIONS.port}="nope"`),
+    });
     expect(await eventReasons()).toEqual(["InvalidDesiredState"]);
     expect(await admin.listDeployments()).toEqual([]);
     await core.deleteNamespacedService({ name: "broken", namespace: NS });
@@ -151,7 +173,11 @@ describe("registrar with a real kube-apiserver", () => {
     expect(first.outcome).toBe("converged");
     expect(await status()).toMatchObject({
       result: "converged",
-      changes: [`create Kafka cluster kafka (127.0.0.1:1)`, `register endpoint ${ep.uri}/ (greeter, sink)`, "create subscription kafka://kafka/orders -> service://sink/take"].join("\n"),
+      changes: [
+        `create Kafka cluster kafka (127.0.0.1:1)`,
+        `register endpoint ${ep.uri}/ (greeter, sink)`,
+        "create subscription kafka://kafka/orders -> service://sink/take",
+      ].join("\n"),
     });
     expect(await eventReasons()).toEqual(["InvalidDesiredState", "Changed"]);
     const before = await status();
@@ -163,21 +189,33 @@ describe("registrar with a real kube-apiserver", () => {
 
   it("watch re-reconciles when the desired-state ConfigMap or a labelled Service changes", async () => {
     // A period far beyond the test: only the watches can cause the passes checked below.
-    const stop = runWatch(configFor({ WATCH_INTERVAL_MS: "3600000", DEADLINE_MS: "1500" }), { dryRun: false, force: false }, log, kube);
+    const stop = runWatch(
+      configFor({ WATCH_INTERVAL_MS: "3600000", DEADLINE_MS: "1500" }),
+      { dryRun: false, force: false },
+      log,
+      kube,
+    );
     try {
       const startPass = (await status()).lastReconcileTime;
       await waitFor(async () => (await status()).lastReconcileTime !== startPass);
       await core.replaceNamespacedConfigMap({
         name: DESIRED,
         namespace: NS,
-        body: { metadata: { name: DESIRED }, data: { "desired-state.yaml": desiredYaml("  - { source: kafka://kafka/greetings, sink: service://greeter/greet }") } },
+        body: {
+          metadata: { name: DESIRED },
+          data: {
+            "desired-state.yaml": desiredYaml("  - { source: kafka://kafka/greetings, sink: service://greeter/greet }"),
+          },
+        },
       });
       await waitFor(async () => (await admin.listSubscriptions()).some((s) => s.source === "kafka://kafka/greetings"));
 
       // A labelled Service appears whose DNS name this machine cannot resolve: the pass that it
       // triggers must fail as unavailable, naming it.
       await core.createNamespacedService({ namespace: NS, body: labelledService("new-endpoint") });
-      await waitFor(async () => (await status()).problems?.includes(`endpoint http://new-endpoint.${NS}.svc:9080/`) ?? false);
+      await waitFor(
+        async () => (await status()).problems?.includes(`endpoint http://new-endpoint.${NS}.svc:9080/`) ?? false,
+      );
       expect((await status()).result).toBe("unavailable");
       await core.deleteNamespacedService({ name: "new-endpoint", namespace: NS });
       await waitFor(async () => (await status()).result === "converged");

@@ -19,7 +19,10 @@ function services(variant: Variant) {
       ? restate.service({ name: "greeter", handlers: { greet } })
       : variant === "v2"
         ? restate.service({ name: "greeter", handlers: { greet, farewell } })
-        : restate.object({ name: "greeter", handlers: { greet: async (_ctx: restate.ObjectContext, name: string) => `hello ${name}` } });
+        : restate.object({
+            name: "greeter",
+            handlers: { greet: async (_ctx: restate.ObjectContext, name: string) => `hello ${name}` },
+          });
   const sink = restate.service({
     name: "sink",
     handlers: {

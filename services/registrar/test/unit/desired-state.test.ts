@@ -2,7 +2,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DesiredStateError, loadDesiredStateFile, normalizeUri, parseDesiredState, withEndpoints } from "../../src/desired-state.ts";
+import {
+  DesiredStateError,
+  loadDesiredStateFile,
+  normalizeUri,
+  parseDesiredState,
+  withEndpoints,
+} from "../../src/desired-state.ts";
 
 const EXAMPLE = `
 kafkaClusters:
@@ -29,13 +35,18 @@ function problemsOf(text: string): string[] {
 describe("desired state", () => {
   it("parses the documented example, coercing YAML scalars to librdkafka strings and normalizing URIs", () => {
     const d = parseDesiredState(EXAMPLE, "test");
-    expect(d.kafkaClusters[0]?.properties).toEqual({ "bootstrap.servers": "127.0.0.1:9092", "session.timeout.ms": "6000" });
+    expect(d.kafkaClusters[0]?.properties).toEqual({
+      "bootstrap.servers": "127.0.0.1:9092",
+      "session.timeout.ms": "6000",
+    });
     expect(d.endpoints).toEqual([{ uri: "http://127.0.0.1:9080/", useHttp11: false }]);
     expect(d.subscriptions[0]?.options).toEqual({ "auto.offset.reset": "earliest", "enable.auto.commit": "false" });
   });
 
   it("accepts JSON and an empty document (nothing desired)", () => {
-    expect(parseDesiredState('{"endpoints":[{"uri":"https://e.example:443/restate"}]}', "t").endpoints[0]?.uri).toBe("https://e.example/restate");
+    expect(parseDesiredState('{"endpoints":[{"uri":"https://e.example:443/restate"}]}', "t").endpoints[0]?.uri).toBe(
+      "https://e.example/restate",
+    );
     expect(parseDesiredState("", "t")).toEqual({ kafkaClusters: [], endpoints: [], subscriptions: [] });
   });
 
@@ -90,7 +101,9 @@ subscriptions:
 
   it("names the file and the reason when it cannot be read or parsed", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "desired-"));
-    expect(() => loadDesiredStateFile(path.join(dir, "missing.yaml"))).toThrow(/missing\.yaml\):\n {2}- cannot read the file: ENOENT/);
+    expect(() => loadDesiredStateFile(path.join(dir, "missing.yaml"))).toThrow(
+      /missing\.yaml\):\n {2}- cannot read the file: ENOENT/,
+    );
     const bad = path.join(dir, "bad.yaml");
     fs.writeFileSync(bad, "endpoints: [\n");
     expect(() => loadDesiredStateFile(bad)).toThrow(/bad\.yaml.*not valid YAML\/JSON/s);
@@ -103,9 +116,10 @@ subscriptions:
 
   it("adds discovered endpoints once, after the declared ones", () => {
     const d = parseDesiredState(EXAMPLE, "t");
-    expect(withEndpoints(d, ["http://127.0.0.1:9080", "http://ep.ns.svc:9080", "http://ep.ns.svc:9080/"]).endpoints.map((e) => e.uri)).toEqual([
-      "http://127.0.0.1:9080/",
-      "http://ep.ns.svc:9080/",
-    ]);
+    expect(
+      withEndpoints(d, ["http://127.0.0.1:9080", "http://ep.ns.svc:9080", "http://ep.ns.svc:9080/"]).endpoints.map(
+        (e) => e.uri,
+      ),
+    ).toEqual(["http://127.0.0.1:9080/", "http://ep.ns.svc:9080/"]);
   });
 });

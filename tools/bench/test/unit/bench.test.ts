@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 import type { OrderStatusView } from "@food-ordering/contracts";
 import { quantile, quantileInterval, summarize } from "../../src/stats.ts";
 import { costPerInvocation, engineAgainstBudget } from "../../src/cost.ts";
-import { disturbed, halfRate, judgeLevel, nextRate, pickLatencyWindow, sustainedRate, type LevelSignals } from "../../src/steps.ts";
+import {
+  disturbed,
+  halfRate,
+  judgeLevel,
+  nextRate,
+  pickLatencyWindow,
+  sustainedRate,
+  type LevelSignals,
+} from "../../src/steps.ts";
 import { driveTicks, driverStarts, stepTimes, summarizeSteps } from "../../src/latency.ts";
 import { countersFrom, gcBetween } from "../../src/signals.ts";
 import { sumMetric } from "@food-ordering/stack";
@@ -50,7 +58,7 @@ describe("percentiles", () => {
     // Uniform samples in 0..1, whose true p90 is 0.9: a 90% interval of 200 samples must hold it in
     // about 90% of 2000 draws (at least; order statistics are conservative with discrete ranks).
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let covered = 0;
     for (let draw = 0; draw < 2000; draw++) {
       const sorted = Array.from({ length: 200 }, random).sort((a, b) => a - b);
@@ -63,7 +71,14 @@ describe("percentiles", () => {
 });
 
 describe("rate stepping and saturation", () => {
-  const level = (x: Partial<LevelSignals>): LevelSignals => ({ offered: 10, published: 10, created: 10, delivered: 10, meanOrderMs: 5000, ...x });
+  const level = (x: Partial<LevelSignals>): LevelSignals => ({
+    offered: 10,
+    published: 10,
+    created: 10,
+    delivered: 10,
+    meanOrderMs: 5000,
+    ...x,
+  });
 
   it("a level that follows the offered rate at the usual speed is not saturated", () => {
     expect(judgeLevel(level({ delivered: 9.5 }), 5000)).toEqual({ saturated: false, reasons: [] });
@@ -89,8 +104,18 @@ describe("rate stepping and saturation", () => {
     const plan = [2, 5, 10, 20];
     expect(nextRate(plan, [])).toBe(2);
     expect(nextRate(plan, [{ offered: 2, verdict: ok }])).toBe(5);
-    expect(nextRate(plan, [{ offered: 2, verdict: ok }, { offered: 5, verdict: sat }])).toBeUndefined();
-    expect(nextRate(plan, plan.map((offered) => ({ offered, verdict: ok })))).toBeUndefined();
+    expect(
+      nextRate(plan, [
+        { offered: 2, verdict: ok },
+        { offered: 5, verdict: sat },
+      ]),
+    ).toBeUndefined();
+    expect(
+      nextRate(
+        plan,
+        plan.map((offered) => ({ offered, verdict: ok })),
+      ),
+    ).toBeUndefined();
   });
 
   it("the sustained rate is the best level that kept up; the latency step runs at half of it", () => {
@@ -209,18 +234,47 @@ describe("report helpers", () => {
   });
 
   it("divides invocation counts per order", () => {
-    expect(perUnit({ total: 60, byHandler: [{ handler: "a/b", count: 40 }, { handler: "c/d", count: 20 }], journalEntries: 300 }, 3)).toEqual({
+    expect(
+      perUnit(
+        {
+          total: 60,
+          byHandler: [
+            { handler: "a/b", count: 40 },
+            { handler: "c/d", count: 20 },
+          ],
+          journalEntries: 300,
+        },
+        3,
+      ),
+    ).toEqual({
       total: 20,
-      byHandler: [{ handler: "a/b", count: 13.33 }, { handler: "c/d", count: 6.67 }],
+      byHandler: [
+        { handler: "a/b", count: 13.33 },
+        { handler: "c/d", count: 6.67 },
+      ],
     });
     expect(perUnit({ total: 5, byHandler: [], journalEntries: 0 }, 0).total).toBe(0);
   });
 
   it("checks the issue's targets", () => {
-    const t = targets({ orders_per_s: 30, engine_noop_invocations_per_s: 2000, invocations_per_order: 25, publish_to_created_p99_ms: 120, idle_invocations_per_driver_per_s: 0.08 });
+    const t = targets({
+      orders_per_s: 30,
+      engine_noop_invocations_per_s: 2000,
+      invocations_per_order: 25,
+      publish_to_created_p99_ms: 120,
+      idle_invocations_per_driver_per_s: 0.08,
+    });
     expect(t.map((x) => x.met)).toEqual([false, false, true]);
     expect(t[0]!.target).toContain("40.0");
-    expect(targets({ orders_per_s: 1, engine_noop_invocations_per_s: 1, invocations_per_order: null, publish_to_created_p99_ms: null, idle_invocations_per_driver_per_s: 1 }).every((x) => !x.met)).toBe(true);
+    expect(
+      targets({
+        orders_per_s: 1,
+        engine_noop_invocations_per_s: 1,
+        invocations_per_order: null,
+        publish_to_created_p99_ms: null,
+        idle_invocations_per_driver_per_s: 1,
+      }).every((x) => !x.met),
+    ).toBe(true);
   });
 
   it("replaces the generated table between the markers only", () => {
@@ -233,19 +287,73 @@ describe("report helpers", () => {
 describe("idle baseline", () => {
   it("subtracts what the handlers cost at idle over the same time, never below zero", async () => {
     const { minusBaseline, ratesOf } = await import("../../src/invocations.ts");
-    const idle = ratesOf({ total: 60, byHandler: [{ handler: "twin/waitForWork", count: 40 }, { handler: "twin/checkLease", count: 20 }], journalEntries: 0 }, 20);
-    const net = minusBaseline({ total: 100, byHandler: [{ handler: "twin/waitForWork", count: 30 }, { handler: "order/run", count: 60 }, { handler: "twin/checkLease", count: 10 }], journalEntries: 500 }, idle, 10);
-    expect(net.byHandler).toEqual([{ handler: "order/run", count: 60 }, { handler: "twin/waitForWork", count: 10 }, { handler: "twin/checkLease", count: 0 }]);
+    const idle = ratesOf(
+      {
+        total: 60,
+        byHandler: [
+          { handler: "twin/waitForWork", count: 40 },
+          { handler: "twin/checkLease", count: 20 },
+        ],
+        journalEntries: 0,
+      },
+      20,
+    );
+    const net = minusBaseline(
+      {
+        total: 100,
+        byHandler: [
+          { handler: "twin/waitForWork", count: 30 },
+          { handler: "order/run", count: 60 },
+          { handler: "twin/checkLease", count: 10 },
+        ],
+        journalEntries: 500,
+      },
+      idle,
+      10,
+    );
+    expect(net.byHandler).toEqual([
+      { handler: "order/run", count: 60 },
+      { handler: "twin/waitForWork", count: 10 },
+      { handler: "twin/checkLease", count: 0 },
+    ]);
     expect(net.total).toBe(70);
   });
 });
 
 describe("cpuBetween", () => {
-  const snap = (at: number, p: Record<string, number>, t: Record<string, number>, busy: number, total: number, steal = 0): CpuSnapshot => ({ at, byProcess: new Map(Object.entries(p)), restateThreads: new Map(Object.entries(t)), busy, total, steal });
+  const snap = (
+    at: number,
+    p: Record<string, number>,
+    t: Record<string, number>,
+    busy: number,
+    total: number,
+    steal = 0,
+  ): CpuSnapshot => ({
+    at,
+    byProcess: new Map(Object.entries(p)),
+    restateThreads: new Map(Object.entries(t)),
+    busy,
+    total,
+    steal,
+  });
 
   it("turns two readings into cores per process and thread group, busiest first, idle ones left out", () => {
-    const a = snap(0, { restate: 10, endpoint: 5, payment: 1, gone: 3 }, { "rt:pp": 6, "rs:worker": 4 }, 1000, 4000, 100);
-    const b = snap(10_000, { restate: 17, endpoint: 10, payment: 1.04, fresh: 2 }, { "rt:pp": 11, "rs:worker": 6 }, 2500, 6000, 300);
+    const a = snap(
+      0,
+      { restate: 10, endpoint: 5, payment: 1, gone: 3 },
+      { "rt:pp": 6, "rs:worker": 4 },
+      1000,
+      4000,
+      100,
+    );
+    const b = snap(
+      10_000,
+      { restate: 17, endpoint: 10, payment: 1.04, fresh: 2 },
+      { "rt:pp": 11, "rs:worker": 6 },
+      2500,
+      6000,
+      300,
+    );
     const u = cpuBetween(a, b);
     expect(u.byProcess).toEqual([
       { process: "restate", cores: 0.7 },
@@ -264,10 +372,20 @@ describe("cpuBetween", () => {
 describe("host steal", () => {
   it("is summarised over every measured window, engine to idle", () => {
     const w = (steal: number) => ({ cpu: { steal } });
-    const r = { engine: { levels: [w(0.03), w(0.18)], stateful: w(0.04) }, levels: [w(0.05)], latency_windows: [{ steal: 0.27 }, { steal: 0.1 }], idle: w(0.02) } as unknown as Parameters<typeof stealSummary>[0];
+    const r = {
+      engine: { levels: [w(0.03), w(0.18)], stateful: w(0.04) },
+      levels: [w(0.05)],
+      latency_windows: [{ steal: 0.27 }, { steal: 0.1 }],
+      idle: w(0.02),
+    } as unknown as Parameters<typeof stealSummary>[0];
     // The disturbed latency window (27%) counts, though a later one was reported.
     expect(stealSummary(r)).toBe("the host took 2–27% of the cores (steal) in the measured windows");
-    const calm = { engine: { levels: [w(0)], stateful: w(0) }, levels: [w(0.001)], latency_windows: [{ steal: 0 }], idle: w(0) } as unknown as Parameters<typeof stealSummary>[0];
+    const calm = {
+      engine: { levels: [w(0)], stateful: w(0) },
+      levels: [w(0.001)],
+      latency_windows: [{ steal: 0 }],
+      idle: w(0),
+    } as unknown as Parameters<typeof stealSummary>[0];
     expect(stealSummary(calm)).toBe("the host took 0% of the cores (steal) in the measured windows");
   });
 });
@@ -295,39 +413,101 @@ describe("cost per invocation", () => {
   });
 
   it("divides each part's cores by the invocations of its run, and compares the two runs", () => {
-    const workload = { cpu: cpu(0.9, 0.05, { restate: 0.7, endpoint: 0.6, kafka: 0.2, "drivers-paris": 0.1 }, 0.6), invocationsPerS: 400, journalEntriesPerInvocation: 7 };
-    const noop = { cpu: cpu(0.9, 0.05, { restate: 0.8, "bench-noop": 0.6, "bench (load generator, collectors)": 0.2 }, 0.6), invocationsPerS: 1000, journalEntriesPerInvocation: 2 };
-    const stateful = { cpu: cpu(0.9, 0.05, { restate: 0.8, "bench-noop": 0.6, "bench (load generator, collectors)": 0.2 }, 0.6), invocationsPerS: 625, journalEntriesPerInvocation: 4 };
+    const workload = {
+      cpu: cpu(0.9, 0.05, { restate: 0.7, endpoint: 0.6, kafka: 0.2, "drivers-paris": 0.1 }, 0.6),
+      invocationsPerS: 400,
+      journalEntriesPerInvocation: 7,
+    };
+    const noop = {
+      cpu: cpu(0.9, 0.05, { restate: 0.8, "bench-noop": 0.6, "bench (load generator, collectors)": 0.2 }, 0.6),
+      invocationsPerS: 1000,
+      journalEntriesPerInvocation: 2,
+    };
+    const stateful = {
+      cpu: cpu(0.9, 0.05, { restate: 0.8, "bench-noop": 0.6, "bench (load generator, collectors)": 0.2 }, 0.6),
+      invocationsPerS: 625,
+      journalEntriesPerInvocation: 4,
+    };
     const rows = costPerInvocation(workload, noop, stateful, 2);
     const by = Object.fromEntries(rows.map((r) => [r.part, r]));
-    expect(by["restate-server"]).toEqual({ part: "restate-server", workloadMs: 1.75, noopMs: 0.8, ratio: 2.19, statefulMs: 1.28, statefulRatio: 1.6 });
+    expect(by["restate-server"]).toEqual({
+      part: "restate-server",
+      workloadMs: 1.75,
+      noopMs: 0.8,
+      ratio: 2.19,
+      statefulMs: 1.28,
+      statefulRatio: 1.6,
+    });
     expect(by["… its partition processor (rt:pp)"]!.ratio).toBe(2.5);
     expect(by["service endpoint (SDK and handlers)"]).toMatchObject({ workloadMs: 1.5, noopMs: 0.6, ratio: 2.5 });
-    expect(by["everything else (Kafka, simulators / load generator)"]).toMatchObject({ workloadMs: 0.75, noopMs: 0.2, ratio: 3.75 });
+    expect(by["everything else (Kafka, simulators / load generator)"]).toMatchObject({
+      workloadMs: 0.75,
+      noopMs: 0.2,
+      ratio: 3.75,
+    });
     // (0.9 - 0.05) × 2 cores = 1.7 cores: 4.25 ms per invocation at 400/s, 1.7 ms at 1000/s.
     expect(by["the whole machine"]).toMatchObject({ workloadMs: 4.25, noopMs: 1.7, ratio: 2.5 });
-    expect(by["journal entries per invocation"]).toMatchObject({ workloadMs: 7, noopMs: 2, ratio: 3.5, statefulMs: 4, statefulRatio: 2 });
+    expect(by["journal entries per invocation"]).toMatchObject({
+      workloadMs: 7,
+      noopMs: 2,
+      ratio: 3.5,
+      statefulMs: 4,
+      statefulRatio: 2,
+    });
   });
 
   it("counts as a run's endpoint only the process that serves its invocations; the other one idling beside it is everything else", () => {
     // The platform's endpoint answers idle drivers' long polls during the engine windows; the no-op endpoint idles through the order run.
-    const workload = { cpu: cpu(0.9, 0, { restate: 0.8, endpoint: 0.5, "bench-noop": 0.1, kafka: 0.1 }, 0.6), invocationsPerS: 500, journalEntriesPerInvocation: 7 };
-    const noop = { cpu: cpu(0.9, 0, { restate: 0.8, "bench-noop": 0.6, endpoint: 0.1, "bench (load generator, collectors)": 0.2 }, 0.6), invocationsPerS: 1000, journalEntriesPerInvocation: 2 };
+    const workload = {
+      cpu: cpu(0.9, 0, { restate: 0.8, endpoint: 0.5, "bench-noop": 0.1, kafka: 0.1 }, 0.6),
+      invocationsPerS: 500,
+      journalEntriesPerInvocation: 7,
+    };
+    const noop = {
+      cpu: cpu(
+        0.9,
+        0,
+        { restate: 0.8, "bench-noop": 0.6, endpoint: 0.1, "bench (load generator, collectors)": 0.2 },
+        0.6,
+      ),
+      invocationsPerS: 1000,
+      journalEntriesPerInvocation: 2,
+    };
     const by = Object.fromEntries(costPerInvocation(workload, noop, noop, 2).map((r) => [r.part, r]));
     expect(by["service endpoint (SDK and handlers)"]).toMatchObject({ workloadMs: 1, noopMs: 0.6 });
     expect(by["everything else (Kafka, simulators / load generator)"]).toMatchObject({ workloadMs: 0.4, noopMs: 0.3 });
   });
 
   it("weighs what Restate and the endpoint alone spend against the target's budget of 2 no-ops", () => {
-    const run = (restate: number, endpoint: number) => ({ cpu: cpu(0.9, 0.05, { restate, endpoint, kafka: 0.2 }, 0.5), invocationsPerS: 500, journalEntriesPerInvocation: 7 });
-    const noop = { cpu: cpu(0.9, 0.05, { restate: 0.8, "bench-noop": 0.6 }, 0.6), invocationsPerS: 1000, journalEntriesPerInvocation: 2 };
+    const run = (restate: number, endpoint: number) => ({
+      cpu: cpu(0.9, 0.05, { restate, endpoint, kafka: 0.2 }, 0.5),
+      invocationsPerS: 500,
+      journalEntriesPerInvocation: 7,
+    });
+    const noop = {
+      cpu: cpu(0.9, 0.05, { restate: 0.8, "bench-noop": 0.6 }, 0.6),
+      invocationsPerS: 1000,
+      journalEntriesPerInvocation: 2,
+    };
     // The no-op run: 1.7 cores at 1000/s = 1.7 ms of machine, so the budget is 3.4 ms.
     // 0.8 + 0.6 cores at 500/s = 2.8 ms: under it, 0.6 ms left for the rest.
-    expect(engineAgainstBudget(costPerInvocation(run(0.8, 0.6), noop, noop, 2))).toEqual({ engineMs: 2.8, budgetMs: 3.4, leftMs: 0.6 });
+    expect(engineAgainstBudget(costPerInvocation(run(0.8, 0.6), noop, noop, 2))).toEqual({
+      engineMs: 2.8,
+      budgetMs: 3.4,
+      leftMs: 0.6,
+    });
     // 1.0 + 0.9 cores at 500/s = 3.8 ms: over it whatever the rest costs.
-    expect(engineAgainstBudget(costPerInvocation(run(1.0, 0.9), noop, noop, 2))).toEqual({ engineMs: 3.8, budgetMs: 3.4, leftMs: -0.4 });
-    expect(budgetSentence({ engineMs: 3.8, budgetMs: 3.4, leftMs: -0.4 })).toContain("over it, so no cheaper broker or simulated world could meet the target");
-    expect(budgetSentence({ engineMs: 2.8, budgetMs: 3.4, leftMs: 0.6 })).toContain("0.6 ms were left for Kafka and the simulated world");
+    expect(engineAgainstBudget(costPerInvocation(run(1.0, 0.9), noop, noop, 2))).toEqual({
+      engineMs: 3.8,
+      budgetMs: 3.4,
+      leftMs: -0.4,
+    });
+    expect(budgetSentence({ engineMs: 3.8, budgetMs: 3.4, leftMs: -0.4 })).toContain(
+      "over it, so no cheaper broker or simulated world could meet the target",
+    );
+    expect(budgetSentence({ engineMs: 2.8, budgetMs: 3.4, leftMs: 0.6 })).toContain(
+      "0.6 ms were left for Kafka and the simulated world",
+    );
     const idle = { cpu: cpu(0.1, 0, { restate: 0.1 }, 0.05), invocationsPerS: 0, journalEntriesPerInvocation: null };
     expect(engineAgainstBudget(costPerInvocation(idle, idle, idle, 2))).toBeNull();
     expect(budgetSentence(null)).toBe("");

@@ -33,8 +33,18 @@ describe("faults", () => {
     await endpoint.start();
     const { final } = await waitForOrder(stack.info, order.id, undefined, 90_000);
     expect(final.status).toBe("DELIVERED");
-    expect(statusesOf(final)).toEqual(["CREATED", "SCHEDULED", "IN_PREPARATION", "SCHEDULING_DELIVERY", "WAITING_FOR_DRIVER", "IN_DELIVERY", "DELIVERED"]);
-    expect((await ledger(stack.info, order.id)).filter((e) => e.kind === "charge")).toMatchObject([{ status: "succeeded" }]);
+    expect(statusesOf(final)).toEqual([
+      "CREATED",
+      "SCHEDULED",
+      "IN_PREPARATION",
+      "SCHEDULING_DELIVERY",
+      "WAITING_FOR_DRIVER",
+      "IN_DELIVERY",
+      "DELIVERED",
+    ]);
+    expect((await ledger(stack.info, order.id)).filter((e) => e.kind === "charge")).toMatchObject([
+      { status: "succeeded" },
+    ]);
   });
 
   it("loses, duplicates and double-charges nothing while every component is killed under load", async () => {
@@ -57,15 +67,22 @@ describe("faults", () => {
     // CONSUMER_OPTIONS), not librdkafka's 45 s, which held ingestion for ~45 s after the kill.
     expect(report.faults.find((f) => f.fault === "restate-server")!.recoveryMs).toBeLessThan(30_000);
     expect(report.problems).toEqual([]);
-    expect({ unfinished: report.unfinished, lost: report.lost, duplicates: report.duplicates, doubleCharges: report.doubleCharges }).toEqual({ unfinished: 0, lost: 0, duplicates: 0, doubleCharges: 0 });
+    expect({
+      unfinished: report.unfinished,
+      lost: report.lost,
+      duplicates: report.duplicates,
+      doubleCharges: report.doubleCharges,
+    }).toEqual({ unfinished: 0, lost: 0, duplicates: 0, doubleCharges: 0 });
     expect(report.delivered).toBeGreaterThan(0);
     expect(report.delivered + report.rejected + report.cancelled).toBe(report.orders);
   }, 900_000);
 
   it("runs the simulated outside world at a lower CPU priority than the platform, also after its kills", () => {
     const niceness = Object.fromEntries([...stack.processes].map(([name, p]) => [name, os.getPriority(p.child!.pid!)]));
-    const simulated = (name: string) => ["payment", "restaurant", "provider"].includes(name) || name.startsWith("drivers-");
+    const simulated = (name: string) =>
+      ["payment", "restaurant", "provider"].includes(name) || name.startsWith("drivers-");
     expect(Object.keys(niceness).filter(simulated)).toHaveLength(6);
-    for (const [name, nice] of Object.entries(niceness)) expect({ name, nice }).toEqual({ name, nice: simulated(name) ? SIMULATOR_NICE : 0 });
+    for (const [name, nice] of Object.entries(niceness))
+      expect({ name, nice }).toEqual({ name, nice: simulated(name) ? SIMULATOR_NICE : 0 });
   });
 });

@@ -8,11 +8,30 @@ const order = (id: string, ...statuses: OrderStatus[]): OrderStatusView => ({
   eta: null,
   timeline: statuses.map((status, i) => ({ status, at: 1000 + i })),
 });
-const charge = (orderId: string, status: "succeeded" | "declined" = "succeeded"): LedgerEntry => ({ kind: "charge", orderId, status, chargeId: `ch-${orderId}` });
-const FLOW: OrderStatus[] = ["CREATED", "SCHEDULED", "IN_PREPARATION", "SCHEDULING_DELIVERY", "WAITING_FOR_DRIVER", "IN_DELIVERY", "DELIVERED"];
+const charge = (orderId: string, status: "succeeded" | "declined" = "succeeded"): LedgerEntry => ({
+  kind: "charge",
+  orderId,
+  status,
+  chargeId: `ch-${orderId}`,
+});
+const FLOW: OrderStatus[] = [
+  "CREATED",
+  "SCHEDULED",
+  "IN_PREPARATION",
+  "SCHEDULING_DELIVERY",
+  "WAITING_FOR_DRIVER",
+  "IN_DELIVERY",
+  "DELIVERED",
+];
 
 function run(orders: OrderStatusView[], ledger: LedgerEntry[], published = orders.map((o) => o.id)) {
-  return audit({ published, orders: new Map(orders.map((o) => [o.id, o])), ledger, drivers: new Map(), finishedDeliveries: new Set() });
+  return audit({
+    published,
+    orders: new Map(orders.map((o) => [o.id, o])),
+    ledger,
+    drivers: new Map(),
+    finishedDeliveries: new Set(),
+  });
 }
 
 describe("chaos audit", () => {
@@ -21,9 +40,22 @@ describe("chaos audit", () => {
       [order("a", ...FLOW), order("b", "CREATED", "REJECTED"), order("c", "CREATED", "SCHEDULED", "CANCELLED")],
       [charge("a"), charge("b", "declined"), charge("c"), { kind: "refund", orderId: "c", chargeId: "ch-c" }],
     );
-    expect(r).toMatchObject({ orders: 3, delivered: 1, rejected: 1, cancelled: 1, unfinished: 0, lost: 0, duplicates: 0, doubleCharges: 0, charges: 2, refunds: 1 });
+    expect(r).toMatchObject({
+      orders: 3,
+      delivered: 1,
+      rejected: 1,
+      cancelled: 1,
+      unfinished: 0,
+      lost: 0,
+      duplicates: 0,
+      doubleCharges: 0,
+      charges: 2,
+      refunds: 1,
+    });
     expect(r.problems).toEqual([]);
-    expect(summaryLine(r)).toBe("orders 3 delivered 1 rejected 1 cancelled 1 unfinished 0 lost 0 duplicates 0 double-charges 0");
+    expect(summaryLine(r)).toBe(
+      "orders 3 delivered 1 rejected 1 cancelled 1 unfinished 0 lost 0 duplicates 0 double-charges 0",
+    );
   });
 
   it("tells an order still in flight in Restate from one Restate never saw", () => {
@@ -33,8 +65,29 @@ describe("chaos audit", () => {
   });
 
   it("allows a reassigned delivery to repeat its driver steps, and flags any other repeat", () => {
-    const reassigned = order("a", "CREATED", "SCHEDULED", "IN_PREPARATION", "SCHEDULING_DELIVERY", "WAITING_FOR_DRIVER", "IN_DELIVERY", "WAITING_FOR_DRIVER", "IN_DELIVERY", "DELIVERED");
-    const twice = order("b", "CREATED", "SCHEDULED", "SCHEDULED", "IN_PREPARATION", "SCHEDULING_DELIVERY", "WAITING_FOR_DRIVER", "IN_DELIVERY", "DELIVERED");
+    const reassigned = order(
+      "a",
+      "CREATED",
+      "SCHEDULED",
+      "IN_PREPARATION",
+      "SCHEDULING_DELIVERY",
+      "WAITING_FOR_DRIVER",
+      "IN_DELIVERY",
+      "WAITING_FOR_DRIVER",
+      "IN_DELIVERY",
+      "DELIVERED",
+    );
+    const twice = order(
+      "b",
+      "CREATED",
+      "SCHEDULED",
+      "SCHEDULED",
+      "IN_PREPARATION",
+      "SCHEDULING_DELIVERY",
+      "WAITING_FOR_DRIVER",
+      "IN_DELIVERY",
+      "DELIVERED",
+    );
     const r = run([reassigned, twice], [charge("a"), charge("b")]);
     expect(r.duplicates).toBe(1);
     expect(r.problems).toEqual([expect.stringContaining("order b went through a status twice")]);
@@ -47,7 +100,12 @@ describe("chaos audit", () => {
     );
     expect(r.doubleCharges).toBe(1);
     expect(r.problems).toEqual(
-      expect.arrayContaining(["order a was charged 2 times", "order a is DELIVERED with 1 refunds", "order b is DELIVERED but has 0 successful charges", "order c is CANCELLED with 0 refunds"]),
+      expect.arrayContaining([
+        "order a was charged 2 times",
+        "order a is DELIVERED with 1 refunds",
+        "order b is DELIVERED but has 0 successful charges",
+        "order c is CANCELLED with 0 refunds",
+      ]),
     );
   });
 });

@@ -59,7 +59,9 @@ describe("inspect CLI against the shared stack", () => {
   });
 
   it("orders lists the order with its status and age", async () => {
-    const rows = JSON.parse(await inspect("--json", "orders", "--region", "amsterdam", "--status", "delivered", "--limit", "10000")) as OrderRow[];
+    const rows = JSON.parse(
+      await inspect("--json", "orders", "--region", "amsterdam", "--status", "delivered", "--limit", "10000"),
+    ) as OrderRow[];
     const row = rows.find((r) => r.id === delivered.id);
     expect(row).toMatchObject({ status: "DELIVERED", region: "amsterdam", createdAt: delivered.createdAt });
     expect(rows.every((r) => r.status === "DELIVERED" && r.region === "amsterdam")).toBe(true);
@@ -67,7 +69,9 @@ describe("inspect CLI against the shared stack", () => {
     expect(text.split("\n")[0]).toMatch(/^ORDER\s+STATUS\s+REGION\s+RESTAURANT\s+AGE\s+IN STATUS\s+CREATED$/);
     expect(text).toMatch(new RegExp(`${delivered.id}\\s+DELIVERED\\s+amsterdam`));
     // A delivered order is never "stuck", however old.
-    const stuck = JSON.parse(await inspect("--json", "orders", "--older-than", "1ms", "--limit", "10000")) as OrderRow[];
+    const stuck = JSON.parse(
+      await inspect("--json", "orders", "--older-than", "1ms", "--limit", "10000"),
+    ) as OrderRow[];
     expect(stuck.map((r) => r.id)).not.toContain(delivered.id);
   });
 
@@ -88,7 +92,13 @@ describe("inspect CLI against the shared stack", () => {
     const endpoint = rows.find((r) => r.uri === new URL(stack.endpointUrl).href);
     expect(endpoint, JSON.stringify(rows)).toBeDefined();
     expect(endpoint!.state).toBe("current");
-    expect(endpoint!.currentFor).toEqual(["delivery-manager", "driver-delivery-matcher", "driver-digital-twin", "order-status", "order-workflow"]);
+    expect(endpoint!.currentFor).toEqual([
+      "delivery-manager",
+      "driver-delivery-matcher",
+      "driver-digital-twin",
+      "order-status",
+      "order-workflow",
+    ]);
     expect(Number.isInteger(endpoint!.pinned) && endpoint!.pinned >= 0).toBe(true);
     const text = await inspect("deployments");
     expect(text).toMatch(new RegExp(`^${endpoint!.id}\\s+current\\s+\\d+\\s+${endpoint!.uri}`, "m"));
@@ -98,10 +108,16 @@ describe("inspect CLI against the shared stack", () => {
     const closed = `http://127.0.0.1:${await freePort()}`; // nothing listens there
     // orders reads through SQL, deployments through the registrar's admin client: both say the same.
     for (const command of ["orders", "deployments"]) {
-      const err = await run(process.execPath, [CLI, "--admin-url", closed, command], { cwd: REPO_ROOT }).catch((e: { code: number; stderr: string }) => e);
+      const err = await run(process.execPath, [CLI, "--admin-url", closed, command], { cwd: REPO_ROOT }).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
       expect(err, command).toMatchObject({ code: 2 });
-      expect((err as { stderr: string }).stderr, command).toContain(`cannot reach Restate's admin API at ${closed} (ECONNREFUSED)`);
-      expect((err as { stderr: string }).stderr, command).toContain("kubectl port-forward svc/<release>-food-ordering-restate 9070");
+      expect((err as { stderr: string }).stderr, command).toContain(
+        `cannot reach Restate's admin API at ${closed} (ECONNREFUSED)`,
+      );
+      expect((err as { stderr: string }).stderr, command).toContain(
+        "kubectl port-forward svc/<release>-food-ordering-restate 9070",
+      );
     }
   });
 });

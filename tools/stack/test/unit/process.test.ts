@@ -30,6 +30,9 @@ describe("ManagedProcess niceness", () => {
   });
 
   it("refuses a niceness outside 0-19 with a clear error", () => {
-    for (const bad of [-1, 20, 2.5]) expect(() => new ManagedProcess(spec(bad))).toThrow(`sleeper: CPU niceness must be an integer from 0 to 19, got ${bad}`);
+    for (const bad of [-1, 20, 2.5])
+      expect(() => new ManagedProcess(spec(bad))).toThrow(
+        `sleeper: CPU niceness must be an integer from 0 to 19, got ${bad}`,
+      );
   });
 });
