@@ -1,18 +1,9 @@
 import { expect, it } from "vitest";
 import { CONFIG_MODULES, loadConfig } from "@food-ordering/checks";
+import { componentOf, TOPOLOGY } from "@food-ordering/stack/topology";
 import { effectiveValues } from "./chart.ts";
 
 /** The configuration reference names the Helm value that sets each env var: that value must exist. */
-const COMPONENT_OF: Record<string, string> = {
-  "services/order-delivery/src/main.ts": "endpoint",
-  "services/registrar/src/main.ts": "registrar",
-  "simulators/restaurant/src/main.ts": "restaurant",
-  "simulators/payment/src/main.ts": "payment",
-  "simulators/drivers/src/main.ts": "drivers",
-  "simulators/provider/src/main.ts": "provider",
-  "webui/server/main.ts": "webui",
-  "services/smoke-test/src/main.ts": "tests",
-};
 
 function exists(values: unknown, path: string): boolean {
   let at: unknown = values;
@@ -29,7 +20,7 @@ it("every Helm value the configuration reference names exists in values.yaml", a
   for (const [entry, module] of Object.entries(CONFIG_MODULES)) {
     for (const [name, spec] of Object.entries((await loadConfig(module)).spec)) {
       // Only value paths ("endpoint.port", "regions[].name"); prose such as "(wired to …)" is a note.
-      const path = spec.helm?.split(" ")[0]?.replace("<component>", COMPONENT_OF[entry]!);
+      const path = spec.helm?.split(" ")[0]?.replace("<component>", TOPOLOGY[componentOf(entry)!].values);
       if (!path || !/^[a-z][A-Za-z0-9]*(\[\d*\])?(\.[a-z][A-Za-z0-9]*(\[\d*\])?)+$/.test(path)) continue;
       if (!exists(values, path)) missing.push(`${entry} ${name}: ${spec.helm}`);
     }

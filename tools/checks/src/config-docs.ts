@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { REPO_ROOT } from "./repo.ts";
 import type { ConfigDefinition, ConfigSpec } from "@food-ordering/kit";
+import { TOPOLOGY } from "@food-ordering/stack/topology";
 
 /**
  * Generates docs/configuration.md from the config modules, so the reference cannot drift from
@@ -10,17 +11,10 @@ import type { ConfigDefinition, ConfigSpec } from "@food-ordering/kit";
  */
 export const DOC_PATH = join(REPO_ROOT, "docs", "configuration.md");
 
-/** Each process's entry point (as the chart runs it) and its config module. */
-export const CONFIG_MODULES: Record<string, string> = {
-  "services/order-delivery/src/main.ts": "services/order-delivery/src/config.ts",
-  "services/registrar/src/main.ts": "services/registrar/src/config.ts",
-  "simulators/restaurant/src/main.ts": "simulators/restaurant/src/config.ts",
-  "simulators/payment/src/main.ts": "simulators/payment/src/config.ts",
-  "simulators/drivers/src/main.ts": "simulators/drivers/src/config.ts",
-  "simulators/provider/src/main.ts": "simulators/provider/src/config.ts",
-  "webui/server/main.ts": "webui/server/config.ts",
-  "services/smoke-test/src/main.ts": "services/smoke-test/src/config.ts",
-};
+/** Each process's entry point (as the chart runs it) and its config module, from the topology. */
+export const CONFIG_MODULES: Record<string, string> = Object.fromEntries(
+  Object.values(TOPOLOGY).map((c) => [c.entry, c.config]),
+);
 
 const isDefinition = (x: unknown): x is ConfigDefinition<ConfigSpec> =>
   typeof x === "object" && x !== null && "spec" in x && "parse" in x && "component" in x;

@@ -6,3 +6,4 @@ export * from "./restate.ts";
 export * from "./prometheus.ts";
 export * from "./webui.ts";
 export * from "./metrics-text.ts";
+export * from "./topology.ts";

@@ -9,6 +9,7 @@ import { createKafka, ensureTopics } from "./kafka.ts";
 import { createRestate } from "./restate.ts";
 import { assertPortFree, freePort } from "./ports.ts";
 import { createPrometheus } from "./prometheus.ts";
+import { RESTATE_PORTS, TOPOLOGY, wiringEnv, type ComponentName, type Peer } from "./topology.ts";
 
 const run = promisify(execFile);
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
@@ -91,9 +92,9 @@ export const DEFAULT_REGIONS: RegionSpec[] = [
 export const DEFAULT_PORTS = {
   kafka: 9092,
   kafkaController: 9093,
-  ingress: 8080,
-  admin: 9070,
-  restateNode: 5122,
+  ingress: RESTATE_PORTS.ingress,
+  admin: RESTATE_PORTS.admin,
+  restateNode: RESTATE_PORTS.node,
   endpoint: 9080,
   restaurant: 9081,
   payment: 9082,
@@ -182,13 +183,28 @@ export class Stack {
     return new URL(this.info.metrics[name]!).port;
   }
 
+  /** Where each peer of the topology is, on this stack. */
+  private address(peer: Peer): string {
+    const { info } = this;
+    if (peer === "restate-ingress") return info.ingressUrl;
+    if (peer === "restate-admin") return info.adminUrl;
+    if (peer === "kafka") return info.kafkaBrokers.join(",");
+    const url = { payment: info.paymentUrl, restaurant: info.restaurantUrl, endpoint: info.endpointUrl }[
+      peer as string
+    ];
+    if (!url) throw new Error(`the local stack has no address for ${peer}`);
+    return url;
+  }
+
+  /** One process of the topology: its entry point, its wiring env, and a lower priority if it is outside world. */
   private nodeProcess(
-    name: string,
-    entry: string,
+    component: ComponentName,
     env: Record<string, string | undefined>,
     ready: () => Promise<boolean>,
-    nice?: number,
+    name: string = component,
   ): ManagedProcess {
+    const { entry, outsideWorld } = TOPOLOGY[component];
+    const nice = outsideWorld ? (this.opts.simulatorNice ?? SIMULATOR_NICE) : undefined;
     const p = new ManagedProcess({
       nice,
       name,
@@ -200,6 +216,7 @@ export class Stack {
         LOG_FORMAT: "json",
         BIND_HOST: "127.0.0.1",
         METRICS_PORT: this.metricsPort(name),
+        ...wiringEnv(component, (peer) => this.address(peer)),
         ...this.opts.env,
         ...env,
         ...this.opts.componentEnv?.[name],
@@ -227,9 +244,6 @@ export class Stack {
     fs.mkdirSync(info.logDir, { recursive: true });
     const timeScale = String(opts.timeScale ?? 60);
     const cacheDir = opts.cacheDir ?? path.join(REPO_ROOT, ".cache");
-    const ingress = { RESTATE_INGRESS_URL: info.ingressUrl };
-    const kafka = { KAFKA_BROKERS: info.kafkaBrokers.join(",") };
-    const simNice = opts.simulatorNice ?? SIMULATOR_NICE;
 
     // 1. Infrastructure.
     const infra: ManagedProcess[] = [
@@ -264,23 +278,14 @@ export class Stack {
     await this.startAll([
       this.nodeProcess(
         "payment",
-        "simulators/payment/src/main.ts",
         { PORT: String(ports.payment), LEDGER_FILE: path.join(info.dataDir, "payment-ledger.jsonl") },
         () => httpOk(`${info.paymentUrl}/healthz`),
-        simNice,
       ),
-      this.nodeProcess(
-        "restaurant",
-        "simulators/restaurant/src/main.ts",
-        { PORT: String(ports.restaurant), TIME_SCALE: timeScale, ...ingress },
-        () => httpOk(`${info.restaurantUrl}/healthz`),
-        simNice,
+      this.nodeProcess("restaurant", { PORT: String(ports.restaurant), TIME_SCALE: timeScale }, () =>
+        httpOk(`${info.restaurantUrl}/healthz`),
       ),
-      this.nodeProcess(
-        "endpoint",
-        "services/order-delivery/src/main.ts",
-        { PORT: String(ports.endpoint), PAYMENT_URL: info.paymentUrl, RESTAURANT_URL: info.restaurantUrl },
-        () => httpOk(info.metrics.endpoint!.replace("/metrics", "/healthz")),
+      this.nodeProcess("endpoint", { PORT: String(ports.endpoint) }, () =>
+        httpOk(info.metrics.endpoint!.replace("/metrics", "/healthz")),
       ),
     ]);
 
@@ -290,45 +295,32 @@ export class Stack {
     // 4. Simulators and the web UI.
     const sims: ManagedProcess[] = (opts.regions ?? DEFAULT_REGIONS).map((r) =>
       this.nodeProcess(
-        `drivers-${r.name}`,
-        "simulators/drivers/src/main.ts",
+        "drivers",
         {
           REGION: r.name,
           DRIVER_COUNT: String(r.drivers),
           TIME_SCALE: timeScale,
           TICK_MS: String(opts.tickMs ?? 1000),
-          ...ingress,
-          ...kafka,
         },
         () => httpOk(info.metrics[`drivers-${r.name}`]!.replace("/metrics", "/healthz")),
-        simNice,
+        `drivers-${r.name}`,
       ),
     );
     sims.push(
       this.nodeProcess(
         "provider",
-        "simulators/provider/src/main.ts",
-        {
-          PORT: String(ports.provider),
-          RATE: String(opts.providerRate ?? 0.2),
-          REGIONS: info.regions.join(","),
-          ...kafka,
-        },
+        { PORT: String(ports.provider), RATE: String(opts.providerRate ?? 0.2), REGIONS: info.regions.join(",") },
         () => httpOk(`${info.providerUrl}/healthz`),
-        simNice,
       ),
     );
     if (info.webuiUrl) {
       sims.push(
         this.nodeProcess(
           "webui",
-          "webui/server/main.ts",
           {
             PORT: String(ports.webui),
             REGIONS: info.regions.join(","),
             STATIC_DIR: path.join(REPO_ROOT, "webui/dist"),
-            ...ingress,
-            ...kafka,
           },
           () => httpOk(`${info.webuiUrl}/healthz`),
         ),
@@ -367,21 +359,17 @@ export class Stack {
     );
     const t = Date.now();
     try {
-      const { stdout, stderr } = await run(
-        process.execPath,
-        [path.join(REPO_ROOT, "services/registrar/src/main.ts"), "once"],
-        {
-          cwd: REPO_ROOT,
-          env: {
-            ...process.env,
-            RESTATE_ADMIN_URL: info.adminUrl,
-            DESIRED_STATE_FILE: info.desiredStateFile,
-            LOG_FORMAT: "json",
-            METRICS_PORT: "0",
-            DEADLINE_MS: "60000",
-          },
+      const { stdout, stderr } = await run(process.execPath, [path.join(REPO_ROOT, TOPOLOGY.registrar.entry), "once"], {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          ...wiringEnv("registrar", (peer) => this.address(peer)),
+          DESIRED_STATE_FILE: info.desiredStateFile,
+          LOG_FORMAT: "json",
+          METRICS_PORT: "0",
+          DEADLINE_MS: "60000",
         },
-      );
+      });
       fs.appendFileSync(path.join(info.logDir, "registrar.log"), stdout + stderr);
       this.say(`  registrar converged (${Date.now() - t} ms)`);
       return stdout;

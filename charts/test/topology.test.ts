@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { componentOf, RESTATE_PORTS, TOPOLOGY, type Peer } from "@food-ordering/stack/topology";
+import { byKind, effectiveValues, fullName, podTemplates, render, VARIANTS } from "./chart.ts";
+
+/**
+ * The chart runs the processes the topology lists (tools/stack/src/topology.ts, which the local
+ * stack starts from) and wires each to the same peers through the same env vars.
+ */
+const ADDRESS_ENV = /_URL$|^KAFKA_BROKERS$/;
+
+/** Where a peer is in the release, as host:port (Kafka is checked against Strimzi in wiring.test.ts). */
+function peerAddress(peer: Peer): string | undefined {
+  if (peer === "restate-ingress") return `${fullName("restate")}:${RESTATE_PORTS.ingress}`;
+  if (peer === "restate-admin") return `${fullName("restate")}:${RESTATE_PORTS.admin}`;
+  if (peer === "kafka") return undefined;
+  return fullName(peer);
+}
+
+describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
+  const objects = render(values);
+  const v = effectiveValues(values);
+  const ours = podTemplates(objects).flatMap(({ owner, spec }) =>
+    spec.containers
+      .filter((c: { image: string }) => c.image.startsWith(`${v.global.image.repository}:`))
+      .map((c: { command?: string[]; env?: Array<{ name: string; value?: string }> }) => ({
+        owner: `${owner.kind}/${owner.metadata.name}`,
+        entry: c.command?.find((a) => a.endsWith(".ts")),
+        env: Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? ""])),
+      })),
+  );
+
+  it("every container of the release's image runs a process of the topology", () => {
+    for (const c of ours) expect(componentOf(c.entry ?? ""), `${c.owner} runs ${c.entry}`).toBeDefined();
+  });
+
+  it("each process's addresses are exactly its topology wiring, pointing at the same peers", () => {
+    for (const c of ours) {
+      const component = TOPOLOGY[componentOf(c.entry ?? "")!];
+      const addressEnv = Object.keys(c.env).filter((n) => ADDRESS_ENV.test(n));
+      expect(addressEnv.sort(), c.owner).toEqual(Object.keys(component.wiring).sort());
+      for (const [name, peer] of Object.entries(component.wiring) as Array<[string, Peer]>) {
+        const expected = peerAddress(peer);
+        if (!expected) continue;
+        const value = c.env[name]!;
+        const host = /^https?:\/\//.test(value) ? new URL(value).host : value;
+        expect(host.startsWith(expected), `${c.owner} ${name}=${value} should address ${peer}`).toBe(true);
+      }
+    }
+  });
+
+  it("runs every long-lived component of the topology", () => {
+    const running = new Set(ours.map((c) => componentOf(c.entry ?? "")));
+    const expected = (Object.keys(TOPOLOGY) as Array<keyof typeof TOPOLOGY>).filter(
+      (n) => n !== "drivers" || v.regions.length > 0,
+    );
+    expect([...running].sort()).toEqual(expected.sort());
+    expect(byKind(objects, "Deployment").length).toBeGreaterThan(0);
+  });
+});
