@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { ensureSystemPackages } from "./system.ts";
+import { ensureSystemPackages } from "@food-ordering/stack";
 
 /**
  * Debian's Chromium for the browser end-to-end tests, driven by playwright-core. The tests never

@@ -1,5 +1,6 @@
 export * from "./main.ts";
-export * from "./system.ts";
+export { SYSTEM_PACKAGES, ensureSystemPackages } from "@food-ordering/stack";
 export * from "./chromium.ts";
 export * from "./helm.ts";
 export * from "./k8s-schemas.ts";
+export * from "./crds.ts";

@@ -1,7 +1,6 @@
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import { ensureSystemPackages } from "./system.ts";
-import { ensureKafkaJars, ensureWebuiBuilt } from "@food-ordering/stack";
+import { ensureKafkaJars, ensureSystemPackages, ensureWebuiBuilt } from "@food-ordering/stack";
 
 /** `npm run setup`: everything the stack and the tests need on this machine, installed once. */
 export async function setupAll(say: (s: string) => void = console.log): Promise<void> {
@@ -9,6 +8,7 @@ export async function setupAll(say: (s: string) => void = console.log): Promise<
   ensureSystemPackages(undefined, say);
   await ensureKafkaJars(path.join(root, ".cache"));
   await ensureWebuiBuilt(say);
+  ensureCrds(say); // the chart tests' CRD schemas, generated before vitest starts
 }
 
 /** kube-apiserver for the registrar's Kubernetes tests, built once from Go modules (cached). */

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { REGION_IDS } from "@food-ordering/contracts";
 import { Stack, REPO_ROOT, type RegionSpec } from "./stack.ts";
 import { ensureWebuiBuilt } from "./webui.ts";
+import { ensureSystemPackages } from "./system.ts";
 
 /** `npm start`: the whole platform on this machine, until Ctrl-C. */
 const num = (name: string) => (v: string) => {
@@ -58,10 +59,29 @@ const o = program.opts<{
   prometheusPort: number;
 }>();
 
+/**
+ * Prometheus only watches the platform: without it (not root, no package) the stack runs anyway
+ * and says how to get the dashboards' backend.
+ */
+function optionalPrometheus(say: (s: string) => void): boolean {
+  try {
+    ensureSystemPackages(["prometheus"], say);
+    return true;
+  } catch (e) {
+    say(
+      `Prometheus will not run: ${(e as Error).message}. Everything else starts; install it and restart for metrics and alerts.`,
+    );
+    return false;
+  }
+}
+
 if (o.fresh) fs.rmSync(o.dataDir, { recursive: true, force: true });
 const t0 = Date.now();
 const say = (s: string) => console.log(s);
 try {
+  // Required: the JDK runs the broker, Maven resolves its jars (unless an existing Kafka is used).
+  if (!o.kafka) ensureSystemPackages(["java", "mvn"], say);
+  const prometheus = optionalPrometheus(say);
   await ensureWebuiBuilt(say);
   say("Starting the food-ordering platform...");
   const stack = await Stack.start({
@@ -71,7 +91,7 @@ try {
     timeScale: o.timeScale,
     tickMs: o.tickMs,
     kafkaBrokers: o.kafka?.split(",").map((s) => s.trim()),
-    prometheus: true,
+    prometheus,
     prometheusPort: o.prometheusPort,
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "info" },
     log: say,
@@ -85,7 +105,7 @@ Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s.
   Restate ingress       ${i.ingressUrl}
   Restate admin         ${i.adminUrl}
   Kafka                 ${i.kafkaBrokers.join(",")}
-  Prometheus            ${i.prometheusUrl}   (alerts: ${i.prometheusUrl}/alerts)
+  Prometheus            ${i.prometheusUrl ? `${i.prometheusUrl}   (alerts: ${i.prometheusUrl}/alerts)` : "not running (see above)"}
   Order provider        ${i.providerUrl}/rate   (PUT {"rate": 2} to change the load)
   Logs                  ${i.logDir}/
 

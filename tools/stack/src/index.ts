@@ -7,3 +7,4 @@ export * from "./prometheus.ts";
 export * from "./webui.ts";
 export * from "./metrics-text.ts";
 export * from "./topology.ts";
+export * from "./system.ts";

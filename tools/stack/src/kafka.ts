@@ -8,8 +8,8 @@ import { ManagedProcess } from "./process.ts";
 import { canConnect } from "./ports.ts";
 
 const run = promisify(execFile);
-const TOOLS_DIR = path.resolve(import.meta.dirname, "../..");
-const POM = path.join(TOOLS_DIR, "kafka/pom.xml");
+const PACKAGE_DIR = path.resolve(import.meta.dirname, "..");
+const POM = path.join(PACKAGE_DIR, "kafka/pom.xml");
 
 /** The Kafka version resolved from Maven Central, as pinned in tools/stack/kafka/pom.xml. */
 export function kafkaVersion(): string {
@@ -144,7 +144,7 @@ export async function createKafka(opts: KafkaOptions): Promise<ManagedProcess> {
       "-XX:+UseG1GC",
       ...C1_ONLY,
       "-Djava.awt.headless=true",
-      `-Dlog4j2.configurationFile=${path.join(TOOLS_DIR, "kafka/log4j2.properties")}`,
+      `-Dlog4j2.configurationFile=${path.join(PACKAGE_DIR, "kafka/log4j2.properties")}`,
       "-cp",
       classpath,
       "kafka.Kafka",
