@@ -1,9 +1,11 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Two projects: `unit` (pure logic, chart rendering and validation; no servers) and `e2e`
- * (one shared local stack — restate-server, Kafka, every process — started once by the global
- * setup; files isolate themselves by unique order, driver and region ids).
+ * Projects: `unit` (pure logic, chart rendering and validation; no servers), `kube` (the
+ * registrar against a real kube-apiserver), `e2e` (one shared local stack — restate-server,
+ * Kafka, every process — started once by the global setup; files isolate themselves by unique
+ * order, driver and region ids), and `newcomer` (a clean clone run as a new user would, on the
+ * default ports), which runs after the others so that two stacks never compete for the cores.
  */
 export default defineConfig({
   test: {
@@ -44,6 +46,15 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "newcomer",
+          include: ["tools/checks/test/newcomer/**/*.test.ts"],
+          sequence: { groupOrder: 1 },
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
         },
       },
     ],
