@@ -96,6 +96,20 @@ export async function waitForOrder(
   }
 }
 
+/**
+ * The statuses of an order delivered without a hitch, in order. Written out here rather than
+ * taken from the code under test, so that a test comparing against it can fail.
+ */
+export const DELIVERED_TIMELINE: readonly OrderStatus[] = [
+  "CREATED",
+  "SCHEDULED",
+  "IN_PREPARATION",
+  "SCHEDULING_DELIVERY",
+  "WAITING_FOR_DRIVER",
+  "IN_DELIVERY",
+  "DELIVERED",
+];
+
 export const statusesOf = (v: OrderStatusView): OrderStatus[] => v.timeline.map((t) => t.status);
 
 export interface LedgerEntry {

@@ -11,20 +11,13 @@ import {
   statusesOf,
   uniqueId,
   waitForOrder,
+  DELIVERED_TIMELINE,
 } from "@food-ordering/testkit";
 
 const stack = inject("stack");
 afterAll(closeProducer);
 
-const FLOW = [
-  "CREATED",
-  "SCHEDULED",
-  "IN_PREPARATION",
-  "SCHEDULING_DELIVERY",
-  "WAITING_FOR_DRIVER",
-  "IN_DELIVERY",
-  "DELIVERED",
-];
+const FLOW = DELIVERED_TIMELINE;
 
 describe("order pipeline on a real Restate server and Kafka broker", () => {
   it("takes an order published to Kafka through every status, in order, to DELIVERED, with an ETA in delivery", async () => {

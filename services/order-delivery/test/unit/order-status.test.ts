@@ -1,18 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ORDER_STATUSES, isTerminal, type OrderStatus } from "@food-ordering/contracts";
 import { movesForward } from "../../src/order/order-status.ts";
+import { DELIVERED_TIMELINE } from "@food-ordering/testkit";
 
 describe("order-status: which status may follow which", () => {
   it("walks the flow forward, one step or several, never back", () => {
-    const flow: OrderStatus[] = [
-      "CREATED",
-      "SCHEDULED",
-      "IN_PREPARATION",
-      "SCHEDULING_DELIVERY",
-      "WAITING_FOR_DRIVER",
-      "IN_DELIVERY",
-      "DELIVERED",
-    ];
+    const flow: OrderStatus[] = [...DELIVERED_TIMELINE];
     for (const [i, current] of flow.entries()) {
       for (const [j, next] of flow.entries()) {
         const reassignment =

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { OrderStatus, OrderStatusView } from "@food-ordering/contracts";
 import { audit, summaryLine, type LedgerEntry } from "../../src/audit.ts";
+import { DELIVERED_TIMELINE } from "@food-ordering/testkit";
 
 const order = (id: string, ...statuses: OrderStatus[]): OrderStatusView => ({
   id,
@@ -14,15 +15,7 @@ const charge = (orderId: string, status: "succeeded" | "declined" = "succeeded")
   status,
   chargeId: `ch-${orderId}`,
 });
-const FLOW: OrderStatus[] = [
-  "CREATED",
-  "SCHEDULED",
-  "IN_PREPARATION",
-  "SCHEDULING_DELIVERY",
-  "WAITING_FOR_DRIVER",
-  "IN_DELIVERY",
-  "DELIVERED",
-];
+const FLOW: OrderStatus[] = [...DELIVERED_TIMELINE];
 
 function run(orders: OrderStatusView[], ledger: LedgerEntry[], published = orders.map((o) => o.id)) {
   return audit({
