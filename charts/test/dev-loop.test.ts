@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { REPO_ROOT } from "@food-ordering/setup";
-import { byKind, effectiveValues, render } from "./chart.ts";
+import { byKind, effectiveValues, podTemplates, render } from "./chart.ts";
 
 /** skaffold.yaml and the kind config agree with what the chart renders. */
 const skaffold = parseYaml(readFileSync(join(REPO_ROOT, "skaffold.yaml"), "utf8"));
@@ -51,4 +51,40 @@ it("maps the web UI's NodePort to the host in the kind cluster", () => {
     (m: { containerPort: number }) => m.containerPort === values.webui.service.nodePort,
   );
   expect(mapping?.hostPort).toBe(3000);
+});
+
+it("gives `node --watch` (global.devMode) only to long-running Deployments, never to the hook Job or the test pod", () => {
+  const objects = render({ global: { devMode: true } });
+  const watching = (spec: { containers: Array<{ command?: string[] }> }) =>
+    spec.containers.some((c) => c.command?.includes("--watch"));
+  for (const { owner, spec } of podTemplates(objects)) {
+    const image = spec.containers[0].image as string;
+    if (!image.startsWith(`${effectiveValues({}).global.image.repository}:`)) continue; // Restate is not a Node process
+    // --watch never exits: a Job or a helm test pod would never complete.
+    expect(watching(spec), `${owner.kind}/${owner.metadata.name}`).toBe(owner.kind === "Deployment");
+  }
+  expect(podTemplates(render({})).filter((p) => watching(p.spec))).toEqual([]);
+});
+
+it("builds with BuildKit when the Dockerfile needs it (RUN --mount), under the field name skaffold's schema has", () => {
+  const dockerfile = readFileSync(join(REPO_ROOT, "Dockerfile"), "utf8");
+  const docker = skaffold.build.artifacts.filter((a: { docker?: unknown }) => a.docker);
+  expect(docker.length).toBeGreaterThan(0);
+  if (/^RUN\s+--mount=/m.test(dockerfile)) {
+    // skaffold/v4beta13 LocalBuild: `useBuildkit` (a misspelled key would be rejected by skaffold).
+    expect(skaffold.build.local.useBuildkit).toBe(true);
+    // No profile switches it back off or replaces the local builder.
+    for (const p of skaffold.profiles ?? [])
+      for (const patch of p.patches ?? []) expect(patch.path, p.name).not.toMatch(/^\/build\/local/);
+  }
+});
+
+it("port-forwards to local ports that the kind cluster's host port mappings do not already hold", () => {
+  const hostPorts = kind.nodes.flatMap((n: { extraPortMappings?: Array<{ hostPort: number }> }) =>
+    (n.extraPortMappings ?? []).map((m) => m.hostPort),
+  );
+  expect(hostPorts.length).toBeGreaterThan(0);
+  const localPorts = skaffold.portForward.map((pf: { port: number; localPort?: number }) => pf.localPort ?? pf.port);
+  expect(localPorts.filter((p: number) => hostPorts.includes(p))).toEqual([]);
+  expect(new Set(localPorts).size).toBe(localPorts.length);
 });

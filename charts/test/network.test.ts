@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { byKind, effectiveValues, NAMESPACE, podTemplates, render, VARIANTS, type K8sObject } from "./chart.ts";
+import {
+  byKind,
+  effectiveValues,
+  NAMESPACE,
+  podTemplates,
+  render,
+  VARIANTS,
+  type K8sObject,
+  type Values,
+} from "./chart.ts";
 
 /**
  * A model of NetworkPolicy semantics, run over the rendered policies: for every pair of pods and
@@ -222,4 +231,43 @@ it("renders no NetworkPolicy when they are off, and no listener peers for Strimz
   const objects = render(VARIANTS["network policies off"]!);
   expect(byKind(objects, "NetworkPolicy")).toEqual([]);
   expect(byKind(objects, "Kafka")[0]!.spec.kafka.listeners[0].networkPolicyPeers).toBeUndefined();
+});
+
+describe("endpoints the registrar discovers by label (registrar.discovery.labelSelector)", () => {
+  const on = { registrar: { discovery: { labelSelector: "restate.dev/endpoint=true" } } };
+  const v = effectiveValues(on);
+  // The label the pods behind discovered Services carry (values: registrar.discovery.podLabel).
+  const podLabel = String(v.registrar.discovery.podLabel ?? "");
+  const [key, value] = podLabel.split("=");
+  const discovered = (labels: Record<string, string>): Pod => ({
+    name: "discovered",
+    namespace: NAMESPACE,
+    labels: { app: "someone-elses-endpoint", ...labels },
+    ports: { restate: 9080, other: 8000 },
+  });
+  const restateOf = (values: Values) => podsOf(render(values)).find((p) => p.name === "restate")!;
+
+  it("documents the pod label in values", () => {
+    expect(podLabel).toMatch(/^[^=]+=[^=]*$/);
+  });
+
+  it("lets Restate reach the pods of discovered endpoint Services, on whatever port they serve", () => {
+    const policies = policiesOf(render(on));
+    const pod = discovered({ [key!]: value! });
+    for (const port of [9080, 8000])
+      expect(allowed(policies, restateOf(on), pod, port), `restate->:${port}`).toBe(true);
+  });
+
+  it("still denies Restate pods that do not carry the label, and other components the discovered pods", () => {
+    const objects = render(on);
+    const policies = policiesOf(objects);
+    expect(allowed(policies, restateOf(on), discovered({}), 9080)).toBe(false);
+    for (const src of podsOf(objects).filter((p) => !["restate", "kafka"].includes(p.name)))
+      expect(allowed(policies, src, discovered({ [key!]: value! }), 9080), `${src.name}->discovered`).toBe(false);
+  });
+
+  it("opens nothing when discovery is off", () => {
+    const policies = policiesOf(render({}));
+    expect(allowed(policies, restateOf({}), discovered({ [key!]: value! }), 9080)).toBe(false);
+  });
 });

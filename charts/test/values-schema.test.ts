@@ -43,6 +43,22 @@ const BAD: Array<[string, Values, RegExp]> = [
     /restate.defaultReplication \(4\) must not exceed restate.replicas \(3\)/,
   ],
   [
+    "a two-node Restate cluster (no majority survives one failure)",
+    { restate: { replicas: 2 } },
+    /at '\/restate\/replicas': value must be one of 1, 3, 5, 7, 9/,
+  ],
+  [
+    "a four-node Restate cluster",
+    { restate: { replicas: 4, defaultReplication: 2 } },
+    /at '\/restate\/replicas': value must be one of 1, 3, 5, 7, 9/,
+  ],
+  ["a Restate /tmp that is no quantity", { restate: { tmpSizeLimit: "lots" } }, /at '\/restate\/tmpSizeLimit'/],
+  [
+    "a discovered endpoints' pod label that is no key=value",
+    { registrar: { discovery: { labelSelector: "a=b", podLabel: "just-a-key" } } },
+    /at '\/registrar\/discovery\/podLabel'/,
+  ],
+  [
     "more topic replicas than brokers",
     { kafka: { topics: { orders: { partitions: 3, replicas: 3 } } } },
     /kafka.topics.orders.replicas \(3\) must not exceed kafka.strimzi.replicas \(1\)/,
@@ -87,6 +103,11 @@ it.each(BAD)("rejects %s with a readable message", (_what, values, message) => {
   const r = template(values);
   expect(r.ok).toBe(false);
   expect(r.output).toMatch(message);
+});
+
+it.each([1, 3, 5])("accepts restate.replicas %d (one node, or an odd number for a majority)", (replicas) => {
+  const r = template({ restate: { replicas } });
+  expect(r.ok, r.output).toBe(true);
 });
 
 it("accepts exactly the catalog's regions", () => {

@@ -12,6 +12,7 @@ import {
   VARIANTS,
   type K8sObject,
   type PodOwner,
+  type Values,
 } from "./chart.ts";
 
 /** Cross-checks between rendered objects: a wiring mistake fails here, not on a cluster. */
@@ -258,4 +259,125 @@ it("renders a replicated Restate cluster for restate.replicas 3", () => {
   expect(sts.spec.template.spec.containers[0].args.join(" ")).toMatch(
     /POD_NAME##\*-}" = "0" \]; then export RESTATE_AUTO_PROVISION=true/,
   );
+});
+
+/** Pod templates and container ports each ServiceMonitor and PodMonitor scrapes (Prometheus-operator semantics, one namespace). */
+function scrapeTargets(objects: K8sObject[]): string[] {
+  const containerPort = (pod: PodOwner, port: string | number): number | undefined =>
+    pod.spec.containers
+      .flatMap((c: { ports?: Array<{ name: string; containerPort: number }> }) => c.ports ?? [])
+      .find((p: { name: string; containerPort: number }) => p.name === port || p.containerPort === port)?.containerPort;
+  const targets: string[] = [];
+  for (const m of byKind(objects, "PodMonitor")) {
+    expect(m.spec.selector.matchExpressions, m.metadata.name).toBeUndefined();
+    for (const pod of podTemplates(objects).filter((p) => matches(m.spec.selector.matchLabels, p.labels)))
+      for (const ep of m.spec.podMetricsEndpoints) {
+        const port = containerPort(pod, ep.port);
+        if (port !== undefined) targets.push(`${pod.owner.kind}/${pod.owner.metadata.name}:${port}`);
+      }
+  }
+  for (const m of byKind(objects, "ServiceMonitor")) {
+    expect(m.spec.selector.matchExpressions, m.metadata.name).toBeUndefined();
+    for (const svc of byKind(objects, "Service").filter((s) =>
+      matches(m.spec.selector.matchLabels, s.metadata.labels ?? {}),
+    ))
+      for (const ep of m.spec.endpoints) {
+        const sp = svc.spec.ports.find((p: { name?: string }) => p.name === ep.port);
+        if (!sp) continue;
+        for (const pod of selected(objects, svc)) {
+          const port = containerPort(pod, sp.targetPort ?? sp.port);
+          if (port !== undefined) targets.push(`${pod.owner.kind}/${pod.owner.metadata.name}:${port}`);
+        }
+      }
+  }
+  return targets;
+}
+
+describe.each(Object.entries(VARIANTS).filter(([, v]) => effectiveValues(v).monitoring.enabled))(
+  "monitoring, variant %s",
+  (_name, values) => {
+    it("scrapes every pod's metrics port exactly once, over all ServiceMonitors and PodMonitors", () => {
+      const objects = render(values);
+      const targets = scrapeTargets(objects);
+      const twice = targets.filter((t, i) => targets.indexOf(t) !== i);
+      expect(twice, "scraped more than once (every sum() would double)").toEqual([]);
+      // Every long-running pod with a metrics port (Restate's is `node`) is scraped.
+      for (const { owner, spec } of podTemplates(objects).filter((p) => p.owner.kind !== "Pod")) {
+        const ports = spec.containers.flatMap((c: { ports?: Array<{ name: string; containerPort: number }> }) =>
+          (c.ports ?? []).filter((p) => p.name === "metrics" || (owner.kind === "StatefulSet" && p.name === "node")),
+        );
+        for (const p of ports)
+          expect(targets, owner.metadata.name).toContain(`${owner.kind}/${owner.metadata.name}:${p.containerPort}`);
+      }
+    });
+  },
+);
+
+it("the scrape model counts a Restate pod twice when a ServiceMonitor selects both of its Services", () => {
+  const objects = structuredClone(render({}));
+  const sm = byKind(objects, "ServiceMonitor")[0] ?? { spec: {} };
+  Object.assign(sm.spec, {
+    selector: { matchLabels: { "app.kubernetes.io/component": "restate" } },
+    endpoints: [{ port: "node" }],
+  });
+  if (!byKind(objects, "ServiceMonitor").length)
+    objects.push({ apiVersion: "v1", kind: "ServiceMonitor", metadata: { name: "x" }, ...sm } as K8sObject);
+  const targets = scrapeTargets(objects).filter((t) => t.startsWith("StatefulSet/"));
+  expect(targets).toHaveLength(2);
+});
+
+/** RBAC evaluation of one Role: may `verb` be done on `resource` (core group) named `name`? */
+function permits(role: K8sObject, verb: string, resource: string, name?: string): boolean {
+  return (role as unknown as { rules: Array<Record<string, string[] | undefined>> }).rules.some(
+    (r) =>
+      (r.apiGroups ?? []).some((g) => g === "" || g === "*") &&
+      (r.resources ?? []).some((x) => x === resource || x === "*") &&
+      (r.verbs ?? []).some((x) => x === verb || x === "*") &&
+      (!r.resourceNames?.length || (name !== undefined && r.resourceNames.includes(name))),
+  );
+}
+
+it("lets the registrar read its desired state and write only its status ConfigMap and Events", () => {
+  const objects = render({});
+  const role = byKind(objects, "Role").find((r) => r.metadata.name === fullName("registrar"))!;
+  const desired = fullName("registrar-desired-state");
+  const status = fullName("registrar-state");
+  const writes = ["update", "patch", "delete"];
+  // The desired state is the chart's: the registrar reads it (get; list/watch with a name fieldSelector).
+  for (const verb of ["get", "list", "watch"]) expect(permits(role, verb, "configmaps", desired), verb).toBe(true);
+  for (const verb of writes) expect(permits(role, verb, "configmaps", desired), `${verb} ${desired}`).toBe(false);
+  // Its status ConfigMap: created once (create cannot be limited by name), then replaced.
+  expect(permits(role, "get", "configmaps", status)).toBe(true);
+  expect(permits(role, "create", "configmaps")).toBe(true);
+  expect(permits(role, "update", "configmaps", status)).toBe(true);
+  expect(permits(role, "delete", "configmaps", status)).toBe(false);
+  for (const verb of ["get", ...writes])
+    expect(permits(role, verb, "configmaps", "someone-elses"), `${verb} another ConfigMap`).toBe(false);
+  expect(permits(role, "create", "events")).toBe(true);
+  for (const verb of ["create", ...writes])
+    expect(permits(role, verb, "services", "any"), `${verb} services`).toBe(false);
+  expect(permits(role, "get", "secrets", "any")).toBe(false);
+});
+
+it("gives Restate a /tmp large enough for the query engine to spill to (restate.tmpSizeLimit)", () => {
+  const tmpOf = (values: Values) =>
+    byKind(render(values), "StatefulSet")[0]!.spec.template.spec.volumes.find(
+      (x: { name: string }) => x.name === "tmp",
+    );
+  expect(tmpOf({}).emptyDir.sizeLimit).toBe(effectiveValues({}).restate.tmpSizeLimit);
+  expect(tmpOf({}).emptyDir.sizeLimit).toMatch(/^[1-9][0-9]*Gi$/);
+  expect(tmpOf({ restate: { tmpSizeLimit: "3Gi" } }).emptyDir.sizeLimit).toBe("3Gi");
+});
+
+it("keeps a replicated Restate cluster's majority through voluntary disruptions (PodDisruptionBudget)", () => {
+  expect(byKind(render({}), "PodDisruptionBudget")).toEqual([]);
+  const objects = render(VARIANTS["restate.replicas 3"]!);
+  const pdbs = byKind(objects, "PodDisruptionBudget");
+  expect(pdbs).toHaveLength(1);
+  expect(pdbs[0]!.spec.maxUnavailable).toBe(1);
+  expect(
+    podTemplates(objects)
+      .filter((p) => matches(pdbs[0]!.spec.selector.matchLabels, p.labels))
+      .map((p) => `${p.owner.kind}/${p.owner.metadata.name}`),
+  ).toEqual([`StatefulSet/${fullName("restate")}`]);
 });

@@ -111,11 +111,15 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
-{{/* Entry point of a Node process: (dict "root" $ "entry" "services/order-delivery/src/main.ts" "args" list) */}}
+{{/*
+  Entry point of a Node process: (dict "root" $ "entry" "services/order-delivery/src/main.ts" "args" list ["longRunning" true])
+  `node --watch` (global.devMode) never exits, so only long-running processes (Deployments, `longRunning`)
+  get it; a hook Job or a helm test pod with it would never complete.
+*/}}
 {{- define "fo.nodeCommand" -}}
 command:
   - node
-  {{- if .root.Values.global.devMode }}
+  {{- if and .root.Values.global.devMode .longRunning }}
   - --watch
   {{- end }}
   - {{ .entry }}
@@ -180,13 +184,14 @@ imagePullSecrets:
 - name: tmp
   mountPath: /tmp
 {{- end -}}
+{{/* `sizeLimit`: (dict "sizeLimit" "1Gi"); Node processes get 64Mi. */}}
 {{- define "fo.tmpVolume" -}}
 - name: tmp
   emptyDir:
-    sizeLimit: 64Mi
+    sizeLimit: {{ .sizeLimit | default "64Mi" }}
 {{- end -}}
 
-{{/* The fields every Node container shares: (dict "root" $ "name" "endpoint" "entry" "<path>" "args" list "resources" map ["image" "<ref>"]) */}}
+{{/* The fields every Node container shares: (dict "root" $ "name" "endpoint" "entry" "<path>" "args" list "resources" map ["image" "<ref>"] ["longRunning" true]) */}}
 {{- define "fo.nodeContainer" -}}
 name: {{ .name }}
 image: {{ .image | default (include "fo.image" .root) }}
