@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
-import { installKubeTools, REPO_ROOT } from "@food-ordering/setup";
+import { ensureCrds, installKubeTools, REPO_ROOT } from "@food-ordering/setup";
 
 /** Rendering the chart with helm, and the variants every test runs over. */
 export const CHART_DIR = join(REPO_ROOT, "charts", "food-ordering");
@@ -146,13 +146,10 @@ export function podTemplates(objects: K8sObject[]): PodOwner[] {
   });
 }
 
-export const SHARED_CRDS = join(REPO_ROOT, "..", "shared", "crds");
+/** The Strimzi and prometheus-operator CRD files, generated from the pinned releases (tools/setup/src/crds.ts). */
 export function crdFiles(): string[] {
-  if (!existsSync(SHARED_CRDS))
-    throw new Error(`the CRD schemas are missing: expected ${SHARED_CRDS} (shared/crds beside the repository)`);
-  return ["strimzi", "prometheus-operator"].flatMap((d) =>
-    readdirSync(join(SHARED_CRDS, d))
-      .filter((f) => f.endsWith(".yaml"))
-      .map((f) => join(SHARED_CRDS, d, f)),
-  );
+  const dir = ensureCrds();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => join(dir, f));
 }

@@ -71,7 +71,7 @@ function strict(schema: unknown): unknown {
   return s;
 }
 
-/** Validators keyed by "<group>/<version>/<Kind>" from the CRD files in shared/crds. */
+/** Validators keyed by "<group>/<version>/<Kind>" from the generated CRD files (crdFiles()). */
 export function crdValidators(): Map<string, ValidateFunction> {
   const ajv = new Ajv(ajvOptions);
   const out = new Map<string, ValidateFunction>();
@@ -91,7 +91,7 @@ export function crdValidator(): Validate {
   const validators = crdValidators();
   return (o) => {
     const v = validators.get(`${o.apiVersion}/${o.kind}`);
-    if (!v) return [`no CRD in shared/crds serves ${o.apiVersion} ${o.kind}`];
+    if (!v) return [`no generated CRD serves ${o.apiVersion} ${o.kind}`];
     return v(o) ? [] : describe(v);
   };
 }

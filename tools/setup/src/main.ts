@@ -1,6 +1,7 @@
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { ensureKafkaJars, ensureSystemPackages, ensureWebuiBuilt } from "@food-ordering/stack";
+import { ensureCrds } from "./crds.ts";
 
 /** `npm run setup`: everything the stack and the tests need on this machine, installed once. */
 export async function setupAll(say: (s: string) => void = console.log): Promise<void> {
