@@ -34,6 +34,10 @@ const scripts = {
   start: "tools/stack/src/cli.ts",
   test: "tools/testkit/src/runner.ts",
   setup: "tools/setup/src/main.ts",
+  register: "services/registrar/src/main.ts",
+  inspect: "tools/inspect/src/cli.ts",
+  chaos: "tools/chaos/src/cli.ts",
+  bench: "tools/bench/src/cli.ts",
 };
 if (!scripts[task]) {
   console.error(`usage: bootstrap.mjs ${Object.keys(scripts).join("|")} [args]`);

@@ -155,9 +155,11 @@ export function loadDesiredStateFile(file: string): DesiredState {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
-    throw new DesiredStateError(file, [
-      `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    ]);
+    const code = (err as NodeJS.ErrnoException).code;
+    // The usual first-day case: `npm run register` before the local stack has written the file.
+    const hint =
+      code === "ENOENT" ? " (the local stack writes it: start it with `npm start`, or set DESIRED_STATE_FILE)" : "";
+    throw new DesiredStateError(file, [`cannot read the file: ${code ?? (err as Error).message}${hint}`]);
   }
   return parseDesiredState(text, file);
 }

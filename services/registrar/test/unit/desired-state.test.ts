@@ -102,7 +102,7 @@ subscriptions:
   it("names the file and the reason when it cannot be read or parsed", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "desired-"));
     expect(() => loadDesiredStateFile(path.join(dir, "missing.yaml"))).toThrow(
-      /missing\.yaml\):\n {2}- cannot read the file: ENOENT/,
+      /missing\.yaml\):\n {2}- cannot read the file: ENOENT \(the local stack writes it: start it with `npm start`/,
     );
     const bad = path.join(dir, "bad.yaml");
     fs.writeFileSync(bad, "endpoints: [\n");
