@@ -38,6 +38,8 @@ const scripts = {
   inspect: "tools/inspect/src/cli.ts",
   chaos: "tools/chaos/src/cli.ts",
   bench: "tools/bench/src/cli.ts",
+  cluster: "tools/cluster/src/cli.ts",
+  images: "tools/images/src/cli.ts",
 };
 if (!scripts[task]) {
   console.error(`usage: bootstrap.mjs ${Object.keys(scripts).join("|")} [args]`);

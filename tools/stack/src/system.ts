@@ -1,7 +1,15 @@
 import { spawnSync } from "node:child_process";
 
-/** Debian packages the local stack and the tests need, by the command that proves them present. */
-export const SYSTEM_PACKAGES: Array<{ command: string; args: string[]; pkg: string; why: string }> = [
+/** A Debian package, by the command that proves it present. */
+export interface SystemPackage {
+  command: string;
+  args: string[];
+  pkg: string;
+  why: string;
+}
+
+/** Debian packages the local stack and the tests need. */
+export const SYSTEM_PACKAGES: SystemPackage[] = [
   { command: "java", args: ["-version"], pkg: "openjdk-17-jre-headless", why: "runs the Kafka broker" },
   { command: "mvn", args: ["-v"], pkg: "maven", why: "resolves the Kafka jars from Maven Central" },
   { command: "chromium", args: ["--version"], pkg: "chromium", why: "browser end-to-end tests" },
@@ -23,13 +31,16 @@ const has = (command: string, args: string[]) => spawnSync(command, args, { stdi
 
 /**
  * Installs the missing packages with apt-get when running as root (CI, fresh machines);
- * otherwise names them in one clear error.
+ * otherwise names them in one clear error. `from` lets a tool bring its own list.
  */
 export function ensureSystemPackages(
-  which: string[] = SYSTEM_PACKAGES.map((p) => p.command),
+  which?: string[],
   say: (s: string) => void = console.log,
+  from: SystemPackage[] = SYSTEM_PACKAGES,
 ): void {
-  const missing = SYSTEM_PACKAGES.filter((p) => which.includes(p.command) && !has(p.command, p.args));
+  const missing = from.filter(
+    (p) => (which ?? from.map((x) => x.command)).includes(p.command) && !has(p.command, p.args),
+  );
   if (!missing.length) return;
   const list = missing.map((p) => `${p.pkg} (${p.why})`).join(", ");
   if (process.getuid?.() !== 0)
