@@ -115,6 +115,16 @@ export function parseOrderEvent(raw: Uint8Array | string, expectedId?: string): 
   if (unknown) {
     return { ok: false, reason: `product "${unknown.productId}" is not on the menu of ${restaurant.id}`, id: order.id };
   }
+  // The platform prices orders from its catalog: a total that disagrees is refused rather than
+  // charged either way (the customer agreed to that total; charging another would surprise them).
+  const price = priceOf(order.region, order.restaurantId, order.products);
+  if (order.totalCost !== price) {
+    return {
+      ok: false,
+      reason: `totalCost ${order.totalCost} does not match the catalog price ${price} (cents)`,
+      id: order.id,
+    };
+  }
   const customerLocation = order.customerLocation ?? defaultCustomerLocation(order.id, region.sizeKm);
   if (customerLocation.x > region.sizeKm || customerLocation.y > region.sizeKm) {
     return { ok: false, reason: `customer location lies outside region "${region.id}"`, id: order.id };

@@ -45,7 +45,8 @@ export const metrics = {
   }),
   invalidDriverEvents: new Counter({
     name: `${P}invalid_driver_events_total`,
-    help: "Malformed driver location events dropped.",
+    help: "Driver location events dropped, by reason: malformed, wrong_driver, wrong_region, outside_map, from_the_future.",
+    labelNames: ["reason"],
     registers,
   }),
   preparationDuration: new Histogram({

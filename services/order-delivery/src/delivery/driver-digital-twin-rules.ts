@@ -73,3 +73,32 @@ export function goOffline(s: TwinState, why: "lease" | "sign-off"): TwinStep {
   if (s.assignment) effects.push({ to: "delivery", op: "lost", deliveryId: s.assignment.deliveryId });
   return { state: { ...s, status: "OFFLINE", assignment: undefined, pickedUp: false }, effects };
 }
+
+/** Why a location report is dropped; the metric's `reason` label (a fixed set). */
+export type ReportRefusal = "wrong_region" | "outside_map" | "from_the_future";
+
+/** How far ahead of the platform's clock an app's reading time may be (phones' clocks drift). */
+export const MAX_CLOCK_SKEW_MS = 60_000;
+/**
+ * Reading times up to this far past the last trusted clock reading are taken without reading
+ * the clock (a journal entry) on the busiest handler; a later one makes the twin read it once.
+ */
+export const TRUSTED_CLOCK_WINDOW_MS = 10 * 60_000;
+
+/**
+ * Checks a location report against what the platform knows: the driver's shift region and that
+ * region's map. The time check is separate (checkReportTime): it may need the clock.
+ */
+export function checkReportPlace(
+  s: TwinState,
+  report: { region: string; location: { x: number; y: number } },
+  mapSizeKm: number | undefined,
+): ReportRefusal | undefined {
+  if (report.region !== s.region || mapSizeKm === undefined) return "wrong_region";
+  const { x, y } = report.location;
+  if (x < 0 || y < 0 || x > mapSizeKm || y > mapSizeKm) return "outside_map";
+  return undefined;
+}
+
+/** A reading time is acceptable when it is not ahead of `now` by more than the allowed skew. */
+export const fromTheFuture = (readingAt: number, now: number): boolean => readingAt > now + MAX_CLOCK_SKEW_MS;

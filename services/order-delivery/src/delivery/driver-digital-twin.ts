@@ -3,19 +3,23 @@ import {
   driverDigitalTwin,
   driverDeliveryMatcher,
   deliveryManager,
+  findRegion,
   DriverLocationEvent,
   type DeliveryAssignment,
   type DriverView,
 } from "@food-ordering/contracts";
 import {
   assign,
+  checkReportPlace,
   deliver,
+  fromTheFuture,
   goOffline,
   goOnShift,
   newTwin,
   pickUp,
   type TwinState,
   type TwinStep,
+  TRUSTED_CLOCK_WINDOW_MS,
 } from "./driver-digital-twin-rules.ts";
 import { metrics } from "../metrics.ts";
 import { internalHandlers } from "../internal-handlers.ts";
@@ -38,6 +42,8 @@ type Driver = TwinState &
   Pick<DriverView, "driverId" | "location" | "lastSeen"> & {
     leaseId: number;
     seen: boolean;
+    /** Restate's clock at the last reading the twin made (journaled); reports are checked against it. */
+    trustedAt?: number;
     waiter?: string;
     lastEtaForwardAt: number;
   };
@@ -99,9 +105,12 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
   return restate.implement(driverDigitalTwin, {
     handlers: {
       setDriverAvailable: async (ctx, { region }) => {
+        // Regions come from the catalog: an invented one creates no matcher and no metric series.
+        if (!findRegion(region)) throw new restate.TerminalError(`unknown region "${region}"`, { errorCode: 400 });
         const d = await load(ctx);
         const firstSignOfLife = d.status === "IDLE" || d.status === "OFFLINE";
         d.lastSeen = await ctx.date.now();
+        d.trustedAt = d.lastSeen;
         d.seen = true;
         if (firstSignOfLife) armLease(ctx, d, true);
         const next = apply(ctx, d, goOnShift(d, region));
@@ -126,6 +135,7 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         const d = await ctx.get<Driver>("driver");
         if (!d) return ctx.resolveAwakeable(awakeableId, null);
         d.lastSeen = await ctx.date.now();
+        d.trustedAt = d.lastSeen;
         d.seen = true;
         if (d.waiter && d.waiter !== awakeableId) ctx.resolveAwakeable(d.waiter, null);
         d.waiter = awakeableId;
@@ -164,19 +174,35 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
           event = r.data;
         } catch (e) {
           ctx.console.warn(`driver ${ctx.key}: dropping malformed location event: ${(e as Error).message}`);
-          metrics.invalidDriverEvents.inc();
+          metrics.invalidDriverEvents.inc({ reason: "malformed" });
           return;
         }
         if (event.driverId !== ctx.key) {
           ctx.console.warn(`driver ${ctx.key}: dropping location event for driver ${event.driverId}`);
-          metrics.invalidDriverEvents.inc();
+          metrics.invalidDriverEvents.inc({ reason: "wrong_driver" });
           return;
         }
         const d = await ctx.get<Driver>("driver");
         if (!d || d.status === "IDLE") return; // never on shift: nothing to track
-        // The app's reading time, not Restate's clock: no journal entry on the hottest handler.
-        // It only throttles ETA updates and is shown as lastSeen; the lease relies on `seen`.
+        const refused = checkReportPlace(d, event, findRegion(d.region ?? "")?.sizeKm);
+        if (refused) {
+          ctx.console.warn(`driver ${ctx.key}: dropping location report (${refused}) for region ${event.region}`);
+          metrics.invalidDriverEvents.inc({ reason: refused });
+          return;
+        }
+        // The app's reading time: it throttles ETA updates and is shown as lastSeen (the lease
+        // relies on `seen`). Restate's clock (a journal entry) is read only when the reading lies
+        // beyond the window of the twin's last trusted reading, so a busy twin reads it rarely.
         const at = event.timestamp;
+        if (at > (d.trustedAt ?? 0) + TRUSTED_CLOCK_WINDOW_MS) {
+          const now = await ctx.date.now();
+          if (fromTheFuture(at, now)) {
+            ctx.console.warn(`driver ${ctx.key}: dropping location report from ${at - now} ms in the future`);
+            metrics.invalidDriverEvents.inc({ reason: "from_the_future" });
+            return;
+          }
+          d.trustedAt = now;
+        }
         d.location = event.location;
         d.lastSeen = at;
         d.seen = true;

@@ -41,6 +41,7 @@ describe("malformed order events", () => {
     ["id differs from the key", () => JSON.stringify({ ...o() }), /does not match the event key/],
     ["negative total", (k) => JSON.stringify({ ...o(), id: k, totalCost: -5 }), /totalCost/],
     ["fractional total", (k) => JSON.stringify({ ...o(), id: k, totalCost: 9.5 }), /totalCost/],
+    ["a 1-cent total", (k) => JSON.stringify({ ...o(), id: k, totalCost: 1 }), /does not match the catalog price/],
     [
       "zero quantity",
       (k) => JSON.stringify({ ...o(), id: k, products: [{ productId: "ams-pz-1", quantity: 0 }] }),
@@ -221,6 +222,58 @@ describe("callbacks and reports that do not fit", () => {
     expect(await wrong.text()).toMatch(new RegExp(`has no delivery ${order.id} assigned`));
     expect(await getStatus(stack, order.id)).toEqual(final);
     expect((await post(`${stack.ingressUrl}/driver-digital-twin/${driver}/goOffline`, {})).status).toBe(200);
+  });
+
+  it("drops location reports for another region, off the region's map or from the future, and counts them", async () => {
+    const driver = `paris-gps-${uniqueId("d")}`;
+    const twin = `${stack.ingressUrl}/driver-digital-twin/${driver}`;
+    expect((await post(`${twin}/setDriverAvailable`, { region: "paris" })).status).toBe(200);
+    const report = (over: Record<string, unknown>) =>
+      JSON.stringify({
+        driverId: driver,
+        region: "paris",
+        location: { x: 1, y: 1 },
+        speedKmh: 20,
+        timestamp: Date.now(),
+        ...over,
+      });
+    const dropped = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          ["wrong_region", "outside_map", "from_the_future"].map(
+            async (reason) =>
+              [reason, await endpointCounter(stack, "food_ordering_invalid_driver_events_total", { reason })] as const,
+          ),
+        ),
+      );
+    const before = await dropped();
+    // Same key, so the same partition, in this order; the last, good one marks the end.
+    await publishRaw(stack, TOPICS.driverUpdates, [
+      { key: driver, value: report({ region: "berlin", location: { x: 2, y: 2 } }) },
+      { key: driver, value: report({ location: { x: 999, y: 2 } }) },
+      { key: driver, value: report({ location: { x: 3, y: 3 }, timestamp: Date.now() + 27.8 * 3600_000 }) },
+      { key: driver, value: report({ location: { x: 4, y: 5 } }) },
+    ]);
+    await expect
+      .poll(async () => ((await (await post(`${twin}/get`, {})).json()) as { location?: unknown }).location, {
+        timeout: 30_000,
+      })
+      .toEqual({ x: 4, y: 5 });
+    expect(await dropped()).toEqual({
+      wrong_region: before.wrong_region! + 1,
+      outside_map: before.outside_map! + 1,
+      from_the_future: before.from_the_future! + 1,
+    });
+    expect((await post(`${twin}/goOffline`, {})).status).toBe(200);
+  });
+
+  it("refuses a shift in a region the catalog does not have, and creates nothing for it", async () => {
+    const region = `atlantis-${uniqueId("r")}`;
+    const res = await post(`${stack.ingressUrl}/driver-digital-twin/${uniqueId("d")}/setDriverAvailable`, { region });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/unknown region/);
+    const metrics = await (await fetch(stack.metrics.endpoint!)).text();
+    expect(metrics).not.toContain(region);
   });
 
   it("refuses malformed bodies on the durable handlers with 400", async () => {
