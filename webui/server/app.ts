@@ -63,8 +63,18 @@ function staticApp(staticDir: string, log: Logger): express.Router {
   return router;
 }
 
-export function createWebuiApp(deps: ApiDeps & { registry: Registry; staticDir: string }): Express {
+/** Express's `trust proxy` from its text form: true/false, a hop count, or addresses and subnets. */
+export function trustProxySetting(text: string): boolean | number | string {
+  if (text === "true" || text === "false") return text === "true";
+  return /^\d+$/.test(text) ? Number(text) : text;
+}
+
+export function createWebuiApp(
+  deps: ApiDeps & { registry: Registry; staticDir: string; trustProxy?: string },
+): Express {
   const app = createHttpApp({ registry: deps.registry, log: deps.log, bodyLimit: "16kb" });
+  // Which proxies' X-Forwarded-For to believe: a client's address caps its live-update streams.
+  app.set("trust proxy", trustProxySetting(deps.trustProxy ?? "false"));
   app.use(securityHeaders);
   app.use("/api", apiRouter(deps));
   app.use(staticApp(deps.staticDir, deps.log));

@@ -32,8 +32,22 @@ export const webuiConfig = defineConfig("webui", {
   MAX_LIVE_STREAMS: {
     schema: env.int(1, 100_000),
     default: "1000",
-    doc: "Live-update streams open at once; more are answered 503.",
+    doc: "Live-update streams open at once; more are answered 503 with Retry-After.",
     helm: "webui.maxLiveStreams",
+  },
+  MAX_LIVE_STREAMS_PER_CLIENT: {
+    schema: env.int(1, 10_000),
+    default: "10",
+    doc: "Live-update streams one client address may hold open; more are answered 429 with Retry-After (behind a proxy that hides client addresses, raise it).",
+    helm: "webui.maxLiveStreamsPerClient",
+  },
+  TRUST_PROXY: {
+    schema: env
+      .string()
+      .regex(/^(true|false|\d+|[0-9a-fA-F.:/, a-z]+)$/, "must be true, false, a hop count, or addresses/subnets"),
+    default: "false",
+    doc: "Which proxies' X-Forwarded-For to believe for a client's address (Express `trust proxy`: true, false, a hop count, or comma-separated addresses/subnets such as loopback or 10.0.0.0/8).",
+    helm: "webui.trustProxy",
   },
   STATIC_DIR: {
     schema: env.string(),

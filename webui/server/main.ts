@@ -34,6 +34,7 @@ const streams = orderStreams((id) => backend.orderStatus(id), log, {
   ...DEFAULT_STREAM_OPTIONS,
   pollMs: config.ORDER_POLL_INTERVAL,
   maxStreams: config.MAX_LIVE_STREAMS,
+  maxStreamsPerClient: config.MAX_LIVE_STREAMS_PER_CLIENT,
 });
 new Gauge({
   name: `${METRIC_PREFIX}webui_live_streams`,
@@ -52,6 +53,7 @@ const app = createWebuiApp({
   log,
   registry,
   staticDir: config.STATIC_DIR,
+  trustProxy: config.TRUST_PROXY,
 });
 const server = await listen(app, config.PORT, config.BIND_HOST);
 const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);

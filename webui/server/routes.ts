@@ -78,7 +78,7 @@ export function apiRouter(deps: ApiDeps): Router {
   });
 
   api.get("/orders/:id/events", (req, res) => {
-    deps.streams.open(res, orderIdParam(req));
+    deps.streams.open(res, orderIdParam(req), req.ip ?? req.socket.remoteAddress ?? "unknown");
   });
 
   api.post("/orders/:id/cancel", async (req, res) => {

@@ -20,8 +20,12 @@ export interface StreamOptions {
   /** How long an unknown order is waited for before the stream ends with "not found". */
   notFoundGraceMs: number;
   heartbeatMs: number;
-  /** Streams open at once; more are refused with 503 so one page cannot exhaust the server. */
+  /** Streams open at once; more are refused with 503 so that the server keeps serving. */
   maxStreams: number;
+  /** Streams one client (by address) may hold open; more are refused with 429, so one client cannot take them all. */
+  maxStreamsPerClient: number;
+  /** Seconds a refused client is asked to wait (Retry-After). */
+  retryAfterSeconds: number;
 }
 
 export const DEFAULT_STREAM_OPTIONS: StreamOptions = {
@@ -30,10 +34,13 @@ export const DEFAULT_STREAM_OPTIONS: StreamOptions = {
   notFoundGraceMs: 60_000,
   heartbeatMs: 15_000,
   maxStreams: 1000,
+  maxStreamsPerClient: 10,
+  retryAfterSeconds: 5,
 };
 
 export interface OrderStreams {
-  open(res: Response, id: string): void;
+  /** Opens a stream for `client` (its address), or throws 429/503 with Retry-After. */
+  open(res: Response, id: string, client: string): void;
   readonly active: number;
 }
 
@@ -43,13 +50,20 @@ export function orderStreams(
   opts: StreamOptions,
 ): OrderStreams {
   let active = 0;
+  const perClient = new Map<string, number>();
+  const retry = { "retry-after": String(opts.retryAfterSeconds) };
   return {
     get active() {
       return active;
     },
-    open(res, id) {
-      if (active >= opts.maxStreams) throw new HttpError(503, "too many live updates open; try again shortly");
+    open(res, id, client) {
+      const mine = perClient.get(client) ?? 0;
+      if (mine >= opts.maxStreamsPerClient)
+        throw new HttpError(429, `too many live updates open from this client (${mine})`, undefined, retry);
+      if (active >= opts.maxStreams)
+        throw new HttpError(503, "too many live updates open; try again shortly", undefined, retry);
       active += 1;
+      perClient.set(client, mine + 1);
       const closed = new AbortController();
       res.on("close", () => closed.abort());
       res.status(200);
@@ -65,6 +79,9 @@ export function orderStreams(
         .catch((err: unknown) => log.warn({ err, orderId: id }, "order stream failed"))
         .finally(() => {
           active -= 1;
+          const left = (perClient.get(client) ?? 1) - 1;
+          if (left > 0) perClient.set(client, left);
+          else perClient.delete(client);
           if (!res.writableEnded) res.end();
         });
     },

@@ -8,11 +8,27 @@ import { Counter, Histogram, type Registry, DURATION_BUCKETS, METRIC_PREFIX } fr
 export class HttpError extends Error {
   readonly status: number;
   readonly details?: unknown;
-  constructor(status: number, message: string, details?: unknown) {
+  /** Response headers that go with the answer (e.g. Retry-After on 429/503). */
+  readonly headers?: Record<string, string>;
+  constructor(status: number, message: string, details?: unknown, headers?: Record<string, string>) {
     super(message);
     this.status = status;
     this.details = details;
+    this.headers = headers;
   }
+}
+
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/**
+ * Metric labels for a request, from a bounded set: the route template when a route matched,
+ * otherwise a fixed word. Never the raw path or method: every odd URL would add series.
+ */
+export function requestLabels(req: Request, res: Response): { method: string; route: string } {
+  const template = req.route?.path as string | undefined;
+  const route =
+    template !== undefined ? `${req.baseUrl}${template}` : res.statusCode === 404 ? "(unmatched)" : "(no route)";
+  return { method: METHODS.has(req.method) ? req.method : "(other)", route };
 }
 
 /** Validates a body against a schema; a failure becomes a 400 listing each bad field. */
@@ -46,8 +62,7 @@ export function createHttpApp(opts: { registry: Registry; log: Logger; bodyLimit
   app.use((req, res, next) => {
     const end = duration.startTimer();
     res.on("finish", () => {
-      const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? "(unmatched)" : req.path);
-      const labels = { method: req.method, route: `${req.baseUrl}${route}` };
+      const labels = requestLabels(req, res);
       end(labels);
       requests.inc({ ...labels, status: String(res.statusCode) });
     });
@@ -62,6 +77,7 @@ export function createHttpApp(opts: { registry: Registry; log: Logger; bodyLimit
 export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof HttpError) {
+      if (err.headers) res.set(err.headers);
       res.status(err.status).json({ error: err.message, details: err.details });
       return;
     }

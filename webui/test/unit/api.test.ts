@@ -72,6 +72,7 @@ const backend: Backend = {
 let server: Server;
 let base: string;
 const staticDir = fs.mkdtempSync(path.join(os.tmpdir(), "webui-static-"));
+const registry = createRegistry("webui-test");
 
 beforeAll(async () => {
   fs.writeFileSync(path.join(staticDir, "index.html"), "<!doctype html><title>shop</title>");
@@ -87,7 +88,9 @@ beforeAll(async () => {
     maxLifetimeMs: 10_000,
     notFoundGraceMs: 300,
     heartbeatMs: 10_000,
-    maxStreams: 2,
+    maxStreams: 3,
+    maxStreamsPerClient: 2,
+    retryAfterSeconds: 7,
   });
   const app = createWebuiApp({
     regions: ["amsterdam", "berlin"],
@@ -95,8 +98,9 @@ beforeAll(async () => {
     backend,
     streams,
     log,
-    registry: createRegistry("webui-test"),
+    registry,
     staticDir,
+    trustProxy: "loopback",
   });
   server = await listen(app, 0, "127.0.0.1");
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -223,19 +227,55 @@ describe("GET /api/orders/:id/events", () => {
     expect(got[1]![1]).toEqual({ reason: "not found" });
   });
 
-  it("refuses streams beyond the limit with 503", async () => {
+  it("caps streams per client with 429 and in total with 503, both with Retry-After", async () => {
     orders.set("o-long", view("o-long", "SCHEDULED"));
-    const controllers = [new AbortController(), new AbortController()];
-    const open = await Promise.all(
-      controllers.map((c) => fetch(`${base}/api/orders/o-long/events`, { signal: c.signal })),
-    );
-    expect(open.map((r) => r.status)).toEqual([200, 200]);
-    expect((await fetch(`${base}/api/orders/o-long/events`)).status).toBe(503);
-    for (const c of controllers) c.abort();
+    const open = (client: string, c: AbortController) =>
+      fetch(`${base}/api/orders/o-long/events`, { signal: c.signal, headers: { "x-forwarded-for": client } });
+    const held = [new AbortController(), new AbortController(), new AbortController()];
+    expect((await open("10.0.0.1", held[0]!)).status).toBe(200);
+    expect((await open("10.0.0.1", held[1]!)).status).toBe(200);
+    const third = await open("10.0.0.1", new AbortController());
+    expect(third.status).toBe(429);
+    expect(third.headers.get("retry-after")).toBe("7");
+    // Another client still gets a stream while the first is at its cap...
+    expect((await open("10.0.0.2", held[2]!)).status).toBe(200);
+    // ...until the total is reached.
+    const full = await open("10.0.0.3", new AbortController());
+    expect(full.status).toBe(503);
+    expect(full.headers.get("retry-after")).toBe("7");
+    for (const c of held) c.abort();
     await new Promise((r) => setTimeout(r, 100));
     const again = new AbortController();
-    expect((await fetch(`${base}/api/orders/o-long/events`, { signal: again.signal })).status).toBe(200);
+    expect((await open("10.0.0.1", again)).status).toBe(200);
     again.abort();
+  });
+
+  it("keeps metric series flat however odd the paths (route templates and fixed words, never raw paths)", async () => {
+    const series = async () =>
+      (await registry.metrics()).split("\n").filter((l) => l.startsWith("food_ordering_http_requests_total{")).length;
+    const odd = (i: number) => [
+      `/track/o-${i}`,
+      `/api/orders/o-${i}`,
+      `/api/nope-${i}/x`,
+      `/assets/missing-${i}.js`,
+      `/${"%41".repeat(i % 5)}weird-${i}?q=${i}`,
+    ];
+    for (const p of odd(0)) await fetch(`${base}${p}`);
+    await fetch(`${base}/api/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{bad",
+    });
+    const before = await series();
+    for (let i = 1; i <= 40; i++) {
+      for (const p of odd(i)) await fetch(`${base}${p}`);
+      await fetch(`${base}/api/orders`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: `{bad${i}`,
+      });
+    }
+    expect(await series()).toBe(before);
   });
 });
 
