@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
+import { generateKeyPairSync } from "node:crypto";
 import { ensureCrds, installKubeTools, REPO_ROOT } from "@food-ordering/setup";
+import { restatePublicKey } from "@food-ordering/stack";
 
 /** Rendering the chart with helm, and the variants every test runs over. */
 export const CHART_DIR = join(REPO_ROOT, "charts", "food-ordering");
@@ -19,6 +21,13 @@ export interface K8sObject {
 }
 
 export type Values = Record<string, unknown>;
+
+/** A request identity key pair as `npm run keys -- request-identity --values` makes one. */
+const identity = generateKeyPairSync("ed25519");
+export const REQUEST_IDENTITY = {
+  privateKeyPem: identity.privateKey.export({ type: "pkcs8", format: "pem" }) as string,
+  publicKey: restatePublicKey(identity.publicKey),
+};
 export const VARIANTS: Record<string, Values> = {
   defaults: {},
   "three regions": {
@@ -42,10 +51,14 @@ export const VARIANTS: Record<string, Values> = {
   "draining revision": {
     endpoint: { revision: 3, drainingRevisions: [{ revision: "2", image: "food-ordering:0.2.0" }] },
   },
+  // One KRaft broker from the apache/kafka image instead of Strimzi (kafka.mode bundled).
+  "bundled Kafka": { kafka: { mode: "bundled" } },
+  // The values file of the local single-node cluster (bundled Kafka, monitoring off, one region).
+  "local node": parseYaml(readFileSync(join(REPO_ROOT, "k8s", "values-local-node.yaml"), "utf8")) as Values,
   "everything on": {
     endpoint: { autoscaling: { enabled: true } },
     webui: { ingress: { enabled: true, className: "nginx", tlsSecretName: "shop-tls" } },
-    restate: { kafkaClusterInConfig: true },
+    restate: { kafkaClusterInConfig: true, requestIdentity: { existingSecret: "", ...REQUEST_IDENTITY } },
   },
 };
 

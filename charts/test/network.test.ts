@@ -19,6 +19,8 @@ interface Pod {
   namespace: string;
   labels: Record<string, string>;
   ports: Record<string, number>;
+  /** A Strimzi-managed pod: not the chart's, so not covered by the chart's policies. */
+  strimzi?: boolean;
 }
 type Selector = { matchLabels?: Record<string, string>; matchExpressions?: unknown[] };
 type Peer = { podSelector?: Selector; namespaceSelector?: Selector; ipBlock?: unknown };
@@ -114,9 +116,11 @@ function podsOf(objects: K8sObject[]): Pod[] {
     ),
     owner,
   }));
+  // Strimzi's broker pods (the bundled broker is a StatefulSet of the release, among the templates above).
   for (const kafka of byKind(objects, "Kafka"))
     pods.push({
       name: "kafka",
+      strimzi: true,
       namespace: NAMESPACE,
       labels: { "strimzi.io/cluster": kafka.metadata.name, "strimzi.io/kind": "Kafka" },
       ports: { plain: 9092 },
@@ -149,6 +153,8 @@ const NEEDED = [
   "provider->kafka:9092",
   "webui->kafka:9092",
   "test->kafka:9092",
+  // Only with kafka.mode bundled: the hook Job that creates the topics.
+  "kafka-topics->kafka:9092",
 ];
 
 describe.each(Object.entries(VARIANTS).filter(([, v]) => effectiveValues(v).networkPolicies.enabled))(
@@ -159,10 +165,11 @@ describe.each(Object.entries(VARIANTS).filter(([, v]) => effectiveValues(v).netw
     const policies = policiesOf(objects);
     const pods = podsOf(objects);
     const component = (p: Pod) => p.name.replace(/^drivers-.*/, "drivers");
-    const externalKafka = v.kafka.external.bootstrapServers !== "";
+    const mode: string = v.kafka.mode || (v.kafka.external.bootstrapServers ? "external" : "strimzi");
+    const externalKafka = mode === "external";
 
     it("every pod of the release is covered by a policy for both directions", () => {
-      for (const pod of pods.filter((p) => p.name !== "kafka")) {
+      for (const pod of pods.filter((p) => !p.strimzi)) {
         expect(
           policies
             .filter((p) => selects(p.podSelector, pod.labels))
@@ -182,14 +189,16 @@ describe.each(Object.entries(VARIANTS).filter(([, v]) => effectiveValues(v).netw
           }
         }
       }
-      const needed = NEEDED.filter((e) => !(externalKafka && e.includes("->kafka:")));
+      const needed = NEEDED.filter(
+        (e) => !(externalKafka && e.includes("->kafka:")) && !(mode !== "bundled" && e.startsWith("kafka-topics->")),
+      );
       // Without Strimzi there are no Kafka pods in the release: egress to the external brokers is checked below.
       expect([...allowedEdges].filter((e) => !e.startsWith("kafka->")).sort()).toEqual([...new Set(needed)].sort());
     });
 
     it("lets Prometheus scrape every process, browsers reach the shop, and every pod resolve names", () => {
       const monitoring = MONITORING(v.networkPolicies.monitoringNamespace);
-      for (const pod of pods.filter((p) => p.name !== "kafka")) {
+      for (const pod of pods.filter((p) => !p.strimzi)) {
         const metrics = pod.ports.metrics ?? pod.ports.node;
         // The helm test pod serves nothing.
         if (metrics !== undefined)
@@ -213,19 +222,67 @@ describe.each(Object.entries(VARIANTS).filter(([, v]) => effectiveValues(v).netw
         [STRANGER, pod("endpoint"), 9080],
         [MONITORING(v.networkPolicies.monitoringNamespace), pod("restate"), 9070],
       ];
-      if (!externalKafka) denied.push([pod("payment"), pod("kafka"), 9092], [STRANGER, pod("kafka"), 9092]);
+      if (!externalKafka)
+        denied.push(
+          [pod("payment"), pod("kafka"), 9092],
+          [pod("endpoint"), pod("kafka"), 9092],
+          [STRANGER, pod("kafka"), 9092],
+        );
+      // The bundled broker's policy (nothing but its clients) and the topics Job's (nothing but Kafka).
+      if (mode === "bundled")
+        denied.push(
+          [pod("registrar"), pod("kafka"), 9092],
+          [MONITORING(v.networkPolicies.monitoringNamespace), pod("kafka"), 9092],
+          [pod("kafka-topics"), pod("restate"), 8080],
+          [pod("kafka"), pod("restate"), 8080],
+        );
       for (const [src, dst, port] of denied)
         expect(allowed(policies, src, dst, port), `${src.name}->${dst.name}:${port}`).toBe(false);
     });
 
     it("lets exactly the Kafka clients reach an existing Kafka's ports", () => {
-      if (!externalKafka) return expect(byKind(objects, "Kafka")).toHaveLength(1);
+      if (mode === "strimzi") return expect(byKind(objects, "Kafka")).toHaveLength(1);
+      if (mode === "bundled") return expect(byKind(objects, "Kafka")).toHaveLength(0);
       const broker: Pod = { name: "external-kafka", namespace: "infra", labels: {}, ports: { a: 9092, b: 9094 } };
       const clients = pods.filter((p) => allowed(policies, p, broker, 9094)).map((p) => component(p));
       expect([...new Set(clients)].sort()).toEqual(["drivers", "provider", "restate", "test", "webui"]);
     });
   },
 );
+
+describe.each(
+  Object.entries(VARIANTS).filter(
+    ([, v]) => effectiveValues(v).networkPolicies.enabled && effectiveValues(v).kafka.mode === "bundled",
+  ),
+)("bundled Kafka, variant %s", (_name, values) => {
+  const objects = render(values);
+  const policies = policiesOf(objects);
+  const pods = podsOf(objects);
+  const pod = (name: string) => pods.find((p) => p.name === name)!;
+  const CLIENTS = ["restate", "drivers-*", "provider", "webui", "test", "kafka-topics"];
+
+  it("accepts on the broker's client port exactly the components that use Kafka", () => {
+    const broker = pod("kafka");
+    const callers = pods
+      .filter((p) => p.name !== "kafka" && allowed(policies, p, broker, 9092))
+      .map((p) => p.name.replace(/^drivers-.*/, "drivers-*"));
+    expect([...new Set(callers)].sort()).toEqual([...CLIENTS].sort());
+  });
+
+  it("lets the Kafka clients reach only the broker on 9092, not another pod listening there", () => {
+    const impostor: Pod = { name: "impostor", namespace: NAMESPACE, labels: { app: "impostor" }, ports: { k: 9092 } };
+    for (const client of pods.filter((p) => CLIENTS.includes(p.name.replace(/^drivers-.*/, "drivers-*"))))
+      expect(allowed(policies, client, impostor, 9092), `${client.name}->impostor`).toBe(false);
+  });
+
+  it("lets the broker reach itself (its advertised pod address) and DNS, nothing else", () => {
+    expect(allowed(policies, pod("kafka"), pod("kafka"), 9092)).toBe(true);
+    expect(allowed(policies, pod("kafka"), DNS, 53)).toBe(true);
+    for (const other of pods.filter((p) => p.name !== "kafka"))
+      for (const port of Object.values(other.ports))
+        expect(allowed(policies, pod("kafka"), other, port), `kafka->${other.name}:${port}`).toBe(false);
+  });
+});
 
 it("renders no NetworkPolicy when they are off, and no listener peers for Strimzi", () => {
   const objects = render(VARIANTS["network policies off"]!);

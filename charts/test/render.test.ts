@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { byKind, effectiveValues, helm, lint, podTemplates, render, VARIANTS } from "./chart.ts";
+import { byKind, effectiveValues, fullName, helm, lint, podTemplates, render, VARIANTS } from "./chart.ts";
 import { crdValidator, isCustomResource, kubernetesValidator, KUBERNETES_VERSION, type Validate } from "./schemas.ts";
 
 let k8s: Validate;
@@ -44,9 +44,12 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
           !c.resources?.limits?.memory
         )
           problems.push(`${where}/${c.name}: requests and limits`);
-        // The helm test pod is a one-shot client with no server: activeDeadlineSeconds bounds it.
-        const oneShot = owner.kind === "Pod";
-        if (oneShot ? !spec.activeDeadlineSeconds : !(c.startupProbe && c.readinessProbe && c.livenessProbe))
+        // The helm test pod and a hook Job serving no port (the bundled Kafka's topics Job) are
+        // one-shot clients with no server to probe: activeDeadlineSeconds bounds them.
+        const oneShot = owner.kind === "Pod" || (owner.kind === "Job" && !c.ports?.length);
+        const deadline =
+          spec.activeDeadlineSeconds ?? (owner.kind === "Job" ? owner.spec.activeDeadlineSeconds : undefined);
+        if (oneShot ? !deadline : !(c.startupProbe && c.readinessProbe && c.livenessProbe))
           problems.push(`${where}/${c.name}: probes`);
       }
     }
@@ -60,6 +63,16 @@ it("registers the registrar Job as a post-install/post-upgrade hook that cleans 
     "helm.sh/hook": "post-install,post-upgrade",
     "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",
   });
+});
+
+it("runs the bundled Kafka's topics Job before the registrar's (lower hook weight), both after install and upgrade", () => {
+  const jobs = byKind(render(VARIANTS["bundled Kafka"]!), "Job");
+  const annotations = (name: string) => jobs.find((j) => j.metadata.name === fullName(name))!.metadata.annotations!;
+  for (const name of ["kafka-topics", "registrar"])
+    expect(annotations(name)["helm.sh/hook"], name).toBe("post-install,post-upgrade");
+  expect(Number(annotations("kafka-topics")["helm.sh/hook-weight"])).toBeLessThan(
+    Number(annotations("registrar")["helm.sh/hook-weight"] ?? 0),
+  );
 });
 
 it("orders startup by probes and the registrar's waiting, not init containers", () => {
@@ -100,6 +113,24 @@ it("keeps the default release's requests within a laptop kind cluster (4 CPUs, 6
   const doc = readFileSync(new URL("../../docs/kubernetes.md", import.meta.url), "utf8");
   expect(doc).toContain(`${cpu.toFixed(2)} CPU`);
   expect(doc).toContain(`${(mem / 1024 ** 3).toFixed(2)} GiB`);
+});
+
+it("keeps the local node's release (bundled Kafka) within a 2-core node, as k8s/values-local-node.yaml states", async () => {
+  let cpu = 0;
+  let mem = 0;
+  for (const { owner, spec } of podTemplates(render(VARIANTS["local node"]!))) {
+    // The helm test pod runs on demand; the hook Jobs run one after the other, briefly.
+    if (owner.kind === "Pod" || owner.kind === "Job") continue;
+    for (const c of spec.containers) {
+      cpu += (owner.spec.replicas ?? 1) * cores(c.resources.requests.cpu);
+      mem += (owner.spec.replicas ?? 1) * bytes(c.resources.requests.memory);
+    }
+  }
+  expect(cpu).toBeLessThanOrEqual(1);
+  expect(mem).toBeLessThanOrEqual(4 * 1024 ** 3);
+  const { readFileSync } = await import("node:fs");
+  const file = readFileSync(new URL("../../k8s/values-local-node.yaml", import.meta.url), "utf8");
+  expect(file).toContain(`about ${cpu.toFixed(1)} CPU and ${(mem / 1024 ** 3).toFixed(1)} GiB`);
 });
 
 it("the validators catch a misspelled field (so the checks above can fail)", () => {

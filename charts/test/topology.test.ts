@@ -8,11 +8,18 @@ import { byKind, effectiveValues, fullName, podTemplates, render, VARIANTS } fro
  */
 const ADDRESS_ENV = /_URL$|^KAFKA_BROKERS$/;
 
-/** Where a peer is in the release, as host:port (Kafka is checked against Strimzi in wiring.test.ts). */
-function peerAddress(peer: Peer): string | undefined {
+/**
+ * Where a peer is in the release, as host:port. Kafka by kafka.mode: Strimzi's bootstrap Service,
+ * the bundled broker's Service, or the existing cluster (wiring.test.ts checks the ports behind them).
+ */
+function peerAddress(peer: Peer, v: any): string {
   if (peer === "restate-ingress") return `${fullName("restate")}:${RESTATE_PORTS.ingress}`;
   if (peer === "restate-admin") return `${fullName("restate")}:${RESTATE_PORTS.admin}`;
-  if (peer === "kafka") return undefined;
+  if (peer === "kafka") {
+    const mode: string = v.kafka.mode || (v.kafka.external.bootstrapServers ? "external" : "strimzi");
+    if (mode === "external") return v.kafka.external.bootstrapServers;
+    return mode === "bundled" ? `${fullName("kafka")}:9092` : `${fullName("kafka")}-kafka-bootstrap:9092`;
+  }
   return fullName(peer);
 }
 
@@ -39,11 +46,11 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
       const addressEnv = Object.keys(c.env).filter((n) => ADDRESS_ENV.test(n));
       expect(addressEnv.sort(), c.owner).toEqual(Object.keys(component.wiring).sort());
       for (const [name, peer] of Object.entries(component.wiring) as Array<[string, Peer]>) {
-        const expected = peerAddress(peer);
-        if (!expected) continue;
+        const expected = peerAddress(peer, v);
         const value = c.env[name]!;
         const host = /^https?:\/\//.test(value) ? new URL(value).host : value;
-        expect(host.startsWith(expected), `${c.owner} ${name}=${value} should address ${peer}`).toBe(true);
+        if (peer === "kafka") expect(value, `${c.owner} ${name} should address ${peer}`).toBe(expected);
+        else expect(host.startsWith(expected), `${c.owner} ${name}=${value} should address ${peer}`).toBe(true);
       }
     }
   });

@@ -87,6 +87,32 @@ const BAD: Array<[string, Values, RegExp]> = [
     },
     /revision "1" is listed twice/,
   ],
+  ["an unknown kafka.mode", { kafka: { mode: "kraft" } }, /at '\/kafka\/mode': value must be one of/],
+  [
+    "kafka.mode external without bootstrapServers",
+    { kafka: { mode: "external" } },
+    /kafka.mode is external but kafka.external.bootstrapServers is empty/,
+  ],
+  [
+    "kafka.mode bundled with bootstrapServers (which Kafka?)",
+    { kafka: { mode: "bundled", external: { bootstrapServers: "kafka.infra:9092" } } },
+    /kafka.mode is bundled but kafka.external.bootstrapServers is set \(kafka.infra:9092\)/,
+  ],
+  [
+    "kafka.mode strimzi with bootstrapServers",
+    { kafka: { mode: "strimzi", external: { bootstrapServers: "kafka.infra:9092" } } },
+    /kafka.mode is strimzi but kafka.external.bootstrapServers is set/,
+  ],
+  [
+    "topic replicas on the one bundled broker",
+    { kafka: { mode: "bundled", topics: { orders: { partitions: 3, replicas: 2 } } } },
+    /kafka.topics.orders.replicas \(2\) must be 1 with kafka.mode bundled/,
+  ],
+  [
+    "a KRaft cluster id that is no base64url UUID",
+    { kafka: { mode: "bundled", bundled: { clusterId: "my-cluster" } } },
+    /at '\/kafka\/bundled\/clusterId'/,
+  ],
   [
     "a region listed twice",
     {
@@ -107,6 +133,22 @@ it.each(BAD)("rejects %s with a readable message", (_what, values, message) => {
 
 it.each([1, 3, 5])("accepts restate.replicas %d (one node, or an odd number for a majority)", (replicas) => {
   const r = template({ restate: { replicas } });
+  expect(r.ok, r.output).toBe(true);
+});
+
+it.each([
+  ["external, explicit", { kafka: { mode: "external", external: { bootstrapServers: "kafka.infra:9092" } } }],
+  [
+    "external, implied by bootstrapServers (as before kafka.mode)",
+    { kafka: { external: { bootstrapServers: "k:9092" } } },
+  ],
+  ["strimzi, explicit", { kafka: { mode: "strimzi" } }],
+  [
+    "bundled with a cluster id of its own",
+    { kafka: { mode: "bundled", bundled: { clusterId: "MkU3OEVBNTcwNTJENDM2Qg" } } },
+  ],
+])("accepts kafka mode %s", (_what, values) => {
+  const r = template(values);
   expect(r.ok, r.output).toBe(true);
 });
 

@@ -9,6 +9,7 @@ import {
   NAMESPACE,
   podTemplates,
   render,
+  REQUEST_IDENTITY,
   VARIANTS,
   type K8sObject,
   type PodOwner,
@@ -53,8 +54,13 @@ const endpointRevisions = (v: any): string[] => [
   String(v.endpoint.revision),
 ];
 
+/** Where the release's Kafka comes from, as the chart decides it (templates/_helpers.tpl fo.kafkaMode). */
+const kafkaMode = (v: any): "strimzi" | "bundled" | "external" =>
+  v.kafka.mode || (v.kafka.external.bootstrapServers ? "external" : "strimzi");
+
 /** Each Service is meant for exactly the pods of one component (of one endpoint revision). */
 const expectedSelection = (v: any): Record<string, string> => ({
+  ...(kafkaMode(v) === "bundled" ? { kafka: "StatefulSet/kafka", "kafka-headless": "StatefulSet/kafka" } : {}),
   restate: "StatefulSet/restate",
   "restate-cluster": "StatefulSet/restate",
   ...Object.fromEntries(endpointRevisions(v).map((r) => [`endpoint-${r}`, `Deployment/endpoint-${r}`])),
@@ -110,11 +116,14 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
               : [];
           for (const address of addresses) {
             const [host, port] = address.split(":");
-            if (e.name === "KAFKA_BROKERS" && external) {
+            if (e.name === "KAFKA_BROKERS" && kafkaMode(v) === "external") {
               expect(e.value, `${owner.metadata.name} ${e.name}`).toBe(external);
               continue;
             }
-            if (e.name === "KAFKA_BROKERS") {
+            if (e.name === "KAFKA_BROKERS" && kafkaMode(v) === "bundled") {
+              // The bundled broker's client Service; the generic check below finds its port on the pod.
+              expect(address, `${owner.metadata.name} KAFKA_BROKERS`).toBe(`${fullName("kafka")}:9092`);
+            } else if (e.name === "KAFKA_BROKERS") {
               // Strimzi creates <cluster>-kafka-bootstrap for the Kafka resource this release renders.
               const [kafka] = byKind(objects, "Kafka");
               expect(host, `${owner.metadata.name} KAFKA_BROKERS`).toBe(`${kafka!.metadata.name}-kafka-bootstrap`);
@@ -149,7 +158,12 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
           .filter(([n, s]) => s.default !== undefined && !(n in env))
           .map(([n]) => n);
         expect(unset, `${owner.metadata.name}: env left to the process's local default`).toEqual([]);
-        expect(() => def.parse(env), `${owner.metadata.name}`).not.toThrow();
+        // A value from a Secret is only known in the cluster: the render checks the rest.
+        const fromSecrets = (c.env ?? [])
+          .filter((e: { valueFrom?: { secretKeyRef?: unknown } }) => e.valueFrom?.secretKeyRef)
+          .map((e: { name: string }) => e.name);
+        const known = Object.fromEntries(Object.entries(env).filter(([n]) => !fromSecrets.includes(n)));
+        expect(() => def.parse(known), `${owner.metadata.name}`).not.toThrow();
       }
     }
   });
@@ -157,9 +171,12 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
   it("tells the registrar about subscriptions whose topics exist, and an endpoint that is a release Service", () => {
     const cm = byKind(objects, "ConfigMap").find((o) => o.metadata.name === fullName("registrar-desired-state"))!;
     const desired = parseYaml(cm.data!["desired-state.yaml"]!);
-    const topics = external(v)
-      ? [TOPICS.orders, TOPICS.driverUpdates]
-      : byKind(objects, "KafkaTopic").map((t) => t.spec.topicName);
+    const topics =
+      kafkaMode(v) === "external"
+        ? [TOPICS.orders, TOPICS.driverUpdates]
+        : kafkaMode(v) === "bundled"
+          ? bundledTopics(objects).map((t) => t.topic)
+          : byKind(objects, "KafkaTopic").map((t) => t.spec.topicName);
     expect(topics.sort()).toEqual(Object.values(TOPICS).sort());
     for (const s of desired.subscriptions) {
       const m = /^kafka:\/\/([^/]+)\/(.+)$/.exec(s.source);
@@ -186,7 +203,7 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
       expect(svc, ep.uri).toBeDefined();
       expect(targetExists(selected(objects, svc!), svc!, Number(url.port))).toBe(true);
     }
-    const job = byKind(objects, "Job")[0]!;
+    const job = byKind(objects, "Job").find((j) => j.metadata.name === fullName("registrar"))!;
     const mounted = job.spec.template.spec.volumes.find((vol: { configMap?: { name: string } }) => vol.configMap)
       ?.configMap.name;
     expect(mounted).toBe(cm.metadata.name);
@@ -230,14 +247,58 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
     }
   });
 
-  it("renders Strimzi objects only without an existing Kafka", () => {
+  it("points the registrar's Kafka cluster and every process's KAFKA_BROKERS at the same Kafka", () => {
+    const cm = byKind(objects, "ConfigMap").find((o) => o.metadata.name === fullName("registrar-desired-state"))!;
+    const desired = parseYaml(cm.data!["desired-state.yaml"]!);
+    const expected = {
+      external: v.kafka.external.bootstrapServers,
+      bundled: `${fullName("kafka")}:9092`,
+      strimzi: `${fullName("kafka")}-kafka-bootstrap:9092`,
+    }[kafkaMode(v)];
+    expect(desired.kafkaClusters).toEqual([
+      { name: v.kafka.clusterName, properties: { "bootstrap.servers": expected } },
+    ]);
+    const brokers = podTemplates(objects).flatMap(({ spec }) =>
+      spec.containers.flatMap((c: { env?: Array<{ name: string; value?: string }> }) =>
+        (c.env ?? []).filter((e) => e.name === "KAFKA_BROKERS").map((e) => e.value),
+      ),
+    );
+    expect(brokers.length).toBeGreaterThan(0);
+    expect(new Set(brokers)).toEqual(new Set([expected]));
+  });
+
+  it("renders Strimzi objects only in kafka mode strimzi, the bundled broker only in mode bundled", () => {
     const strimzi = objects.filter((o) => o.apiVersion.startsWith("kafka.strimzi.io/"));
-    expect(strimzi.length).toBe(external(v) ? 0 : 4);
+    expect(strimzi.length).toBe(kafkaMode(v) === "strimzi" ? 4 : 0);
+    const bundled = objects
+      .filter((o) => !o.apiVersion.startsWith("kafka.strimzi.io/"))
+      .filter((o) => ["kafka", "kafka-topics"].includes(o.metadata.labels?.["app.kubernetes.io/component"] ?? ""))
+      .map((o) => `${o.kind}/${o.metadata.name}`)
+      .sort();
+    expect(bundled).toEqual(
+      kafkaMode(v) === "bundled"
+        ? [
+            `Job/${fullName("kafka-topics")}`,
+            ...(v.networkPolicies.enabled
+              ? [`NetworkPolicy/${fullName("kafka")}`, `NetworkPolicy/${fullName("kafka-topics")}`]
+              : []),
+            `Service/${fullName("kafka")}`,
+            `Service/${fullName("kafka-headless")}`,
+            `StatefulSet/${fullName("kafka")}`,
+          ].sort()
+        : [],
+    );
   });
 });
 
-const external = (v: { kafka: { external: { bootstrapServers: string } } }): boolean =>
-  v.kafka.external.bootstrapServers !== "";
+/** The topics the bundled Kafka's hook Job creates, read from its kafka-topics.sh command lines. */
+function bundledTopics(objects: K8sObject[]): Array<{ topic: string; partitions: number; replicas: number }> {
+  const job = byKind(objects, "Job").find((j) => j.metadata.name === fullName("kafka-topics"));
+  const script: string = job?.spec.template.spec.containers[0].args.join("\n") ?? "";
+  return [
+    ...script.matchAll(/--create --if-not-exists --topic (\S+) --partitions (\d+) --replication-factor (\d+)/g),
+  ].map((m) => ({ topic: m[1]!, partitions: Number(m[2]), replicas: Number(m[3]) }));
+}
 
 it("renders a replicated Restate cluster for restate.replicas 3", () => {
   const objects = render(VARIANTS["restate.replicas 3"]!);
@@ -380,4 +441,45 @@ it("keeps a replicated Restate cluster's majority through voluntary disruptions 
       .filter((p) => matches(pdbs[0]!.spec.selector.matchLabels, p.labels))
       .map((p) => `${p.owner.kind}/${p.owner.metadata.name}`),
   ).toEqual([`StatefulSet/${fullName("restate")}`]);
+});
+
+describe("request identity", () => {
+  const restateOf = (objects: K8sObject[]) =>
+    byKind(objects, "StatefulSet").find((s) => s.metadata.name === fullName("restate"))!;
+  const endpointEnv = (objects: K8sObject[]) =>
+    byKind(objects, "Deployment")
+      .find((d) => d.metadata.labels?.["app.kubernetes.io/component"] === "endpoint")!
+      .spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "RESTATE_IDENTITY_KEYS");
+
+  it("signs Restate's requests with the key in the Secret, and the endpoint checks them against its public half", () => {
+    const objects = render(VARIANTS["everything on"]!);
+    const secret = byKind(objects, "Secret").find((s) => s.metadata.name === fullName("request-identity"))!;
+    expect((secret as any).stringData).toEqual({
+      "private.pem": REQUEST_IDENTITY.privateKeyPem,
+      "public-key": REQUEST_IDENTITY.publicKey,
+    });
+    const pod = restateOf(objects).spec.template.spec;
+    const container = pod.containers[0];
+    const keyFile = container.env.find(
+      (e: { name: string }) => e.name === "RESTATE_WORKER__INVOKER__REQUEST_IDENTITY_PRIVATE_KEY_PEM_FILE",
+    ).value;
+    const mount = container.volumeMounts.find((m: { mountPath: string }) => keyFile.startsWith(`${m.mountPath}/`));
+    const volume = pod.volumes.find((vol: { name: string }) => vol.name === mount.name);
+    expect(volume.secret.secretName).toBe(secret.metadata.name);
+    expect(keyFile.endsWith(`/${volume.secret.items[0].path}`) && volume.secret.items[0].key === "private.pem").toBe(
+      true,
+    );
+    expect(endpointEnv(objects).valueFrom.secretKeyRef).toEqual({ name: secret.metadata.name, key: "public-key" });
+  });
+
+  it("uses an existing Secret by name, and signs nothing (saying so in the env) when none is given", () => {
+    const existing = render({
+      restate: { requestIdentity: { existingSecret: "my-identity", privateKeyPem: "", publicKey: "" } },
+    });
+    expect(byKind(existing, "Secret").map((s) => s.metadata.name)).not.toContain(fullName("request-identity"));
+    expect(endpointEnv(existing).valueFrom.secretKeyRef).toEqual({ name: "my-identity", key: "public-key" });
+    const none = render({});
+    expect(endpointEnv(none)).toEqual({ name: "RESTATE_IDENTITY_KEYS", value: "" });
+    expect(JSON.stringify(restateOf(none))).not.toContain("REQUEST_IDENTITY");
+  });
 });

@@ -73,11 +73,41 @@ http://{{ include "fo.name" (dict "root" . "component" "restaurant") }}:{{ .Valu
 {{- define "fo.kafkaName" -}}
 {{ include "fo.name" (dict "root" . "component" "kafka") }}
 {{- end -}}
+{{/*
+  Where Kafka comes from: "strimzi", "bundled" or "external". kafka.mode empty (the default) keeps
+  the behaviour from before the value existed: external when kafka.external.bootstrapServers is
+  set, else Strimzi. validate.yaml refuses an explicit mode that contradicts bootstrapServers.
+*/}}
+{{- define "fo.kafkaMode" -}}
+{{- if .Values.kafka.mode -}}
+{{ .Values.kafka.mode }}
+{{- else if .Values.kafka.external.bootstrapServers -}}
+external
+{{- else -}}
+strimzi
+{{- end -}}
+{{- end -}}
 {{- define "fo.kafkaBootstrap" -}}
-{{- if .Values.kafka.external.bootstrapServers -}}
+{{- $mode := include "fo.kafkaMode" . -}}
+{{- if eq $mode "external" -}}
 {{ .Values.kafka.external.bootstrapServers }}
+{{- else if eq $mode "bundled" -}}
+{{ include "fo.kafkaName" . }}:9092
 {{- else -}}
 {{ include "fo.kafkaName" . }}-kafka-bootstrap:9092
+{{- end -}}
+{{- end -}}
+{{/*
+  KRaft cluster id of the bundled broker: kafka.bundled.clusterId, or 16 bytes derived from the
+  release's namespace and name (the same on every upgrade, so the formatted volume keeps matching),
+  base64url without padding as `kafka-storage random-uuid` prints one.
+*/}}
+{{- define "fo.kafkaClusterId" -}}
+{{- if .Values.kafka.bundled.clusterId -}}
+{{ .Values.kafka.bundled.clusterId }}
+{{- else -}}
+{{- $bytes := printf "%s/%s/kafka" .Release.Namespace .Release.Name | sha256sum | trunc 16 -}}
+{{ b64enc $bytes | trimSuffix "==" | replace "+" "-" | replace "/" "_" }}
 {{- end -}}
 {{- end -}}
 {{- define "fo.regionNames" -}}
@@ -283,9 +313,10 @@ brokers = [{{ range $i, $b := splitList "," (include "fo.kafkaBootstrap" .) }}{{
     - port: 8080
 {{- end -}}
 
-{{/* Egress to Kafka: the Strimzi broker pods, or any address on the ports of an existing Kafka. */}}
+{{/* Egress to Kafka: the Strimzi or bundled broker pods, or any address on the ports of an existing Kafka. */}}
 {{- define "fo.np.toKafka" -}}
-{{- if .Values.kafka.external.bootstrapServers -}}
+{{- $mode := include "fo.kafkaMode" . -}}
+{{- if eq $mode "external" -}}
 - ports:
     {{- $ports := dict }}
     {{- range splitList "," .Values.kafka.external.bootstrapServers }}
@@ -294,6 +325,11 @@ brokers = [{{ range $i, $b := splitList "," (include "fo.kafkaBootstrap" .) }}{{
     {{- range $p, $_ := $ports }}
     - port: {{ $p | int }}
     {{- end }}
+{{- else if eq $mode "bundled" -}}
+- to:
+    {{- include "fo.np.peer" (dict "root" . "component" "kafka") | nindent 4 }}
+  ports:
+    - port: 9092
 {{- else -}}
 - to:
     - podSelector:
@@ -319,4 +355,14 @@ spec:
       app.kubernetes.io/instance: {{ .root.Release.Name }}
       app.kubernetes.io/component: {{ .component }}
   policyTypes: [Ingress, Egress]
+{{- end -}}
+
+{{/* The Secret holding Restate's request identity key, or "" when requests are not signed. */}}
+{{- define "fo.requestIdentitySecret" -}}
+{{- $r := .Values.restate.requestIdentity -}}
+{{- if $r.existingSecret -}}
+{{ $r.existingSecret }}
+{{- else if $r.publicKey -}}
+{{ include "fo.name" (dict "root" . "component" "request-identity") }}
+{{- end -}}
 {{- end -}}
