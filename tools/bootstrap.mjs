@@ -38,6 +38,7 @@ const scripts = {
   inspect: "tools/inspect/src/cli.ts",
   chaos: "tools/chaos/src/cli.ts",
   bench: "tools/bench/src/cli.ts",
+  keys: "tools/stack/src/keys-cli.ts",
   cluster: "tools/cluster/src/cli.ts",
   images: "tools/images/src/cli.ts",
 };

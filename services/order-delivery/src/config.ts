@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { commonSpec, defineConfig, env } from "@food-ordering/kit";
 
 /** The service endpoint's configuration (env var -> typed value). */
@@ -56,6 +57,23 @@ export const endpointConfig = defineConfig("endpoint", {
     default: "1h",
     doc: "How long journals of finished invocations are kept for inspection.",
     helm: "endpoint.journalRetention",
+  },
+  RESTATE_IDENTITY_KEYS: {
+    schema: z
+      .string()
+      .regex(
+        /^(publickeyv1_[1-9A-HJ-NP-Za-km-z]+(\s*,\s*publickeyv1_[1-9A-HJ-NP-Za-km-z]+)*)?$/,
+        "must be publickeyv1_... keys, comma separated",
+      )
+      .transform((s) =>
+        s
+          .split(",")
+          .map((k) => k.trim())
+          .filter(Boolean),
+      ),
+    default: "",
+    doc: "Request identity public keys (publickeyv1_..., comma separated) whose signatures the endpoint accepts; empty = accept unsigned requests (only where nothing but Restate can reach the port).",
+    helm: "restate.requestIdentity (Secret)",
   },
   HTTP_TIMEOUT_MS: {
     schema: env.int(100, 120_000),

@@ -14,7 +14,11 @@ guardProcess(log);
 
 const services = durableServices(config);
 
+// Only requests restate-server signed get through (401 otherwise) when keys are configured.
+const identityKeys = config.RESTATE_IDENTITY_KEYS.length ? config.RESTATE_IDENTITY_KEYS : undefined;
+if (!identityKeys) log.warn("RESTATE_IDENTITY_KEYS is empty: the endpoint accepts unsigned requests");
 const handler = restate.createEndpointHandler({
+  identityKeys,
   services,
   defaultServiceOptions: { journalRetention: config.JOURNAL_RETENTION },
 });

@@ -96,6 +96,7 @@ try {
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "info" },
     log: say,
   });
+  stack.supervise(say);
   const i = stack.info;
   say(`
 Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s.
@@ -111,7 +112,7 @@ Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s.
 
 Regions: ${o.regions.map((r) => `${r.name} (${r.drivers} drivers)`).join(", ")}; ${o.rate} orders/s; time scale ${o.timeScale}x.
 Watch an order:  npm run inspect -- orders
-Press Ctrl-C to stop.`);
+A process that dies is reported here and restarted. Press Ctrl-C to stop.`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

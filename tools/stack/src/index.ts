@@ -8,3 +8,5 @@ export * from "./webui.ts";
 export * from "./metrics-text.ts";
 export * from "./topology.ts";
 export * from "./system.ts";
+export * from "./supervisor.ts";
+export * from "./request-identity.ts";

@@ -34,6 +34,9 @@ export class ManagedProcess {
   readonly spec: ProcessSpec;
   child?: ChildProcess;
   private exitInfo?: string;
+  /** Set while stop() or kill() runs: an exit then is expected, not a crash. */
+  private stopping = false;
+  private readonly exitListeners = new Set<(how: string) => void>();
 
   constructor(spec: ProcessSpec) {
     if (spec.nice !== undefined && !(Number.isInteger(spec.nice) && spec.nice >= 0 && spec.nice <= 19)) {
@@ -71,6 +74,7 @@ export class ManagedProcess {
     }
     child.once("exit", (code, signal) => {
       this.exitInfo = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      if (!this.stopping) for (const l of this.exitListeners) l(this.exitInfo);
     });
     child.once("error", (err) => {
       this.exitInfo = `failed to start: ${err.message}`;
@@ -100,15 +104,31 @@ export class ManagedProcess {
     }
   }
 
+  /** Calls `listener` when the process exits without stop() or kill() asking it to: a crash. */
+  onUnexpectedExit(listener: (how: string) => void): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+
   /** SIGKILL, for fault injection: no cleanup runs. */
   async kill(): Promise<void> {
-    await this.signal("SIGKILL", 10_000);
+    this.stopping = true;
+    try {
+      await this.signal("SIGKILL", 10_000);
+    } finally {
+      this.stopping = false;
+    }
   }
 
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
-    const exited = await this.signal("SIGTERM", graceMs);
-    if (!exited) await this.signal("SIGKILL", 5000);
+    this.stopping = true;
+    try {
+      const exited = await this.signal("SIGTERM", graceMs);
+      if (!exited) await this.signal("SIGKILL", 5000);
+    } finally {
+      this.stopping = false;
+    }
   }
 
   async restart(): Promise<void> {

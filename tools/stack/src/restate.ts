@@ -15,6 +15,8 @@ export interface RestateOptions {
   partitions?: number;
   /** Where the node keeps its log (see below); default "local". */
   loglet?: "local" | "replicated";
+  /** PEM file of the Ed25519 key Restate signs its requests to endpoints with (request identity). */
+  requestIdentityKeyFile?: string;
 }
 
 /** Path of the restate-server binary shipped by the npm package @restatedev/restate-server. */
@@ -71,6 +73,9 @@ export function createRestate(opts: RestateOptions): ManagedProcess {
       RESTATE_BIFROST__DEFAULT_PROVIDER: opts.loglet ?? "local",
       // Completed invocations are kept for inspection, but not for a day on a laptop.
       RESTATE_DEFAULT_JOURNAL_RETENTION: "1h",
+      ...(opts.requestIdentityKeyFile
+        ? { RESTATE_WORKER__INVOKER__REQUEST_IDENTITY_PRIVATE_KEY_PEM_FILE: opts.requestIdentityKeyFile }
+        : {}),
     },
     logDir: opts.logDir,
     ports: [opts.ingressPort, opts.adminPort, opts.nodePort],

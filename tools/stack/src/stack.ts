@@ -9,6 +9,8 @@ import { createKafka, ensureTopics } from "./kafka.ts";
 import { createRestate } from "./restate.ts";
 import { assertPortFree, freePort } from "./ports.ts";
 import { createPrometheus } from "./prometheus.ts";
+import { Supervisor, type SupervisorOptions } from "./supervisor.ts";
+import { ensureRequestIdentity } from "./request-identity.ts";
 import { RESTATE_PORTS, TOPOLOGY, wiringEnv, type ComponentName, type Peer } from "./topology.ts";
 
 const run = promisify(execFile);
@@ -245,6 +247,9 @@ export class Stack {
     const timeScale = String(opts.timeScale ?? 60);
     const cacheDir = opts.cacheDir ?? path.join(REPO_ROOT, ".cache");
 
+    // Restate signs its requests to the endpoint; the endpoint refuses unsigned ones.
+    const identity = ensureRequestIdentity(info.dataDir);
+
     // 1. Infrastructure.
     const infra: ManagedProcess[] = [
       createRestate({
@@ -255,6 +260,7 @@ export class Stack {
         nodePort: ports.restateNode,
         partitions: this.opts.restatePartitions,
         loglet: this.opts.restateLoglet,
+        requestIdentityKeyFile: identity.privateKeyFile,
       }),
     ];
     if (!opts.kafkaBrokers)
@@ -284,7 +290,7 @@ export class Stack {
       this.nodeProcess("restaurant", { PORT: String(ports.restaurant), TIME_SCALE: timeScale }, () =>
         httpOk(`${info.restaurantUrl}/healthz`),
       ),
-      this.nodeProcess("endpoint", { PORT: String(ports.endpoint) }, () =>
+      this.nodeProcess("endpoint", { PORT: String(ports.endpoint), RESTATE_IDENTITY_KEYS: identity.publicKey }, () =>
         httpOk(info.metrics.endpoint!.replace("/metrics", "/healthz")),
       ),
     ]);
@@ -386,7 +392,16 @@ export class Stack {
     return p;
   }
 
+  private supervisor?: Supervisor;
+
+  /** From now on a process that dies is reported and restarted with backoff (npm start). */
+  supervise(say: (line: string) => void, opts: Omit<SupervisorOptions, "say"> = {}): Supervisor {
+    this.supervisor ??= new Supervisor(this.processes.values(), { ...opts, say });
+    return this.supervisor;
+  }
+
   async stop(): Promise<void> {
+    this.supervisor?.stop();
     // Reverse start order: the simulators first, Kafka and Restate last.
     for (const p of [...this.processes.values()].reverse()) await p.stop();
   }

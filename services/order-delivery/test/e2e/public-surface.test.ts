@@ -93,3 +93,44 @@ describe("the ingress's public surface", () => {
     expect(await ledger(stack, order.id)).toEqual([]);
   });
 });
+
+describe("the service endpoint itself", () => {
+  /** One HTTP/2 request to the endpoint (it speaks h2c, as Restate calls it), with or without a signature. */
+  async function h2(path: string, headers: Record<string, string> = {}, body?: string) {
+    const { connect } = await import("node:http2");
+    const session = connect(stack.endpointUrl);
+    try {
+      return await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = session.request({ ":method": body ? "POST" : "GET", ":path": path, ...headers });
+        let text = "";
+        req.on("response", (h) => {
+          req.on("data", (d: Buffer) => (text += d.toString()));
+          req.on("end", () => resolve({ status: Number(h[":status"]), body: text }));
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+    } finally {
+      session.close();
+    }
+  }
+
+  it("refuses requests Restate did not sign with 401, so reaching its port is not enough to run a handler", async () => {
+    const discover = await h2("/discover", { accept: "application/vnd.restate.endpointmanifest.v3+json" });
+    expect(discover.status).toBe(401);
+    const invoke = await h2(
+      "/invoke/order-status/get",
+      {
+        "content-type": "application/vnd.restate.invocation.v5",
+        "x-restate-signature-scheme": "v1",
+        "x-restate-jwt-v1": "eyJhbGciOiJFZERTQSJ9.e30.c2lnbmF0dXJl",
+      },
+      "\u0000",
+    );
+    expect(invoke.status).toBe(401);
+    // Restate's own, signed requests keep working: an order still goes all the way.
+    const order = makeOrder();
+    await publishOrder(stack, order);
+    expect((await waitForOrder(stack, order.id)).final.status).toBe("DELIVERED");
+  });
+});

@@ -77,4 +77,27 @@ describe("faults", () => {
     for (const [name, nice] of Object.entries(niceness))
       expect({ name, nice }).toEqual({ name, nice: simulated(name) ? SIMULATOR_NICE : 0 });
   });
+
+  it("under supervision, as npm start runs it, restarts restate-server and the endpoint after kill -9, and orders finish", async () => {
+    const lines: string[] = [];
+    const supervisor = stack.supervise((l) => lines.push(l), { initialBackoffMs: 500 });
+    for (const name of ["restate", "endpoint"]) {
+      const p = stack.process(name);
+      const pid = p.child!.pid!;
+      const order = makeOrder({ deliveryDelay: 2000 });
+      await publishOrder(stack.info, order);
+      await waitForOrder(stack.info, order.id, (v) => v.status === "SCHEDULED", 60_000);
+      // From outside, as the OOM killer or a stray kill -9 would: not through stop() or kill().
+      process.kill(pid, "SIGKILL");
+      await expect
+        .poll(() => lines.some((l) => l.startsWith(`! ${name} killed by SIGKILL`)), { timeout: 5000 })
+        .toBe(true);
+      await expect.poll(() => lines.some((l) => l.startsWith(`  ${name} is back`)), { timeout: 60_000 }).toBe(true);
+      expect(p.running && p.child!.pid !== pid).toBe(true);
+      const { final } = await waitForOrder(stack.info, order.id, undefined, 120_000);
+      expect(statusesOf(final)).toEqual(DELIVERED_TIMELINE);
+      expect((await ledger(stack.info, order.id)).filter((e) => e.kind === "charge")).toHaveLength(1);
+    }
+    expect(Object.fromEntries(supervisor.restarts)).toEqual({ restate: 1, endpoint: 1 });
+  }, 300_000);
 });
