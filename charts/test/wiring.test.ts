@@ -483,3 +483,26 @@ describe("request identity", () => {
     expect(JSON.stringify(restateOf(none))).not.toContain("REQUEST_IDENTITY");
   });
 });
+
+describe("POS signing key", () => {
+  const envOf = (objects: K8sObject[], component: string) =>
+    byKind(objects, "Deployment")
+      .find((d) => d.metadata.labels?.["app.kubernetes.io/component"] === component)!
+      .spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "POS_SIGNING_KEY");
+
+  it("gives the restaurant (signs) and the endpoint (checks) the same key from one Secret", () => {
+    const objects = render({ restaurant: { signingKey: "a-key-of-ours" } });
+    const secret = byKind(objects, "Secret").find((s) => s.metadata.name === fullName("pos-signing-key"))!;
+    expect(Buffer.from(secret.data!.key!, "base64").toString()).toBe("a-key-of-ours");
+    for (const component of ["endpoint", "restaurant"])
+      expect(envOf(objects, component).valueFrom.secretKeyRef, component).toEqual({
+        name: secret.metadata.name,
+        key: "key",
+      });
+  });
+
+  it("generates a key when none is given", () => {
+    const secret = byKind(render({}), "Secret").find((s) => s.metadata.name === fullName("pos-signing-key"))!;
+    expect(Buffer.from(secret.data!.key!, "base64").toString()).toMatch(/^[A-Za-z0-9]{48}$/);
+  });
+});

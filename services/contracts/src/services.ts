@@ -3,6 +3,7 @@ import { z } from "zod";
 import { Location } from "./geo.ts";
 import type { OrderStatus, OrderStatusView, ValidOrder } from "./order.ts";
 import type { DeliveryAssignment, DriverView, MatcherView } from "./driver.ts";
+import { PreparationDone } from "./restaurant.ts";
 
 /**
  * The durable services' contracts: names, handlers and payload types. The service endpoint
@@ -23,8 +24,8 @@ export interface CancelResponse {
 export const orderWorkflow = iface.workflow("order-workflow", {
   /** Started by `order-status/receive` (only: ingress-private) once the order is CREATED, key = order id. */
   run: iface.json<ValidOrder, OrderOutcome>(),
-  /** The restaurant's point of sale calls this when the food is ready. */
-  preparationDone: iface.shared.json<void, { accepted: true }>(),
+  /** The restaurant's point of sale calls this when the food is ready, signed with its key. */
+  preparationDone: iface.shared.schemas({ input: PreparationDone, output: z.custom<{ accepted: true }>() }),
   /** The customer cancels; allowed until preparation starts. */
   cancel: iface.shared.schemas({ input: CancelRequest, output: z.custom<CancelResponse>() }),
 });

@@ -15,6 +15,7 @@ export function durableServices(config: EndpointConfig) {
       restaurant: restaurantClient(config.RESTAURANT_URL, config.HTTP_TIMEOUT_MS, config.RESTAURANT_TOKEN),
       workflowRetention: config.ORDER_RETENTION,
       journalRetention: config.JOURNAL_RETENTION,
+      posSigningKey: config.POS_SIGNING_KEY,
     }),
     orderStatusObject,
     deliveryManagerObject,

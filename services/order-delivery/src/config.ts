@@ -75,6 +75,12 @@ export const endpointConfig = defineConfig("endpoint", {
     doc: "Request identity public keys (publickeyv1_..., comma separated) whose signatures the endpoint accepts; empty = accept unsigned requests (only where nothing but Restate can reach the port).",
     helm: "restate.requestIdentity (Secret)",
   },
+  POS_SIGNING_KEY: {
+    schema: z.string().max(256),
+    default: "",
+    doc: "The platform's POS signing key: each restaurant's key is derived from it, and preparation-done callbacks must be signed with the order's restaurant's key (401 otherwise). Empty = not checked.",
+    helm: "restaurant.signingKey (Secret)",
+  },
   HTTP_TIMEOUT_MS: {
     schema: env.int(100, 120_000),
     default: "5000",

@@ -16,6 +16,7 @@ const services = durableServices(config);
 
 // Only requests restate-server signed get through (401 otherwise) when keys are configured.
 const identityKeys = config.RESTATE_IDENTITY_KEYS.length ? config.RESTATE_IDENTITY_KEYS : undefined;
+if (!config.POS_SIGNING_KEY) log.warn("POS_SIGNING_KEY is empty: preparation-done callbacks are not checked");
 if (!identityKeys) log.warn("RESTATE_IDENTITY_KEYS is empty: the endpoint accepts unsigned requests");
 const handler = restate.createEndpointHandler({
   identityKeys,

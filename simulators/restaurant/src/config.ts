@@ -17,6 +17,12 @@ export const restaurantConfig = defineConfig("restaurant", {
     doc: "When set, prepare requests must carry `Authorization: Bearer <token>`.",
     helm: "restaurant.token",
   },
+  POS_SIGNING_KEY: {
+    schema: env.string().optional(),
+    default: undefined,
+    doc: "The platform's POS signing key: this simulator plays every restaurant, so it derives each one's key from it and signs the preparation-done callbacks.",
+    helm: "restaurant.signingKey (Secret)",
+  },
   PREP_TIME_MIN: {
     schema: env.number(0, 600),
     default: "10",

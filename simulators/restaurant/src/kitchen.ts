@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { sleep } from "@food-ordering/kit";
+import { restaurantKey, signPreparationDone } from "@food-ordering/contracts";
 
 /**
  * The restaurant's kitchen: each accepted order is "prepared" for its preparation time, then the
@@ -10,6 +11,8 @@ export interface KitchenOptions {
   ingressUrl: string;
   /** Real milliseconds one preparation takes (mean; ±30% jitter). */
   prepTimeMs: number;
+  /** The platform's POS signing key, from which each restaurant's key is derived. */
+  posSigningKey?: string;
   log: Logger;
   onDone?: (orderId: string, restaurantId: string, ms: number) => void;
 }
@@ -40,9 +43,11 @@ export class Kitchen {
     // Retry until Restate answers; the idempotency key makes a retried callback count once.
     for (let attempt = 1, wait = 200; ; attempt++, wait = Math.min(wait * 2, 5000)) {
       try {
+        const key = restaurantKey(this.opts.posSigningKey ?? "", restaurantId);
         const res = await fetch(url, {
           method: "POST",
-          headers: { "idempotency-key": `prepared-${orderId}` },
+          headers: { "idempotency-key": `prepared-${orderId}`, "content-type": "application/json" },
+          body: JSON.stringify({ signature: signPreparationDone(key, orderId) }),
           signal: AbortSignal.timeout(10_000),
         });
         if (res.ok) {

@@ -28,6 +28,7 @@ const prepTime = new Histogram({
 const kitchen = new Kitchen({
   ingressUrl: config.RESTATE_INGRESS_URL,
   prepTimeMs: (config.PREP_TIME_MIN * 60_000) / config.TIME_SCALE,
+  posSigningKey: config.POS_SIGNING_KEY,
   log,
   onDone: (_orderId, restaurant, ms) => prepTime.observe({ restaurant }, ms / 1000),
 });

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -50,4 +50,14 @@ export function ensureRequestIdentity(dataDir: string): RequestIdentity {
     fs.writeFileSync(publicKeyFile, restatePublicKey(publicKey));
   }
   return { privateKeyFile, publicKey: fs.readFileSync(publicKeyFile, "utf8").trim() };
+}
+
+/** The stack's POS signing key (restaurant callbacks), made once per data directory. */
+export function ensurePosSigningKey(dataDir: string): string {
+  const file = path.join(dataDir, "request-identity", "pos-signing-key");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, "utf8").trim();
 }

@@ -10,7 +10,7 @@ import { createRestate } from "./restate.ts";
 import { assertPortFree, freePort } from "./ports.ts";
 import { createPrometheus } from "./prometheus.ts";
 import { Supervisor, type SupervisorOptions } from "./supervisor.ts";
-import { ensureRequestIdentity } from "./request-identity.ts";
+import { ensurePosSigningKey, ensureRequestIdentity } from "./request-identity.ts";
 import { RESTATE_PORTS, TOPOLOGY, wiringEnv, type ComponentName, type Peer } from "./topology.ts";
 
 const run = promisify(execFile);
@@ -249,6 +249,8 @@ export class Stack {
 
     // Restate signs its requests to the endpoint; the endpoint refuses unsigned ones.
     const identity = ensureRequestIdentity(info.dataDir);
+    // The restaurants sign their preparation-done callbacks; the workflow checks them.
+    const posSigningKey = ensurePosSigningKey(info.dataDir);
 
     // 1. Infrastructure.
     const infra: ManagedProcess[] = [
@@ -287,11 +289,15 @@ export class Stack {
         { PORT: String(ports.payment), LEDGER_FILE: path.join(info.dataDir, "payment-ledger.jsonl") },
         () => httpOk(`${info.paymentUrl}/healthz`),
       ),
-      this.nodeProcess("restaurant", { PORT: String(ports.restaurant), TIME_SCALE: timeScale }, () =>
-        httpOk(`${info.restaurantUrl}/healthz`),
+      this.nodeProcess(
+        "restaurant",
+        { PORT: String(ports.restaurant), TIME_SCALE: timeScale, POS_SIGNING_KEY: posSigningKey },
+        () => httpOk(`${info.restaurantUrl}/healthz`),
       ),
-      this.nodeProcess("endpoint", { PORT: String(ports.endpoint), RESTATE_IDENTITY_KEYS: identity.publicKey }, () =>
-        httpOk(info.metrics.endpoint!.replace("/metrics", "/healthz")),
+      this.nodeProcess(
+        "endpoint",
+        { PORT: String(ports.endpoint), RESTATE_IDENTITY_KEYS: identity.publicKey, POS_SIGNING_KEY: posSigningKey },
+        () => httpOk(info.metrics.endpoint!.replace("/metrics", "/healthz")),
       ),
     ]);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseOrderEvent, priceOf } from "../../src/order.ts";
+import { restaurantKey, signPreparationDone, verifyPreparationDone } from "../../src/restaurant.ts";
 
 const order = (over: Record<string, unknown> = {}) => ({
   id: "o-1",
@@ -27,5 +28,23 @@ describe("prices are the platform's", () => {
       id: "o-1",
       reason: `totalCost ${totalCost} does not match the catalog price 2450 (cents)`,
     });
+  });
+});
+
+describe("signed preparation-done callbacks", () => {
+  const master = "platform-pos-key";
+  const key = restaurantKey(master, "ams-pizzeria");
+
+  it("accepts the restaurant's own signature over the order id", () => {
+    expect(verifyPreparationDone(key, "o-1", signPreparationDone(key, "o-1"))).toBe(true);
+  });
+
+  it("refuses another order's, another restaurant's, another platform's and malformed signatures", () => {
+    expect(verifyPreparationDone(key, "o-1", signPreparationDone(key, "o-2"))).toBe(false);
+    const other = restaurantKey(master, "ams-sushi");
+    expect(verifyPreparationDone(key, "o-1", signPreparationDone(other, "o-1"))).toBe(false);
+    const elsewhere = restaurantKey("another-platform", "ams-pizzeria");
+    expect(verifyPreparationDone(key, "o-1", signPreparationDone(elsewhere, "o-1"))).toBe(false);
+    expect(verifyPreparationDone(key, "o-1", "abcd")).toBe(false);
   });
 });

@@ -4,6 +4,8 @@ import {
   orderStatus,
   deliveryManager,
   findRestaurant,
+  restaurantKey,
+  verifyPreparationDone,
   type CancelResponse,
   type OrderOutcome,
 } from "@food-ordering/contracts";
@@ -30,6 +32,8 @@ export interface OrderWorkflowDeps {
   restaurant: RestaurantClient;
   workflowRetention: number;
   journalRetention: number;
+  /** The platform's POS signing key; empty = preparation callbacks are not checked. */
+  posSigningKey: string;
 }
 
 export function createOrderWorkflow(deps: OrderWorkflowDeps) {
@@ -93,6 +97,7 @@ export function createOrderWorkflow(deps: OrderWorkflowDeps) {
         // the promise's completion makes everything journaled before it durable, so the POS callback
         // (which checks the phase) can never arrive before IN_PREPARATION is recorded — not even
         // when the request below is sent twice because a crash interrupted this attempt.
+        ctx.set("restaurantId", order.restaurantId);
         ctx.set("phase", "IN_PREPARATION");
         await cancelOutcome.resolve({ cancelled: false, reason: "preparation has already started" });
 
@@ -123,13 +128,24 @@ export function createOrderWorkflow(deps: OrderWorkflowDeps) {
         return { status: "DELIVERED" };
       },
 
-      preparationDone: async (ctx) => {
+      preparationDone: async (ctx, { signature }) => {
         const phase = await ctx.get<Phase>("phase");
         if (!phase) throw new restate.TerminalError(`unknown order ${ctx.key}`, { errorCode: 404 });
         if (phase !== "IN_PREPARATION") {
           throw new restate.TerminalError(`order ${ctx.key} is not being prepared (it is ${phase})`, {
             errorCode: 409,
           });
+        }
+        // Only the restaurant preparing this order can say it is ready (see PreparationDone).
+        if (deps.posSigningKey) {
+          const restaurantId = await ctx.get<string>("restaurantId");
+          const valid =
+            restaurantId !== null &&
+            verifyPreparationDone(restaurantKey(deps.posSigningKey, restaurantId), ctx.key, signature);
+          if (!valid)
+            throw new restate.TerminalError(`order ${ctx.key}: the callback is not signed by its restaurant`, {
+              errorCode: 401,
+            });
         }
         // Resolved with `true` (never void), so peek() tells "already done" from "pending".
         const prepared = ctx.promise<boolean>("prepared");

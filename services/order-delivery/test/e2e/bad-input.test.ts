@@ -183,7 +183,9 @@ describe("malformed driver location events", () => {
 
 describe("callbacks and reports that do not fit", () => {
   it("answers a preparation-done callback for an unknown order with 404", async () => {
-    const res = await post(`${stack.ingressUrl}/order-workflow/${uniqueId("nobody")}/preparationDone`, {});
+    const res = await post(`${stack.ingressUrl}/order-workflow/${uniqueId("nobody")}/preparationDone`, {
+      signature: "0".repeat(64),
+    });
     expect(res.status).toBe(404);
     expect(await res.text()).toMatch(/unknown order/);
   });
@@ -193,11 +195,35 @@ describe("callbacks and reports that do not fit", () => {
     await publishOrder(stack, order);
     const { final } = await waitForOrder(stack, order.id);
     for (let i = 0; i < 2; i++) {
-      const res = await post(`${stack.ingressUrl}/order-workflow/${order.id}/preparationDone`, {});
+      const res = await post(`${stack.ingressUrl}/order-workflow/${order.id}/preparationDone`, {
+        signature: "0".repeat(64),
+      });
       expect(res.status).toBe(409);
       expect(await res.text()).toMatch(/not being prepared \(it is DELIVERED\)/);
     }
     expect(await getStatus(stack, order.id)).toEqual(final);
+  });
+
+  it("refuses a preparation-done callback its restaurant did not sign with 401, and the kitchen's own still counts", async () => {
+    // The forged call must land while the food is in the kitchen (about a second at 600x): an
+    // order whose preparation already ended answers 409 instead, and the next order is tried.
+    for (let attempt = 1; ; attempt++) {
+      const order = makeOrder({ deliveryDelay: 0 });
+      await publishOrder(stack, order);
+      await waitForOrder(stack, order.id, (v) => v.status === "IN_PREPARATION", 60_000);
+      const url = `${stack.ingressUrl}/order-workflow/${order.id}/preparationDone`;
+      const forged = await post(url, { signature: "ab".repeat(32) });
+      const unsigned = await post(url, {});
+      expect(unsigned.status).toBe(400);
+      if (forged.status === 409 && attempt < 4) continue;
+      // 401 is only answered while the order is being prepared: the forgery reached the kitchen's door.
+      expect(forged.status).toBe(401);
+      expect(await forged.text()).toMatch(/not signed by its restaurant/);
+      // The restaurant's own, signed callback moves it on, all the way to the customer.
+      const { final } = await waitForOrder(stack, order.id);
+      expect(final.status).toBe("DELIVERED");
+      return;
+    }
   });
 
   it("refuses driver reports out of order or from the wrong driver, and changes nothing", async () => {
