@@ -1,1 +1,18 @@
-export {};
+export { clusterUp, type ClusterInfo, type UpOptions } from "./up.ts";
+export { clusterDown, type DownOptions } from "./down.ts";
+export { clusterStatus, type ClusterStatus } from "./status.ts";
+export { CLUSTER, CLUSTER_PATHS, CACHE_DIR } from "./paths.ts";
+export {
+  ensureGoTool,
+  ensureKubernetesBinaries,
+  goToolBinary,
+  kubeBinary,
+  KUBE_COMMANDS,
+  KUBE_VERSION,
+  type KubeCommand,
+} from "./binaries.ts";
+export { buildImageArchive, hasImage, importImage, pinImage, type ImageFile } from "./images.ts";
+export { PAUSE_IMAGE } from "./pause.ts";
+export { ensureKubectl, kubectl, KUBECTL } from "./kubectl.ts";
+export { leftovers } from "./network.ts";
+export { CLUSTER_PACKAGES } from "./packages.ts";

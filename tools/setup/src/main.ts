@@ -1,5 +1,5 @@
 import path from "node:path";
-import { spawnSync } from "node:child_process";
+import { ensureKubernetesBinaries } from "@food-ordering/cluster";
 import { ensureKafkaJars, ensureSystemPackages, ensureWebuiBuilt } from "@food-ordering/stack";
 import { ensureCrds } from "./crds.ts";
 
@@ -12,17 +12,13 @@ export async function setupAll(say: (s: string) => void = console.log): Promise<
   ensureCrds(say); // the chart tests' CRD schemas, generated before vitest starts
 }
 
-/** kube-apiserver for the registrar's Kubernetes tests, built once from Go modules (cached). */
+/**
+ * kube-apiserver for the registrar's Kubernetes tests, built once from Go modules (cached) by the
+ * same builder as the local cluster's components, so they share one Go build cache.
+ */
 export function ensureKubeApiserver(say: (s: string) => void = console.log): void {
-  const root = path.resolve(import.meta.dirname, "../../..");
-  if (spawnSync("go", ["version"], { stdio: "ignore" }).status !== 0)
-    throw new Error("building kube-apiserver for the registrar's Kubernetes tests needs Go on the PATH");
   say("Ensuring kube-apiserver (built from Go modules once; ~15 min on a fresh machine)...");
-  const r = spawnSync(process.execPath, [path.join(root, "services/registrar/test/kube/build-apiserver.ts")], {
-    cwd: root,
-    stdio: "inherit",
-  });
-  if (r.status !== 0) throw new Error("building kube-apiserver failed (see above)");
+  ensureKubernetesBinaries(["kube-apiserver"], say);
 }
 
 if (import.meta.main) {

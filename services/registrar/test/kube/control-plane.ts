@@ -43,7 +43,7 @@ export async function startControlPlane(dir: string): Promise<ControlPlane> {
   const bin = apiserverBinary();
   if (!fs.existsSync(bin))
     throw new Error(
-      `kube-apiserver not found at ${bin}: build it once with \`npm run build:kube-apiserver -w @food-ordering/registrar\` (or set KUBE_APISERVER_BIN)`,
+      `kube-apiserver not found at ${bin}: build it once with \`npm run setup\` (npm test does) (or set KUBE_APISERVER_BIN)`,
     );
   const [etcdPort, etcdPeerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const logDir = path.join(dir, "logs");

@@ -1,0 +1,47 @@
+import { Command } from "commander";
+import { ensureImages, listImages, mb } from "./images.ts";
+import { loadImages } from "./load.ts";
+import { DEFAULT_CONTAINERD_SOCKET } from "./paths.ts";
+
+/** `npm run images -- <build|load|list>`: the cluster's images without Docker. */
+const program = new Command("npm run images --").description(
+  "Build the OCI images the chart runs (project image and stand-ins) with podman/buildah, cache them under .cache/images/, and load them into a node's containerd.",
+);
+
+program
+  .command("build")
+  .argument("[names...]", "images to build (default: all); a unique part of the name is enough, e.g. kafka")
+  .option("--force", "rebuild even when the inputs are unchanged")
+  .description("build the images whose inputs changed and save each as a docker-archive tarball")
+  .action(async (names: string[], o: { force?: boolean }) => {
+    const t0 = performance.now();
+    const results = await ensureImages(names, { force: o.force });
+    for (const r of results)
+      console.log(
+        `${r.built ? "built " : "cached"}  ${r.ref}  ${mb(r.imageBytes)}  ${r.built ? `${r.buildSeconds} s` : ""}`,
+      );
+    console.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  });
+
+program
+  .command("load")
+  .argument("[names...]", "images to import (default: all)")
+  .option("--containerd-socket <path>", "the node's containerd socket", DEFAULT_CONTAINERD_SOCKET)
+  .description("import the saved archives into containerd's k8s.io namespace (ctr images import)")
+  .action(async (names: string[], o: { containerdSocket: string }) => {
+    const loaded = await loadImages(o.containerdSocket, names);
+    console.log(`imported ${loaded.length} image(s): ${loaded.join(", ")}`);
+  });
+
+program
+  .command("list")
+  .description("the images, how each is built, and whether its saved archive is current")
+  .action(async () => {
+    for (const s of await listImages()) {
+      const state = !s.record ? "missing" : s.upToDate ? "current" : "stale";
+      const size = s.record ? `${mb(s.record.imageBytes)} (archive ${mb(s.record.archiveBytes)})` : "";
+      console.log(`${s.ref}\n  ${state} ${size}\n  ${s.how}\n  ${s.archive}`);
+    }
+  });
+
+await program.parseAsync(process.argv);
