@@ -31,7 +31,15 @@ export interface DriverOptions {
 }
 
 /** A 4xx answer from the platform: the request was understood and refused. */
-const isRefusal = (e: unknown): e is HttpCallError => e instanceof HttpCallError && e.status >= 400 && e.status < 500;
+/**
+ * Restate answers 404 "service ... not found" until the services are registered: in Kubernetes
+ * the driver pods start before the registrar's hook Job has run. That is the platform not being
+ * ready yet, to be waited out like an outage, not a refusal.
+ */
+const notRegisteredYet = (e: HttpCallError) =>
+  e.status === 404 && /service '[^']+' not found/.test(e.responseText ?? "");
+const isRefusal = (e: unknown): e is HttpCallError =>
+  e instanceof HttpCallError && e.status >= 400 && e.status < 500 && !notRegisteredYet(e);
 
 /**
  * One simulated driver app: goes on shift, long-polls its digital twin for work (no polling

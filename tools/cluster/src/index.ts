@@ -16,3 +16,4 @@ export { PAUSE_IMAGE } from "./pause.ts";
 export { ensureKubectl, kubectl, KUBECTL } from "./kubectl.ts";
 export { leftovers } from "./network.ts";
 export { CLUSTER_PACKAGES } from "./packages.ts";
+export { ensureStorage, STORAGE_CLASS } from "./storage.ts";

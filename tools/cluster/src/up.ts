@@ -1,3 +1,4 @@
+import { ensureStorage } from "./storage.ts";
 import { ensureGoTool, ensureKubernetesBinaries, KUBE_COMMANDS } from "./binaries.ts";
 import { corednsManifests } from "./coredns.ts";
 import { components, type Binaries, type Component } from "./components.ts";
@@ -127,6 +128,7 @@ export async function clusterUp(opts: UpOptions = {}): Promise<ClusterInfo> {
     }
     if (c.name === "kubelet") await until("the node becoming Ready", "kubelet", nodeReady, 120_000);
   }
+  ensureStorage();
   await until(
     "CoreDNS answering through the kube-dns Service",
     "coredns",
