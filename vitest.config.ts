@@ -7,6 +7,26 @@ import { defineConfig } from "vitest/config";
  * order, driver and region ids), and `newcomer` (a clean clone run as a new user would, on the
  * default ports), which runs after the others so that two stacks never compete for the cores.
  */
+/**
+ * A real single-node Kubernetes on this machine (tools/cluster) with the images built here
+ * (tools/images) and the chart installed on it; needs root: `npm run test:node`. Not yet part of
+ * `npm test` (see docs/kubernetes.md, "A real node on this machine").
+ */
+const nodeProject = {
+  test: {
+    name: "node",
+    include: [
+      "tools/cluster/test/node/**/*.test.ts",
+      "tools/images/test/node/**/*.test.ts",
+      "charts/test/node/**/*.test.ts",
+    ],
+    sequence: { groupOrder: 2 },
+    testTimeout: 600_000,
+    hookTimeout: 2_700_000,
+    fileParallelism: false,
+  },
+};
+
 export default defineConfig({
   test: {
     projects: [
@@ -57,6 +77,7 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      ...(process.env.FOOD_ORDERING_NODE_TESTS === "1" ? [nodeProject] : []),
     ],
   },
 });
