@@ -1,3 +1,4 @@
+import { FAST_TIME_SCALE } from "@food-ordering/stack";
 import { REGION_IDS } from "@food-ordering/contracts";
 import type { LevelTiming } from "./load-levels.ts";
 
@@ -24,7 +25,7 @@ export interface Settings {
 
 /** Simulation knobs shared by both modes (and the definitions of the simulated times). */
 export const SIM = {
-  timeScale: 600,
+  timeScale: FAST_TIME_SCALE,
   /** One location report per driver per real second while driving. */
   tickMs: 1000,
   /** The driver simulator's default SPEED_KMH. */

@@ -3,7 +3,7 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import * as clients from "@restatedev/restate-sdk-clients";
 import { orderWorkflow, type OrderStatusView, type DriverView } from "@food-ordering/contracts";
-import { Stack, REPO_ROOT } from "@food-ordering/stack";
+import { FAST_TIME_SCALE, Stack, REPO_ROOT } from "@food-ordering/stack";
 import { stateOf } from "@food-ordering/inspect";
 import { audit, summaryLine, type AuditReport, type LedgerEntry } from "./audit.ts";
 
@@ -68,7 +68,7 @@ export async function startChaosStack(
     freePorts: true,
     webui: false,
     regions: o.regions.map((name) => ({ name, drivers: o.driversPerRegion })),
-    timeScale: 600,
+    timeScale: FAST_TIME_SCALE,
     // Coarse ticks keep location events (one invocation each) cheap: 2 s moves 10 km at 600x.
     tickMs: 2000,
     providerRate: 0,

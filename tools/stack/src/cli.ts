@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { REGION_IDS } from "@food-ordering/contracts";
-import { Stack, REPO_ROOT, type RegionSpec } from "./stack.ts";
+import { Stack, REPO_ROOT, STACK_DEFAULTS, type RegionSpec } from "./stack.ts";
 import { ensureWebuiBuilt } from "./webui.ts";
 import { ensureSystemPackages } from "./system.ts";
 
@@ -31,9 +31,9 @@ const program = new Command("npm start --")
     regionList,
     regionList("amsterdam:5,berlin:5"),
   )
-  .option("--rate <orders/s>", "order provider rate", num("rate"), 0.2)
-  .option("--time-scale <x>", "simulated seconds per real second", num("time scale"), 60)
-  .option("--tick-ms <ms>", "driver movement tick", num("tick"), 1000)
+  .option("--rate <orders/s>", "order provider rate", num("rate"), STACK_DEFAULTS.providerRate)
+  .option("--time-scale <x>", "simulated seconds per real second", num("time scale"), STACK_DEFAULTS.timeScale)
+  .option("--tick-ms <ms>", "driver movement tick", num("tick"), STACK_DEFAULTS.tickMs)
   .option(
     "--kafka <brokers>",
     "use an existing Kafka cluster (comma separated) instead of starting one",

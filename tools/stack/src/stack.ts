@@ -83,6 +83,12 @@ export interface StackInfo {
  */
 export const SIMULATOR_NICE = 10;
 
+/** What `npm start` runs with unless told otherwise: simulated time 60x, a tick a second, 0.2 orders/s. */
+export const STACK_DEFAULTS = { timeScale: 60, tickMs: 1000, providerRate: 0.2 } as const;
+
+/** The tests', the chaos run's and the benchmark's simulated time: a 10-minute preparation in a second. */
+export const FAST_TIME_SCALE = 600;
+
 /** Partitions of each topic the stack creates (orders, driver-updates). */
 export const TOPIC_PARTITIONS = 8;
 
@@ -244,7 +250,7 @@ export class Stack {
   private async bringUp() {
     const { info, ports, opts } = this;
     fs.mkdirSync(info.logDir, { recursive: true });
-    const timeScale = String(opts.timeScale ?? 60);
+    const timeScale = String(opts.timeScale ?? STACK_DEFAULTS.timeScale);
     const cacheDir = opts.cacheDir ?? path.join(REPO_ROOT, ".cache");
 
     // Restate signs its requests to the endpoint; the endpoint refuses unsigned ones.
@@ -312,7 +318,7 @@ export class Stack {
           REGION: r.name,
           DRIVER_COUNT: String(r.drivers),
           TIME_SCALE: timeScale,
-          TICK_MS: String(opts.tickMs ?? 1000),
+          TICK_MS: String(opts.tickMs ?? STACK_DEFAULTS.tickMs),
         },
         () => httpOk(info.metrics[`drivers-${r.name}`]!.replace("/metrics", "/healthz")),
         `drivers-${r.name}`,
@@ -321,7 +327,11 @@ export class Stack {
     sims.push(
       this.nodeProcess(
         "provider",
-        { PORT: String(ports.provider), RATE: String(opts.providerRate ?? 0.2), REGIONS: info.regions.join(",") },
+        {
+          PORT: String(ports.provider),
+          RATE: String(opts.providerRate ?? STACK_DEFAULTS.providerRate),
+          REGIONS: info.regions.join(","),
+        },
         () => httpOk(`${info.providerUrl}/healthz`),
       ),
     );

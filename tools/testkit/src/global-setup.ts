@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type {} from "vitest";
 import type { TestProject } from "vitest/node";
-import { Stack, REPO_ROOT, ensureWebuiBuilt, type StackInfo } from "@food-ordering/stack";
+import { FAST_TIME_SCALE, Stack, REPO_ROOT, ensureWebuiBuilt, type StackInfo } from "@food-ordering/stack";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -24,7 +24,7 @@ export default async function setup(project: TestProject) {
       { name: "amsterdam", drivers: 4 },
       { name: "berlin", drivers: 4 },
     ],
-    timeScale: 600,
+    timeScale: FAST_TIME_SCALE,
     tickMs: 200,
     providerRate: 0,
     webui,
