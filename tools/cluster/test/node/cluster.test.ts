@@ -116,10 +116,14 @@ describe("the local single-node cluster", () => {
     expect(k("get", "pod", "pause", "-o", "jsonpath={.status.phase}")).toBe("Running");
   });
 
-  it("reaches a Deployment through its Service's ClusterIP from another pod", () => {
+  it("reaches a Deployment through its Service's ClusterIP from another pod", async () => {
     const ip = k("get", "service", "web", "-o", "jsonpath={.spec.clusterIP}");
     expect(ip).toMatch(/^10\.96\./);
-    expect(k("exec", "client", "--", "/probe", "get", `http://${ip}/`)).toMatch(/^hello from web-/);
+    // kube-proxy programs the Service a moment after its endpoints become ready.
+    const body = await eventually(`GET http://${ip}/`, () =>
+      k("exec", "client", "--", "/probe", "get", `http://${ip}/`),
+    );
+    expect(body).toMatch(/^hello from web-/);
   });
 
   it("resolves the Service by DNS name from another pod", async () => {
