@@ -40,6 +40,7 @@ export class Supervisor {
         this.pending.delete(timer);
         if (this.stopped) return;
         const t = Date.now();
+        const previous = p.child;
         try {
           await p.start();
           startedAt = Date.now();
@@ -47,10 +48,14 @@ export class Supervisor {
           this.opts.say(`  ${p.spec.name} is back (ready in ${Date.now() - t} ms)`);
         } catch (e) {
           // A child that died before it was ready has already been reported by its exit; one
-          // that runs but never got ready is ended here and tried again.
+          // that runs but never got ready is ended here and tried again, as is a start refused
+          // before any child was spawned.
           if (p.running) {
             await p.kill();
             restart(`did not get ready: ${(e as Error).message.split("\n")[0]}`);
+          } else if (p.child === previous) {
+            // Refused before a child was spawned (e.g. its port not yet released): no exit will report it.
+            restart(`could not start: ${(e as Error).message.split("\n")[0]}`);
           }
         }
       }, backoff);

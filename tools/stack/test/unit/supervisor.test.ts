@@ -78,3 +78,32 @@ describe("Supervisor", () => {
     expect(waits.slice(0, 4)).toEqual([0.04, 0.08, 0.16, 0.16]);
   });
 });
+
+describe("Supervisor, when a restart is refused before anything runs", () => {
+  it("keeps trying (a port not yet released, say) until the process starts", async () => {
+    let refusals = 2;
+    const p = new ManagedProcess({
+      name: "port-busy-at-first",
+      command: process.execPath,
+      args: ["-e", "setTimeout(() => {}, 60_000)"],
+      logDir,
+      ready: async () => true,
+    });
+    await p.start();
+    const start = p.start.bind(p);
+    p.start = async () => {
+      if (refusals-- > 0) throw new Error("port 1234 is already in use");
+      await start();
+    };
+    const lines: string[] = [];
+    const s = new Supervisor([p], { say: (l) => lines.push(l), initialBackoffMs: 20 });
+    try {
+      process.kill(p.child!.pid!, "SIGKILL");
+      expect(await until(() => lines.some((l) => l.includes("is back")), 5000)).toBe(true);
+      expect(lines.filter((l) => l.includes("could not start: port 1234"))).toHaveLength(2);
+    } finally {
+      s.stop();
+      await p.stop(2000);
+    }
+  });
+});
