@@ -193,3 +193,79 @@ describe("the release on the node", () => {
     expect(one).toContain(id!);
   });
 });
+
+describe("an endpoint revision upgrade with orders in flight, as docs/kubernetes.md gives it", () => {
+  const plugin = path.join(REPO_ROOT, "tools/inspect/bin/kubectl-food");
+  const chart = path.join(REPO_ROOT, "charts/food-ordering");
+  const deployments = async () =>
+    JSON.parse((await run(plugin, ["--admin-url", admin, "--json", "deployments"], { env })).stdout) as Array<{
+      state: string;
+      pinned: number;
+      uri: string;
+    }>;
+  const revision = (rows: Awaited<ReturnType<typeof deployments>>, r: number) =>
+    rows.filter((d) => d.uri.includes(`${full(`endpoint-${r}`)}`));
+  const berlinOrder = (deliveryDelay: number) =>
+    makeOrder({
+      region: "berlin",
+      restaurantId: "ber-doner",
+      products: [{ productId: "ber-dn-1", quantity: 1 }],
+      totalCost: 700,
+      deliveryDelay,
+    });
+
+  it(
+    "drains revision 1 while revision 2 takes new orders, then drops it; every order is delivered",
+    async () => {
+      // Orders waiting 40 s for their delivery time sit in a durable timer, pinned to revision 1.
+      const inFlight = Array.from({ length: 3 }, () => berlinOrder(40_000));
+      for (const o of inFlight) await publish(o.id, JSON.stringify(o));
+      for (const o of inFlight) await waitForStatus(o.id, (v) => v.status === "SCHEDULED", 120_000);
+
+      await helm(
+        "upgrade",
+        RELEASE,
+        chart,
+        "--reuse-values",
+        "--wait",
+        "--timeout",
+        "10m",
+        "--set",
+        "endpoint.revision=2",
+        "--set-json",
+        'endpoint.drainingRevisions=[{"revision":1,"image":"food-ordering:dev"}]',
+      );
+      const during = await deployments();
+      expect(revision(during, 2).map((d) => d.state)).toEqual(["current"]);
+      expect(revision(during, 1).map((d) => d.state)).toEqual(["draining"]);
+      expect(revision(during, 1)[0]!.pinned).toBeGreaterThanOrEqual(1);
+
+      // A new order starts on revision 2; the pinned ones finish on revision 1.
+      const fresh = berlinOrder(0);
+      await publish(fresh.id, JSON.stringify(fresh));
+      for (const o of [...inFlight, fresh])
+        expect((await waitForStatus(o.id, (v) => v.status === "DELIVERED", 300_000)).status).toBe("DELIVERED");
+      await expect.poll(async () => revision(await deployments(), 1)[0]?.state, { timeout: 60_000 }).toBe("drained");
+
+      await helm(
+        "upgrade",
+        RELEASE,
+        chart,
+        "--reuse-values",
+        "--wait",
+        "--timeout",
+        "10m",
+        "--set-json",
+        "endpoint.drainingRevisions=[]",
+      );
+      const after = await deployments();
+      expect(revision(after, 1)).toEqual([]);
+      expect(revision(after, 2).map((d) => d.state)).toEqual(["current"]);
+      const endpointDeployments = JSON.parse(
+        await kubectl("get", "deployments", "-l", "app.kubernetes.io/component=endpoint", "-o", "json"),
+      ).items.map((d: { metadata: { name: string } }) => d.metadata.name);
+      expect(endpointDeployments).toEqual([full("endpoint-2")]);
+    },
+    20 * 60_000,
+  );
+});
