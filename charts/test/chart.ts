@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { generateKeyPairSync } from "node:crypto";
-import { ensureCrds, installKubeTools, REPO_ROOT } from "@food-ordering/setup";
-import { restatePublicKey } from "@food-ordering/stack";
+import { ensureCrds, installKubeTools } from "@food-ordering/setup";
+import { REPO_ROOT, restatePublicKey } from "@food-ordering/stack";
 
 /** Rendering the chart with helm, and the variants every test runs over. */
 export const CHART_DIR = join(REPO_ROOT, "charts", "food-ordering");

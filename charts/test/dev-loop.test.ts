@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { REPO_ROOT } from "@food-ordering/setup";
+import { REPO_ROOT } from "@food-ordering/stack";
 import { byKind, effectiveValues, podTemplates, render } from "./chart.ts";
 
 /** skaffold.yaml and the kind config agree with what the chart renders. */

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { REPO_ROOT } from "@food-ordering/setup";
+import { REPO_ROOT } from "@food-ordering/stack";
 import { CHART_DIR, effectiveValues, runHelm } from "./chart.ts";
 
 /** What docs/kubernetes.md, the README's Kubernetes section and NOTES.txt claim, checked against the files. */

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TOPICS } from "@food-ordering/contracts";
-import { REPO_ROOT } from "@food-ordering/setup";
+import { REPO_ROOT } from "@food-ordering/stack";
 import { ensureKafkaJars, kafkaVersion } from "@food-ordering/stack";
 import {
   byKind,

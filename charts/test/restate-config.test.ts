@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { expect, it } from "vitest";
-import { REPO_ROOT } from "@food-ordering/setup";
+import { REPO_ROOT } from "@food-ordering/stack";
 import { byKind, fullName, render, VARIANTS } from "./chart.ts";
 
 /**

@@ -95,6 +95,9 @@ describe("an endpoint revision upgrade with orders in flight, as docs/kubernetes
       pinned: number;
       uri: string;
     }>;
+  /** `helm upgrade` as docs/kubernetes.md gives it: the release's values kept, these changed. */
+  const upgrade = (...changes: string[]) =>
+    release.helm("upgrade", release.name, CHART, "--reuse-values", "--wait", "--timeout", "10m", ...changes);
   const revision = (rows: Awaited<ReturnType<typeof deployments>>, r: number) =>
     rows.filter((d) => d.uri.includes(`${full(`endpoint-${r}`)}`));
 
@@ -106,14 +109,7 @@ describe("an endpoint revision upgrade with orders in flight, as docs/kubernetes
       for (const o of inFlight) await release.publish(o.id, JSON.stringify(o));
       for (const o of inFlight) await release.waitForStatus(o.id, (v) => v.status === "SCHEDULED", 120_000);
 
-      await release.helm(
-        "upgrade",
-        release.name,
-        CHART,
-        "--reuse-values",
-        "--wait",
-        "--timeout",
-        "10m",
+      await upgrade(
         "--set",
         "endpoint.revision=2",
         "--set-json",
@@ -131,17 +127,7 @@ describe("an endpoint revision upgrade with orders in flight, as docs/kubernetes
         expect((await release.waitForStatus(o.id, (v) => v.status === "DELIVERED", 300_000)).status).toBe("DELIVERED");
       await expect.poll(async () => revision(await deployments(), 1)[0]?.state, { timeout: 60_000 }).toBe("drained");
 
-      await release.helm(
-        "upgrade",
-        release.name,
-        CHART,
-        "--reuse-values",
-        "--wait",
-        "--timeout",
-        "10m",
-        "--set-json",
-        "endpoint.drainingRevisions=[]",
-      );
+      await upgrade("--set-json", "endpoint.drainingRevisions=[]");
       const after = await deployments();
       expect(revision(after, 1)).toEqual([]);
       expect(revision(after, 2).map((d) => d.state)).toEqual(["current"]);

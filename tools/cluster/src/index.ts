@@ -17,3 +17,4 @@ export { ensureKubectl, kubectl, KUBECTL } from "./kubectl.ts";
 export { leftovers } from "./network.ts";
 export { CLUSTER_PACKAGES } from "./packages.ts";
 export { ensureStorage, STORAGE_CLASS } from "./storage.ts";
+export { BIN_DIR, installKubeTools, ToolInstallError, type KubeTools } from "./kube-tools.ts";

