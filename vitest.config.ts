@@ -9,8 +9,8 @@ import { defineConfig } from "vitest/config";
  */
 /**
  * A real single-node Kubernetes on this machine (tools/cluster) with the images built here
- * (tools/images) and the chart installed on it; needs root: `npm run test:node`. Not yet part of
- * `npm test` (see docs/kubernetes.md, "A real node on this machine").
+ * (tools/images) and the chart installed on it; needs root. Runs last in `npm test` (the cores
+ * are the node's alone by then); `npm run test:node` runs it alone.
  */
 const nodeProject = {
   test: {
@@ -20,6 +20,7 @@ const nodeProject = {
       "tools/images/test/node/**/*.test.ts",
       "charts/test/node/**/*.test.ts",
     ],
+    globalSetup: ["charts/test/node/global-setup.ts"],
     sequence: { groupOrder: 2 },
     testTimeout: 600_000,
     hookTimeout: 2_700_000,
@@ -77,7 +78,7 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
-      ...(process.env.FOOD_ORDERING_NODE_TESTS === "1" ? [nodeProject] : []),
+      nodeProject,
     ],
   },
 });

@@ -24,7 +24,9 @@ const recordPath = (ref: string) => path.join(CACHE_DIR, `${slug(ref)}.json`);
 export function readRecord(ref: string): BuildRecord | undefined {
   try {
     const r = JSON.parse(fs.readFileSync(recordPath(ref), "utf8")) as BuildRecord;
-    return fs.existsSync(r.archive) ? r : undefined;
+    // The archive beside the record, wherever the cache was when it was saved.
+    const archive = archivePath(ref);
+    return fs.existsSync(archive) ? { ...r, archive } : undefined;
   } catch {
     return undefined;
   }

@@ -74,7 +74,7 @@ export interface EnsureResult extends BuildRecord {
 
 /**
  * Builds the images whose inputs changed since their archive was saved (and the bases they
- * need), saves each under .cache/images/ and returns their records.
+ * need), saves each under ~/.cache/food-ordering/images/ and returns their records.
  */
 export async function ensureImages(names: string[] = [], opts: EnsureOptions = {}): Promise<EnsureResult[]> {
   const say = opts.say ?? console.log;
