@@ -36,11 +36,13 @@ const scripts = {
   setup: "tools/setup/src/main.ts",
   register: "services/registrar/src/main.ts",
   inspect: "tools/inspect/src/cli.ts",
+  catalog: "tools/stack/src/catalog-cli.ts",
   chaos: "tools/chaos/src/cli.ts",
   bench: "tools/bench/src/cli.ts",
   keys: "tools/stack/src/keys-cli.ts",
   cluster: "tools/cluster/src/cli.ts",
   images: "tools/images/src/cli.ts",
+  skaffold: "tools/images/src/skaffold-cli.ts",
 };
 if (!scripts[task]) {
   console.error(`usage: bootstrap.mjs ${Object.keys(scripts).join("|")} [args]`);

@@ -28,6 +28,22 @@ export const REQUEST_IDENTITY = {
   privateKeyPem: identity.privateKey.export({ type: "pkcs8", format: "pem" }) as string,
   publicKey: restatePublicKey(identity.publicKey),
 };
+/** Three catalog regions that are not built in, as a platform team would add them by values. */
+export const NEW_REGIONS = ["eu-west", "us-east-1", "apac"].map((id, i) => ({
+  id,
+  name: id.toUpperCase(),
+  sizeKm: 8 + i,
+  restaurants: [
+    {
+      id: `${id}-deli`,
+      name: "Deli",
+      cuisine: "Sandwiches",
+      location: { x: 1 + i, y: 2 },
+      menu: [{ productId: `${id}-deli-1`, name: "Club sandwich", price: 750 + i }],
+    },
+  ],
+}));
+
 export const VARIANTS: Record<string, Values> = {
   defaults: {},
   "three regions": {
@@ -36,6 +52,11 @@ export const VARIANTS: Record<string, Values> = {
       { name: "berlin", drivers: 3, replicas: 1 },
       { name: "paris", drivers: 4, replicas: 1 },
     ],
+  },
+  // Cities the code does not know: each region's catalog entry comes from values (issue 19).
+  "three new regions": {
+    regions: NEW_REGIONS.map((r, i) => ({ name: r.id, drivers: 2 + i, replicas: 1 })),
+    catalog: { regions: NEW_REGIONS },
   },
   "restate.replicas 3": {
     restate: { replicas: 3 },

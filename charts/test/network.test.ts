@@ -143,6 +143,9 @@ const NEEDED = [
   "drivers->restate:8080",
   "webui->restate:8080",
   "test->restate:8080",
+  // The live catalog: the provider reads it, the registrar applies the chart's catalog value.
+  "provider->restate:8080",
+  "registrar->restate:8080",
   "registrar->restate:9070",
   "restate->restate:5122",
   "restate->endpoint:9080",

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { REGION_IDS } from "@food-ordering/contracts";
+import { DNS_LABEL } from "@food-ordering/contracts";
 import { CHART_DIR, template, type Values } from "./chart.ts";
 
 /** Bad values fail `helm template` with a message that names the value and what is wrong. */
@@ -11,7 +11,12 @@ const BAD: Array<[string, Values, RegExp]> = [
   [
     "a region the catalog does not have",
     { regions: [{ name: "tokyo", drivers: 5, replicas: 1 }] },
-    /at '\/regions\/0\/name': value must be one of 'amsterdam'/,
+    /regions: "tokyo" has no catalog entry: it is not built in \(amsterdam, berlin, paris, lisbon\) and not in catalog.regions/,
+  ],
+  [
+    "a region name that is no DNS-1123 label",
+    { regions: [{ name: "Tokyo_1", drivers: 5, replicas: 1 }] },
+    /at '\/regions\/0\/name': 'Tokyo_1' does not match pattern/,
   ],
   ["no region at all", { regions: [] }, /at '\/regions'.*minItems/],
   ["a port out of range", { endpoint: { port: 70000 } }, /at '\/endpoint\/port'.*maximum/],
@@ -152,9 +157,9 @@ it.each([
   expect(r.ok, r.output).toBe(true);
 });
 
-it("accepts exactly the catalog's regions", () => {
+it("names regions by DNS-1123 labels, as the catalog does", () => {
   const schema = JSON.parse(readFileSync(join(CHART_DIR, "values.schema.json"), "utf8"));
-  expect(schema.properties.regions.items.properties.name.enum).toEqual([...REGION_IDS]);
+  expect(schema.properties.regions.items.properties.name.pattern).toBe(DNS_LABEL.source);
 });
 
 it("forbids unknown keys in every object of the schema", () => {

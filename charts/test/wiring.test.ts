@@ -484,25 +484,48 @@ describe("request identity", () => {
   });
 });
 
-describe("POS signing key", () => {
+/** The shared secrets the chart keeps in Secrets (fo.keptSecret): who reads each, and the value that sets it. */
+const KEPT_SECRETS = [
+  {
+    secret: "pos-signing-key",
+    env: "POS_SIGNING_KEY",
+    readers: ["endpoint", "restaurant"],
+    values: (k: string) => ({ restaurant: { signingKey: k } }),
+  },
+  {
+    secret: "driver-enrollment-key",
+    env: "DRIVER_ENROLLMENT_KEY",
+    readers: ["endpoint", "drivers"],
+    values: (k: string) => ({ drivers: { enrollmentKey: k } }),
+  },
+  {
+    secret: "operator-token",
+    env: "OPERATOR_TOKEN",
+    readers: ["webui", "endpoint"],
+    values: (k: string) => ({ webui: { operatorToken: k } }),
+  },
+];
+
+describe.each(KEPT_SECRETS)("the $secret Secret", ({ secret: name, env, readers, values }) => {
   const envOf = (objects: K8sObject[], component: string) =>
     byKind(objects, "Deployment")
-      .find((d) => d.metadata.labels?.["app.kubernetes.io/component"] === component)!
-      .spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "POS_SIGNING_KEY");
+      .filter((d) => d.metadata.labels?.["app.kubernetes.io/component"] === component)
+      .map((d) => d.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === env));
 
-  it("gives the restaurant (signs) and the endpoint (checks) the same key from one Secret", () => {
-    const objects = render({ restaurant: { signingKey: "a-key-of-ours" } });
-    const secret = byKind(objects, "Secret").find((s) => s.metadata.name === fullName("pos-signing-key"))!;
-    expect(Buffer.from(secret.data!.key!, "base64").toString()).toBe("a-key-of-ours");
-    for (const component of ["endpoint", "restaurant"])
-      expect(envOf(objects, component).valueFrom.secretKeyRef, component).toEqual({
-        name: secret.metadata.name,
-        key: "key",
-      });
+  it(`gives ${readers.join(" and ")} the same value from one Secret`, () => {
+    const objects = render(values("a-key-of-ours-16+"));
+    const secret = byKind(objects, "Secret").find((s) => s.metadata.name === fullName(name))!;
+    expect(Buffer.from(secret.data!.key!, "base64").toString()).toBe("a-key-of-ours-16+");
+    for (const component of readers) {
+      const entries = envOf(objects, component);
+      expect(entries.length, component).toBeGreaterThan(0);
+      for (const e of entries)
+        expect(e.valueFrom.secretKeyRef, component).toEqual({ name: secret.metadata.name, key: "key" });
+    }
   });
 
-  it("generates a key when none is given", () => {
-    const secret = byKind(render({}), "Secret").find((s) => s.metadata.name === fullName("pos-signing-key"))!;
+  it("generates a value when none is given", () => {
+    const secret = byKind(render({}), "Secret").find((s) => s.metadata.name === fullName(name))!;
     expect(Buffer.from(secret.data!.key!, "base64").toString()).toMatch(/^[A-Za-z0-9]{48}$/);
   });
 });

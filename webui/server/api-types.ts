@@ -19,6 +19,8 @@ export interface CatalogResponse {
 
 export interface PlaceOrderResponse {
   id: string;
+  /** The secret that cancels this order (POST /api/orders/:id/cancel { capability }); shown once, kept by the browser. */
+  cancelCapability: string;
 }
 
 /** Every error answer: a sentence for people, and per-field messages for a form. */
@@ -34,15 +36,17 @@ export interface CancelAnswer {
   reason?: string;
 }
 
-/** A delivery waiting in the region's matcher queue for a free driver. */
+/** A delivery waiting in the region's matcher queue for a free driver (ids for operators only). */
 export interface WaitingDelivery {
-  deliveryId: string;
+  deliveryId?: string;
   orderId?: string;
   restaurantId?: string;
   attempts?: number;
 }
 
 export interface FleetView {
+  /** public: no customer locations, order or delivery ids (drivers carry no assignment); operator: everything. */
+  access: "public" | "operator";
   region: string;
   name: string;
   sizeKm: number;

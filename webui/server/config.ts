@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { commonSpec, defineConfig, env } from "@food-ordering/kit";
 
 /** The web UI backend's configuration. */
@@ -48,6 +49,14 @@ export const webuiConfig = defineConfig("webui", {
     default: "false",
     doc: "Which proxies' X-Forwarded-For to believe for a client's address (Express `trust proxy`: true, false, a hop count, or comma-separated addresses/subnets such as loopback or 10.0.0.0/8).",
     helm: "webui.trustProxy",
+  },
+  OPERATOR_TOKEN: {
+    schema: z.string().refine((t) => t === "" || (t.length >= 16 && t.length <= 256), {
+      message: "must be empty or 16-256 characters",
+    }),
+    default: "",
+    doc: "Operators who send `Authorization: Bearer <token>` get the full fleet view (customers' addresses, order ids); anonymous visitors get the public one, a wrong token 401. Empty = no operator view.",
+    helm: "webui.operatorToken (Secret)",
   },
   STATIC_DIR: {
     schema: env.string(),

@@ -29,6 +29,20 @@ async function mapSettled<T, R>(
   return out;
 }
 
+/**
+ * The fleet as anonymous visitors may see it: drivers, their positions and counts, but no
+ * customer's address and no order or delivery id (an assignment carries both). Operators get
+ * readFleet's whole view.
+ */
+export function publicFleet(view: FleetView): FleetView {
+  return {
+    ...view,
+    access: "public",
+    drivers: view.drivers.map(({ assignment: _hidden, ...driver }) => driver),
+    waiting: view.waiting.map(({ restaurantId, attempts }) => ({ restaurantId, attempts })),
+  };
+}
+
 export function countByStatus(drivers: readonly DriverView[]): Record<DriverStatus, number> {
   const counts = Object.fromEntries(DRIVER_STATUSES.map((s) => [s, 0])) as Record<DriverStatus, number>;
   for (const d of drivers) counts[d.status] += 1;
@@ -38,7 +52,8 @@ export function countByStatus(drivers: readonly DriverView[]): Record<DriverStat
 /**
  * The region's fleet: the matcher's pool and queue, each roster driver's digital twin, and
  * the waiting deliveries. A driver or delivery that cannot be read is reported, not fatal:
- * the page should still show the rest while one twin is busy.
+ * the page should still show the rest while one twin is busy. This is the operator's view:
+ * anonymous visitors get publicFleet of it.
  */
 export async function readFleet(backend: Backend, region: string, now = Date.now()): Promise<FleetView> {
   const matcher = await backend.matcher(region);
@@ -59,6 +74,7 @@ export async function readFleet(backend: Backend, region: string, now = Date.now
   });
   const catalogRegion = findRegion(region);
   return {
+    access: "operator",
     region,
     name: catalogRegion?.name ?? region,
     sizeKm:

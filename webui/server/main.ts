@@ -1,4 +1,4 @@
-import { CATALOG } from "@food-ordering/contracts";
+import { CatalogCache, DEFAULT_CATALOG } from "@food-ordering/contracts";
 import {
   createLogger,
   createPublisher,
@@ -20,12 +20,19 @@ const config = webuiConfig.load();
 const log = createLogger("webui", config);
 guardProcess(log);
 
-const unknownRegions = config.REGIONS.filter((r) => !CATALOG.some((c) => c.id === r));
-if (unknownRegions.length)
-  log.warn(
-    { unknownRegions },
-    "regions without a catalog entry: their fleet is shown, but they have no restaurants to order from",
-  );
+// The live catalog (durable in Restate), re-read every few seconds: a new region or restaurant
+// shows without a restart; the built-in data set serves until the first read.
+const catalog = new CatalogCache(config.RESTATE_INGRESS_URL, 3000, DEFAULT_CATALOG, (err) =>
+  log.warn({ err: err.message }, "reading the catalog failed; serving the last copy"),
+);
+void catalog.get().then(({ regions }) => {
+  const unknownRegions = config.REGIONS.filter((r) => !regions.some((c) => c.id === r));
+  if (unknownRegions.length)
+    log.warn(
+      { unknownRegions },
+      "regions without a catalog entry: their fleet is shown, but they have no restaurants to order from",
+    );
+});
 
 const registry = createRegistry("webui");
 const publisher = await createPublisher({ brokers: config.KAFKA_BROKERS, clientId: "webui", log, registry });
@@ -54,6 +61,8 @@ const app = createWebuiApp({
   registry,
   staticDir: config.STATIC_DIR,
   trustProxy: config.TRUST_PROXY,
+  operatorToken: config.OPERATOR_TOKEN,
+  catalog,
 });
 const server = await listen(app, config.PORT, config.BIND_HOST);
 const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);

@@ -5,10 +5,10 @@ import {
   MAX_DELIVERY_DELAY_MS,
   OrderLine,
   findRegion,
-  findRestaurant,
   parseOrderEvent,
   priceOf,
   type OrderEvent,
+  type RegionLookup,
 } from "@food-ordering/contracts";
 
 /**
@@ -49,10 +49,10 @@ type Issue = { path: (string | number)[]; message: string };
  * even when some fields already failed (to report everything at once), so it must not trust
  * the shape of `req` beyond what it checks.
  */
-function catalogIssues(req: PlaceOrderRequest, regions: readonly string[], now: number): Issue[] {
+function catalogIssues(req: PlaceOrderRequest, regions: readonly string[], now: number, lookup: RegionLookup): Issue[] {
   const issues: Issue[] = [];
   if (!Array.isArray(req.items)) return issues;
-  const region = findRegion(req.region);
+  const region = lookup(req.region);
   if (!region || !regions.includes(req.region)) {
     issues.push({
       path: ["region"],
@@ -60,7 +60,7 @@ function catalogIssues(req: PlaceOrderRequest, regions: readonly string[], now: 
     });
     return issues;
   }
-  const restaurant = findRestaurant(req.region, req.restaurantId);
+  const restaurant = region.restaurants.find((r) => r.id === req.restaurantId);
   if (!restaurant) {
     issues.push({ path: ["restaurantId"], message: `no restaurant "${req.restaurantId}" in ${region.name}` });
     return issues;
@@ -97,10 +97,17 @@ function catalogIssues(req: PlaceOrderRequest, regions: readonly string[], now: 
   return issues;
 }
 
-/** The request schema for one deployment: its served regions and a clock (tests pin it). */
-export function placeOrderSchema(regions: readonly string[], clock: () => number = Date.now) {
+/**
+ * The request schema for one deployment: its served regions, a clock (tests pin it) and the
+ * catalog (`lookup`: the live catalog's last read; default the built-in data set).
+ */
+export function placeOrderSchema(
+  regions: readonly string[],
+  clock: () => number = Date.now,
+  lookup: RegionLookup = findRegion,
+) {
   return PlaceOrderRequest.superRefine((req, ctx) => {
-    for (const issue of catalogIssues(req, regions, clock())) ctx.addIssue({ code: "custom", ...issue });
+    for (const issue of catalogIssues(req, regions, clock(), lookup)) ctx.addIssue({ code: "custom", ...issue });
   });
 }
 
@@ -116,21 +123,27 @@ export const newOrderId = (): string => `web-${randomUUID()}`;
 /**
  * The event to publish for a validated request. It is run through the same parser as the
  * order workflow uses, so the shop never publishes an event the workflow would reject.
+ * `cancelCapabilityHash`: the hash of the capability the browser gets back (never the capability).
  */
-export function buildOrderEvent(req: PlaceOrderRequest, opts: { id: string; now: number }): OrderEvent {
+export function buildOrderEvent(
+  req: PlaceOrderRequest,
+  opts: { id: string; now: number; cancelCapabilityHash?: string; lookup?: RegionLookup },
+): OrderEvent {
+  const lookup = opts.lookup ?? findRegion;
   const event: OrderEvent = {
     id: opts.id,
     region: req.region,
     restaurantId: req.restaurantId,
     products: req.items,
-    totalCost: priceOf(req.region, req.restaurantId, req.items),
+    totalCost: priceOf(req.region, req.restaurantId, req.items, lookup),
     deliveryDelay: deliveryDelayOf(req, opts.now),
     ...(req.customerLocation ? { customerLocation: req.customerLocation } : {}),
     ...(req.paymentToken ? { paymentToken: req.paymentToken } : {}),
     source: "webui",
     publishedAt: opts.now,
+    ...(opts.cancelCapabilityHash ? { cancelCapabilityHash: opts.cancelCapabilityHash } : {}),
   };
-  const check = parseOrderEvent(JSON.stringify(event), opts.id);
+  const check = parseOrderEvent(JSON.stringify(event), opts.id, lookup);
   if (!check.ok) throw new Error(`built an order event the workflow would reject: ${check.reason}`);
   return event;
 }

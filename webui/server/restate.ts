@@ -19,7 +19,8 @@ import { HttpError } from "@food-ordering/kit";
  */
 export interface Backend {
   orderStatus(id: string): Promise<OrderStatusView>;
-  cancelOrder(id: string, reason?: string): Promise<CancelResponse>;
+  /** `capability`: the customer's cancel capability, checked by the workflow. */
+  cancelOrder(id: string, capability: string, reason?: string): Promise<CancelResponse>;
   matcher(region: string): Promise<MatcherView>;
   driver(driverId: string): Promise<DriverView>;
   delivery(deliveryId: string): Promise<DeliveryView | null>;
@@ -37,11 +38,11 @@ export function restateBackend(ingressUrl: string): Backend {
     p().catch((err: unknown) => Promise.reject(asHttpError(what, err)));
   return {
     orderStatus: (id) => call("order status", () => ingress.client(orderStatus, id).get(read())),
-    cancelOrder: (id, reason) =>
+    cancelOrder: (id, capability, reason) =>
       call("cancel", () =>
         ingress
           .client(orderWorkflow, id)
-          .cancel(reason ? { reason } : {}, clients.rpc.opts({ timeout: CANCEL_TIMEOUT_MS })),
+          .cancel({ capability, ...(reason ? { reason } : {}) }, clients.rpc.opts({ timeout: CANCEL_TIMEOUT_MS })),
       ),
     matcher: (region) => call("driver matcher", () => ingress.client(driverDeliveryMatcher, region).get(read())),
     driver: (driverId) => call("driver", () => ingress.client(driverDigitalTwin, driverId).get(read())),

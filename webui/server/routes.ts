@@ -1,17 +1,21 @@
 import { Router, type Request } from "express";
 import type { Logger } from "pino";
 import {
-  CATALOG,
+  DEFAULT_CATALOG,
   CancelRequest,
   ORDER_ID_PATTERN,
   TOPICS,
   isTerminal,
+  newSecret,
+  secretHash,
+  type Catalog,
   type OrderStatusView,
 } from "@food-ordering/contracts";
 import { HttpError, parseBody, type Publisher } from "@food-ordering/kit";
 import type { CancelAnswer, CatalogResponse, PlaceOrderResponse } from "./api-types.ts";
 import { buildOrderEvent, newOrderId, placeOrderSchema } from "./orders.ts";
-import { readFleet } from "./fleet.ts";
+import { publicFleet, readFleet } from "./fleet.ts";
+import { operatorAccess } from "./operator.ts";
 import type { Backend } from "./restate.ts";
 import type { OrderStreams } from "./sse.ts";
 
@@ -22,8 +26,17 @@ export interface ApiDeps {
   backend: Backend;
   streams: OrderStreams;
   log: Logger;
+  /** Shows the full fleet view to whoever presents it; empty = no operator view. */
+  operatorToken?: string;
   clock?: () => number;
+  /**
+   * The live catalog (CatalogCache over Restate): `get` re-reads it when stale, `peek` answers
+   * the last read. Default: the built-in data set, unchanging (unit tests).
+   */
+  catalog?: { get(): Promise<Catalog>; peek(): Catalog | undefined };
 }
+
+const builtInCatalog = { get: async () => DEFAULT_CATALOG, peek: () => DEFAULT_CATALOG };
 
 export const KAFKA_DOWN_MESSAGE =
   "the order could not be placed: the order queue is unavailable right now. Nothing was ordered or charged; please try again in a moment.";
@@ -45,19 +58,27 @@ async function knownOrder(backend: Backend, id: string): Promise<OrderStatusView
 
 export function apiRouter(deps: ApiDeps): Router {
   const clock = deps.clock ?? Date.now;
-  const schema = placeOrderSchema(deps.regions, clock);
-  const catalog: CatalogResponse = { regions: CATALOG.filter((r) => deps.regions.includes(r.id)) };
+  const live = deps.catalog ?? builtInCatalog;
+  const lookup = (id: string) => live.peek()?.regions.find((r) => r.id === id);
+  const schema = placeOrderSchema(deps.regions, clock, lookup);
+  const accessOf = operatorAccess(deps.operatorToken ?? "");
   const api = Router();
 
-  api.get("/catalog", (_req, res) => {
-    res.set("cache-control", "public, max-age=60").json(catalog);
+  // The catalog is data that changes at run time: browsers may keep it only briefly.
+  api.get("/catalog", async (_req, res) => {
+    const { regions } = await live.get();
+    const catalog: CatalogResponse = { regions: regions.filter((r) => deps.regions.includes(r.id)) };
+    res.set("cache-control", "public, max-age=2").json(catalog);
   });
 
   api.post("/orders", async (req, res) => {
+    await live.get(); // fresh enough to price with (the endpoint checks the price again)
     const request = parseBody(schema, req.body);
     const id = newOrderId();
     const now = clock();
-    const event = buildOrderEvent(request, { id, now });
+    // The customer's right to cancel: the browser gets the capability, the event only its hash.
+    const cancelCapability = newSecret();
+    const event = buildOrderEvent(request, { id, now, cancelCapabilityHash: secretHash(cancelCapability), lookup });
     try {
       // Answer only after the broker acknowledged: a 201 means the order will be processed.
       await deps.publisher.publish(TOPICS.orders, [{ key: id, value: event }]);
@@ -69,7 +90,7 @@ export function apiRouter(deps: ApiDeps): Router {
       { orderId: id, region: event.region, restaurantId: event.restaurantId, totalCost: event.totalCost },
       "order placed",
     );
-    const answer: PlaceOrderResponse = { id };
+    const answer: PlaceOrderResponse = { id, cancelCapability };
     res.status(201).location(`/api/orders/${id}`).json(answer);
   });
 
@@ -83,14 +104,17 @@ export function apiRouter(deps: ApiDeps): Router {
 
   api.post("/orders/:id/cancel", async (req, res) => {
     const id = orderIdParam(req);
-    const { reason } = parseBody(CancelRequest, req.body ?? {});
+    const { reason, capability } = parseBody(CancelRequest, req.body ?? {});
+    // The workflow checks the capability (403 for another); without one there is nothing to ask it.
+    if (!capability)
+      throw new HttpError(401, "cancelling needs the order's cancel capability, handed out when it was placed");
     const view = await knownOrder(deps.backend, id);
     if (isTerminal(view.status)) {
       const answer: CancelAnswer = { cancelled: false, reason: `the order is already ${view.status.toLowerCase()}` };
       res.status(409).json(answer);
       return;
     }
-    const outcome = await deps.backend.cancelOrder(id, reason);
+    const outcome = await deps.backend.cancelOrder(id, capability, reason);
     deps.log.info({ orderId: id, cancelled: outcome.cancelled, reason: outcome.reason }, "cancel requested");
     const answer: CancelAnswer = outcome;
     res.status(outcome.cancelled ? 200 : 409).json(answer);
@@ -100,7 +124,11 @@ export function apiRouter(deps: ApiDeps): Router {
     const region = String(req.params.region);
     if (!deps.regions.includes(region))
       throw new HttpError(404, `unknown region "${region}"; this shop serves ${deps.regions.join(", ")}`);
-    res.set("cache-control", "no-store").json(await readFleet(deps.backend, region, clock()));
+    const access = accessOf(req.get("authorization"));
+    const fleet = await readFleet(deps.backend, region, clock());
+    res
+      .set({ "cache-control": "no-store", vary: "authorization" })
+      .json(access === "operator" ? fleet : publicFleet(fleet));
   });
 
   api.use((req) => {

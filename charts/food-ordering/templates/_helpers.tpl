@@ -366,3 +366,41 @@ spec:
 {{ include "fo.name" (dict "root" . "component" "request-identity") }}
 {{- end -}}
 {{- end -}}
+
+{{- /*
+  A Secret holding one shared secret under `key`: the value given in values, else the one the
+  release already has (kept on upgrades: a new one would break whatever holds the old, such as
+  a callback in flight or a driver's credential), else generated on install.
+  dict: root, name (the component part of the Secret's name), component (its labels), given.
+*/ -}}
+{{- define "fo.keptSecret" -}}
+{{- $name := include "fo.name" (dict "root" .root "component" .name) -}}
+{{- $existing := lookup "v1" "Secret" .root.Release.Namespace $name -}}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ $name }}
+  labels:
+    {{- include "fo.labels" (dict "root" .root "component" .component) | nindent 4 }}
+type: Opaque
+data:
+  {{- if .given }}
+  key: {{ .given | b64enc | quote }}
+  {{- else if and $existing $existing.data (index $existing.data "key") }}
+  key: {{ index $existing.data "key" | quote }}
+  {{- else }}
+  key: {{ randAlphaNum 48 | b64enc | quote }}
+  {{- end }}
+{{- end -}}
+
+{{- /* The env entry of a process that reads a kept Secret (fo.keptSecret). dict: root, env, name. */ -}}
+{{- define "fo.keptSecretEnv" -}}
+- name: {{ .env }}
+  valueFrom:
+    secretKeyRef: { name: {{ include "fo.name" (dict "root" .root "component" .name) }}, key: key }
+{{- end -}}
+
+{{- /* The catalog's built-in regions (services/contracts DEFAULT_CATALOG; a chart test compares). */ -}}
+{{- define "fo.builtInRegions" -}}
+["amsterdam","berlin","paris","lisbon"]
+{{- end -}}

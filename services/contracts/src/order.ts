@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Location } from "./geo.ts";
-import { findRegion, findRestaurant } from "./catalog.ts";
+import { findRegion, type Region, type Restaurant } from "./catalog.ts";
+import { SecretHash } from "./credentials.ts";
 
 /** Statuses an order moves through. NEW is what `get` answers for an order it never saw. */
 export const ORDER_STATUSES = [
@@ -52,13 +53,40 @@ export const OrderEvent = z.strictObject({
   source: z.string().min(1).max(64).optional(),
   /** Epoch ms when the provider published the event, for latency measurement. */
   publishedAt: z.number().int().positive().optional(),
+  /**
+   * SHA-256 (hex) of the cancel capability the provider handed the customer with the order id:
+   * whoever shows the capability may cancel. Without it the order cannot be cancelled.
+   */
+  cancelCapabilityHash: SecretHash.optional(),
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;
 
-/** An order event that passed validation, with its customer location resolved. */
-export type ValidOrder = OrderEvent & { customerLocation: Location };
+/** One line of an accepted order, priced from the catalog as it was when the order was accepted. */
+export interface PricedLine extends OrderLine {
+  name: string;
+  /** Unit price in cents. */
+  price: number;
+}
 
-export type ParseResult = { ok: true; order: ValidOrder } | { ok: false; reason: string; id?: string };
+/**
+ * An order event that passed validation, with its customer location resolved and what it was
+ * accepted with from the catalog (the restaurant's location, the priced lines): the order keeps
+ * them, so a later menu change or a retired region does not change an order in flight.
+ * (Optional only for orders accepted before the catalog was data.)
+ */
+export type ValidOrder = OrderEvent & {
+  customerLocation: Location;
+  restaurantLocation?: Location;
+  pricedLines?: PricedLine[];
+};
+
+/** Finds a region of the catalog (the default data set, or the live catalog's answer). */
+export type RegionLookup = (regionId: string) => Region | undefined;
+
+/** A failure carries what could still be read: the id, and the cancel capability's hash (so the customer can still ask). */
+export type ParseResult =
+  { ok: true; order: ValidOrder } | { ok: false; reason: string; id?: string; cancelCapabilityHash?: string };
+type ParseFailure = Extract<ParseResult, { ok: false }>;
 
 function describeIssues(error: z.ZodError): string {
   return error.issues
@@ -75,11 +103,28 @@ export function defaultCustomerLocation(orderId: string, sizeKm: number): Locati
 }
 
 /**
- * Parses and validates a raw order event. Every failure carries a specific reason, and the id
- * when it could be read, so the order's status can show why it was rejected.
+ * Parses and validates a raw order event against the catalog (`lookup`; default: the built-in
+ * data set). Every failure carries a specific reason, and the id when it could be read, so the
+ * order's status can show why it was rejected.
  * `expectedId` is the Kafka record key: an event whose id disagrees with its key is rejected.
  */
-export function parseOrderEvent(raw: Uint8Array | string, expectedId?: string): ParseResult {
+export function parseOrderEvent(
+  raw: Uint8Array | string,
+  expectedId?: string,
+  lookup: RegionLookup = findRegion,
+): ParseResult {
+  const read = readOrderEvent(raw, expectedId);
+  return read.ok ? checkOrderInRegion(read.event, lookup(read.event.region)) : read;
+}
+
+/**
+ * The first half of parseOrderEvent: the event's bytes and schema, without the catalog, so the
+ * caller can fetch the event's region (order-status asks the durable catalog for it).
+ */
+export function readOrderEvent(
+  raw: Uint8Array | string,
+  expectedId?: string,
+): { ok: true; event: OrderEvent } | ParseFailure {
   const size = typeof raw === "string" ? Buffer.byteLength(raw) : raw.byteLength;
   if (size === 0) return { ok: false, reason: "empty event" };
   if (size > MAX_ORDER_EVENT_BYTES) {
@@ -91,56 +136,67 @@ export function parseOrderEvent(raw: Uint8Array | string, expectedId?: string): 
   } catch (e) {
     return { ok: false, reason: `not valid JSON: ${(e as Error).message}` };
   }
-  const readableId =
-    json && typeof json === "object" && typeof (json as { id?: unknown }).id === "string"
-      ? (json as { id: string }).id
-      : undefined;
+  const field = (name: string): unknown =>
+    json && typeof json === "object" ? (json as Record<string, unknown>)[name] : undefined;
+  const readableHash = SecretHash.safeParse(field("cancelCapabilityHash")).data;
+  const fail = (reason: string, id?: string): ParseFailure => ({
+    ok: false,
+    reason,
+    id,
+    ...(readableHash ? { cancelCapabilityHash: readableHash } : {}),
+  });
   const parsed = OrderEvent.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: `invalid order: ${describeIssues(parsed.error)}`, id: readableId };
+  if (!parsed.success) {
+    const readableId = typeof field("id") === "string" ? (field("id") as string) : undefined;
+    return fail(`invalid order: ${describeIssues(parsed.error)}`, readableId);
+  }
   const order = parsed.data;
-  if (expectedId !== undefined && order.id !== expectedId) {
-    return { ok: false, reason: `order id "${order.id}" does not match the event key "${expectedId}"`, id: expectedId };
-  }
-  const region = findRegion(order.region);
-  if (!region) return { ok: false, reason: `unknown region "${order.region}"`, id: order.id };
-  const restaurant = findRestaurant(order.region, order.restaurantId);
-  if (!restaurant) {
-    return {
-      ok: false,
-      reason: `unknown restaurant "${order.restaurantId}" in region "${order.region}"`,
-      id: order.id,
-    };
-  }
-  const unknown = order.products.find((p) => !restaurant.menu.some((m) => m.productId === p.productId));
-  if (unknown) {
-    return { ok: false, reason: `product "${unknown.productId}" is not on the menu of ${restaurant.id}`, id: order.id };
-  }
-  // The platform prices orders from its catalog: a total that disagrees is refused rather than
-  // charged either way (the customer agreed to that total; charging another would surprise them).
-  const price = priceOf(order.region, order.restaurantId, order.products);
-  if (order.totalCost !== price) {
-    return {
-      ok: false,
-      reason: `totalCost ${order.totalCost} does not match the catalog price ${price} (cents)`,
-      id: order.id,
-    };
-  }
-  const customerLocation = order.customerLocation ?? defaultCustomerLocation(order.id, region.sizeKm);
-  if (customerLocation.x > region.sizeKm || customerLocation.y > region.sizeKm) {
-    return { ok: false, reason: `customer location lies outside region "${region.id}"`, id: order.id };
-  }
-  return { ok: true, order: { ...order, customerLocation } };
+  if (expectedId !== undefined && order.id !== expectedId)
+    return fail(`order id "${order.id}" does not match the event key "${expectedId}"`, expectedId);
+  return { ok: true, event: order };
 }
 
-/** Price of the lines at catalog prices, in cents (the web UI and the provider use it). */
-export function priceOf(regionId: string, restaurantId: string, lines: OrderLine[]): number {
-  const restaurant = findRestaurant(regionId, restaurantId);
-  if (!restaurant) throw new Error(`unknown restaurant ${restaurantId} in ${regionId}`);
-  return lines.reduce((sum, l) => {
+/** The second half of parseOrderEvent: the event against its region of the catalog (undefined = unknown region). */
+export function checkOrderInRegion(order: OrderEvent, region: Region | undefined): ParseResult {
+  const fail = (reason: string): ParseResult => ({
+    ok: false,
+    reason,
+    id: order.id,
+    ...(order.cancelCapabilityHash ? { cancelCapabilityHash: order.cancelCapabilityHash } : {}),
+  });
+  if (!region) return fail(`unknown region "${order.region}"`);
+  const restaurant = region.restaurants.find((r) => r.id === order.restaurantId);
+  if (!restaurant) return fail(`unknown restaurant "${order.restaurantId}" in region "${order.region}"`);
+  const unknown = order.products.find((p) => !restaurant.menu.some((m) => m.productId === p.productId));
+  if (unknown) return fail(`product "${unknown.productId}" is not on the menu of ${restaurant.id}`);
+  // The platform prices orders from its catalog: a total that disagrees is refused rather than
+  // charged either way (the customer agreed to that total; charging another would surprise them).
+  const pricedLines = priceLines(restaurant, order.products);
+  const price = totalOf(pricedLines);
+  if (order.totalCost !== price)
+    return fail(`totalCost ${order.totalCost} does not match the catalog price ${price} (cents)`);
+  const customerLocation = order.customerLocation ?? defaultCustomerLocation(order.id, region.sizeKm);
+  if (customerLocation.x > region.sizeKm || customerLocation.y > region.sizeKm)
+    return fail(`customer location lies outside region "${region.id}"`);
+  return { ok: true, order: { ...order, customerLocation, restaurantLocation: restaurant.location, pricedLines } };
+}
+
+/** The lines at the restaurant's menu prices; throws on a product the menu lacks. */
+export function priceLines(restaurant: Restaurant, lines: OrderLine[]): PricedLine[] {
+  return lines.map((l) => {
     const item = restaurant.menu.find((m) => m.productId === l.productId);
-    if (!item) throw new Error(`unknown product ${l.productId}`);
-    return sum + item.price * l.quantity;
-  }, 0);
+    if (!item) throw new Error(`unknown product ${l.productId} at ${restaurant.id}`);
+    return { ...l, name: item.name, price: item.price };
+  });
+}
+
+export const totalOf = (lines: PricedLine[]): number => lines.reduce((sum, l) => sum + l.price * l.quantity, 0);
+
+/** Price of the lines at catalog prices, in cents (`lookup`: default the built-in data set). */
+export function priceOf(regionId: string, restaurantId: string, lines: OrderLine[], lookup = findRegion): number {
+  const restaurant = lookup(regionId)?.restaurants.find((r) => r.id === restaurantId);
+  if (!restaurant) throw new Error(`unknown restaurant ${restaurantId} in ${regionId}`);
+  return totalOf(priceLines(restaurant, lines));
 }
 
 export interface TimelineEntry {

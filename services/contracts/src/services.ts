@@ -4,6 +4,8 @@ import { Location } from "./geo.ts";
 import type { OrderStatus, OrderStatusView, ValidOrder } from "./order.ts";
 import type { DeliveryAssignment, DriverView, MatcherView } from "./driver.ts";
 import { PreparationDone } from "./restaurant.ts";
+import { Secret } from "./credentials.ts";
+import type { Region, Restaurant } from "./catalog-schema.ts";
 
 /**
  * The durable services' contracts: names, handlers and payload types. The service endpoint
@@ -15,7 +17,11 @@ export interface OrderOutcome {
   status: OrderStatus;
   reason?: string;
 }
-export const CancelRequest = z.strictObject({ reason: z.string().max(200).optional() });
+/**
+ * `capability`: the secret the shop handed back with the order id (its SHA-256 travelled in the
+ * order event). Optional in the schema so that a cancel without it is answered 401, not 400.
+ */
+export const CancelRequest = z.strictObject({ reason: z.string().max(200).optional(), capability: Secret.optional() });
 export interface CancelResponse {
   cancelled: boolean;
   reason?: string;
@@ -26,7 +32,7 @@ export const orderWorkflow = iface.workflow("order-workflow", {
   run: iface.json<ValidOrder, OrderOutcome>(),
   /** The restaurant's point of sale calls this when the food is ready, signed with its key. */
   preparationDone: iface.shared.schemas({ input: PreparationDone, output: z.custom<{ accepted: true }>() }),
-  /** The customer cancels; allowed until preparation starts. */
+  /** The customer cancels with the order's cancel capability (401 without, 403 wrong); allowed until preparation starts. */
   cancel: iface.shared.schemas({ input: CancelRequest, output: z.custom<CancelResponse>() }),
 });
 
@@ -41,6 +47,8 @@ export const orderStatus = iface.object("order-status", {
   setStatus: iface.json<{ status: OrderStatus; detail?: string; driverId?: string; via?: OrderStatus[] }, void>(),
   reject: iface.json<{ reason: string }, void>(),
   setEta: iface.json<{ eta: number; driverLocation: Location }, void>(),
+  /** The workflow's cancel asks: does this capability hash match the order's? (and its status) */
+  authorizeCancel: iface.shared.json<{ capabilityHash: string }, { status: OrderStatus; allowed: boolean }>(),
   get: iface.shared.json<void, OrderStatusView>(),
 });
 
@@ -90,17 +98,26 @@ const Region = z.strictObject({ region: z.string().min(1).max(64) });
 const DeliveryRef = z.strictObject({ deliveryId: z.string().min(1).max(128) });
 const WaitRequest = z.strictObject({ timeoutMs: z.number().int().min(100).max(300_000).optional() });
 
+/**
+ * The driver app's handlers carry `Authorization: Bearer <credential>`: the driver's enrollment
+ * credential to go on shift (driverCredential), then the shift token that call answers. Missing:
+ * 401; wrong: 403; either way nothing changes.
+ */
 export const driverDigitalTwin = iface.object("driver-digital-twin", {
-  /** The driver goes on shift (or back to work). Answers a delivery still assigned, to resume. */
+  /**
+   * The driver goes on shift (or back to work), with its enrollment credential. Answers a new
+   * shift token (the previous one stops working) and a delivery still assigned, to resume.
+   */
   setDriverAvailable: iface.schemas({
     input: Region,
-    output: z.custom<{ assignment: DeliveryAssignment | null; pickedUp: boolean }>(),
+    output: z.custom<{ shiftToken: string; assignment: DeliveryAssignment | null; pickedUp: boolean }>(),
   }),
   /** Long poll of the driver app: answers the next assignment, or null after the timeout. */
   waitForWork: iface.shared.schemas({ input: WaitRequest, output: z.custom<DeliveryAssignment | null>() }),
   /** Internal: parks the long poll's awakeable until an assignment arrives. */
   registerWaiter: iface.json<{ awakeableId: string }, void>(),
   assignDelivery: iface.json<DeliveryAssignment, { accepted: boolean }>(),
+  /** The app's own assignment (shift token required: it carries the customer's address). */
   getAssignedDelivery: iface.shared.json<void, DeliveryAssignment | null>(),
   notifyDeliveryPickup: iface.schemas({ input: DeliveryRef, output: z.custom<void>() }),
   notifyDeliveryDelivered: iface.schemas({ input: DeliveryRef, output: z.custom<void>() }),
@@ -108,9 +125,52 @@ export const driverDigitalTwin = iface.object("driver-digital-twin", {
   handleDriverLocationUpdateEvent: iface.serdes({ input: serde.binary }),
   /** Delayed self-call: marks the driver OFFLINE when its app stopped reporting. */
   checkLease: iface.json<{ leaseId: number }, void>(),
-  /** The driver ends the shift. */
+  /** The driver ends the shift (shift token required). */
   goOffline: iface.json<void, void>(),
   get: iface.shared.json<void, DriverView>(),
+});
+
+/** A region of the live catalog and its version (0 = the built-in entry, never changed). */
+export interface CatalogEntry {
+  region: Region;
+  version: number;
+}
+/** A write's answer: the region's new version. */
+export interface CatalogWriteResult {
+  region: string;
+  version: number;
+}
+
+/**
+ * The live catalog (virtual object, key = region id): operational data, durable in Restate and
+ * seen by every endpoint replica at once. A region it holds no state for answers its built-in
+ * entry (DEFAULT_CATALOG), so nothing needs seeding. Writes carry `Authorization: Bearer
+ * <OPERATOR_TOKEN>` (401 without, 403 wrong) and are validated by checkCatalog's rules (400 with
+ * every problem; nothing changes). Inputs are checked in the handler, after the credential.
+ */
+export const catalog = iface.object("catalog", {
+  /** The region, or null when the catalog has no such region (never had, or retired). */
+  get: iface.shared.json<void, CatalogEntry | null>(),
+  /** Creates or replaces the whole region (its id must be the key). */
+  put: iface.json<Region, CatalogWriteResult>(),
+  /** Adds a restaurant to the region, or replaces the one with its id. */
+  upsertRestaurant: iface.json<Restaurant, CatalogWriteResult>(),
+  /** Sets one menu item's price (cents). Orders already accepted keep the price they were accepted with. */
+  setPrice: iface.json<{ restaurantId: string; productId: string; price: number }, CatalogWriteResult>(),
+  /** Removes the region from the catalog: new orders and shifts there are refused; orders in flight finish. */
+  retire: iface.json<void, CatalogWriteResult>(),
+});
+
+/** The key of the one catalog-directory object. */
+export const CATALOG_DIRECTORY_KEY = "all";
+/**
+ * Which regions the live catalog has (key = CATALOG_DIRECTORY_KEY), so readers can list regions
+ * added at run time. The catalog object keeps it up to date; `list` is the readers' handler.
+ */
+export const catalogDirectory = iface.object("catalog-directory", {
+  list: iface.shared.json<void, string[]>(),
+  add: iface.json<{ region: string }, void>(),
+  remove: iface.json<{ region: string }, void>(),
 });
 
 /**
@@ -121,7 +181,7 @@ export const driverDigitalTwin = iface.object("driver-digital-twin", {
  */
 export const INTERNAL_HANDLERS: { readonly [service: string]: readonly string[] } = {
   [orderWorkflow.name]: ["run"],
-  [orderStatus.name]: ["setStatus", "reject", "setEta"],
+  [orderStatus.name]: ["setStatus", "reject", "setEta", "authorizeCancel"],
   [deliveryManager.name]: [
     "start",
     "driverMatched",
@@ -132,4 +192,5 @@ export const INTERNAL_HANDLERS: { readonly [service: string]: readonly string[] 
   ],
   [driverDeliveryMatcher.name]: ["setDriverAvailable", "removeDriver", "requestDriverForDelivery"],
   [driverDigitalTwin.name]: ["registerWaiter", "assignDelivery", "checkLease"],
+  [catalogDirectory.name]: ["add", "remove"],
 };

@@ -6,6 +6,8 @@ import { orderStatusObject } from "./order/order-status.ts";
 import { deliveryManagerObject } from "./delivery/delivery-manager.ts";
 import { matcherObject } from "./delivery/driver-delivery-matcher.ts";
 import { createDriverDigitalTwin } from "./delivery/driver-digital-twin.ts";
+import { createCatalogObject } from "./catalog/catalog-object.ts";
+import { catalogDirectoryObject } from "./catalog/catalog-directory.ts";
 
 /** Every durable service this endpoint serves, wired to its clients and settings. */
 export function durableServices(config: EndpointConfig) {
@@ -20,6 +22,12 @@ export function durableServices(config: EndpointConfig) {
     orderStatusObject,
     deliveryManagerObject,
     matcherObject,
-    createDriverDigitalTwin({ leaseMs: config.DRIVER_LEASE_MS, etaUpdateIntervalMs: config.ETA_UPDATE_INTERVAL_MS }),
+    createDriverDigitalTwin({
+      leaseMs: config.DRIVER_LEASE_MS,
+      etaUpdateIntervalMs: config.ETA_UPDATE_INTERVAL_MS,
+      enrollmentKey: config.DRIVER_ENROLLMENT_KEY,
+    }),
+    createCatalogObject({ operatorToken: config.OPERATOR_TOKEN }),
+    catalogDirectoryObject,
   ];
 }

@@ -81,6 +81,18 @@ export const endpointConfig = defineConfig("endpoint", {
     doc: "The platform's POS signing key: each restaurant's key is derived from it, and preparation-done callbacks must be signed with the order's restaurant's key (401 otherwise). Empty = not checked.",
     helm: "restaurant.signingKey (Secret)",
   },
+  DRIVER_ENROLLMENT_KEY: {
+    schema: z.string().max(256),
+    default: "",
+    doc: "The fleet's driver enrollment key: a driver goes on shift only with its credential, HMAC-SHA256 of its id under this key (403 otherwise, 401 without). Empty = enrollment not checked (shift tokens still are).",
+    helm: "drivers.enrollmentKey (Secret)",
+  },
+  OPERATOR_TOKEN: {
+    schema: z.string().max(256),
+    default: "",
+    doc: "The operator token: changes to the catalog (regions, restaurants, menus) must carry it as a bearer token (401 without, 403 wrong). Empty = the catalog cannot be changed at run time.",
+    helm: "webui.operatorToken (Secret, shared with the web UI)",
+  },
   HTTP_TIMEOUT_MS: {
     schema: env.int(100, 120_000),
     default: "5000",

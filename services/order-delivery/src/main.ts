@@ -17,6 +17,7 @@ const services = durableServices(config);
 // Only requests restate-server signed get through (401 otherwise) when keys are configured.
 const identityKeys = config.RESTATE_IDENTITY_KEYS.length ? config.RESTATE_IDENTITY_KEYS : undefined;
 if (!config.POS_SIGNING_KEY) log.warn("POS_SIGNING_KEY is empty: preparation-done callbacks are not checked");
+if (!config.DRIVER_ENROLLMENT_KEY) log.warn("DRIVER_ENROLLMENT_KEY is empty: anyone may go on shift as any driver");
 if (!identityKeys) log.warn("RESTATE_IDENTITY_KEYS is empty: the endpoint accepts unsigned requests");
 const handler = restate.createEndpointHandler({
   identityKeys,

@@ -49,6 +49,12 @@ export const metrics = {
     labelNames: ["reason"],
     registers,
   }),
+  refusedCredentials: new Counter({
+    name: `${P}refused_credentials_total`,
+    help: "Calls refused for a missing or wrong credential, by credential (driver_enrollment, shift_token, cancel_capability) and reason (missing, forged).",
+    labelNames: ["credential", "reason"],
+    registers,
+  }),
   preparationDuration: new Histogram({
     name: `${P}restaurant_preparation_duration_seconds`,
     help: "From asking the restaurant to prepare until it reported the food ready.",

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { commonSpec, defineConfig, env } from "@food-ordering/kit";
 
 /** The registrar's configuration. The desired state itself is a file (see desired-state.ts). */
@@ -9,6 +10,18 @@ export const registrarConfig = defineConfig("registrar", {
     default: "http://127.0.0.1:9070",
     doc: "Restate admin API.",
     helm: "(wired to the Restate admin Service)",
+  },
+  RESTATE_INGRESS_URL: {
+    schema: env.url(),
+    default: "http://127.0.0.1:8080",
+    doc: "Restate ingress, where the desired state's catalog is put once the endpoint is registered.",
+    helm: "(wired to the Restate Service)",
+  },
+  OPERATOR_TOKEN: {
+    schema: z.string().max(256),
+    default: "",
+    doc: "The operator token the catalog's writes carry (the endpoint's OPERATOR_TOKEN); needed only when the desired state has a catalog.",
+    helm: "webui.operatorToken (Secret)",
   },
   DESIRED_STATE_FILE: {
     schema: env.string(),

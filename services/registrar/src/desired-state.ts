@@ -1,9 +1,11 @@
 import fs from "node:fs";
 import YAML from "yaml";
 import { z } from "zod";
+import { checkCatalog, type Catalog } from "@food-ordering/contracts";
 
 /**
- * The desired state: which Kafka clusters, endpoints and subscriptions Restate should have.
+ * The desired state: which Kafka clusters, endpoints and subscriptions Restate should have, and
+ * the catalog regions to put into the live catalog once the endpoint is registered (catalog.ts).
  * It is data (a file the chart renders into a ConfigMap, plus endpoints discovered from labelled
  * Services); this module parses it and reports every problem at once, before anything is applied.
  */
@@ -33,8 +35,18 @@ const httpUri = z
  */
 const RESERVED_OPTIONS = ["client.id"];
 
+/** The catalog's one schema and checks (services/contracts); absent = nothing to put. */
+const catalog = z.unknown().transform((raw, ctx): Catalog | undefined => {
+  if (raw === undefined || raw === null) return undefined;
+  const checked = checkCatalog(raw);
+  if (checked.catalog) return checked.catalog;
+  for (const message of checked.errors) ctx.addIssue({ code: "custom", message });
+  return z.NEVER;
+});
+
 const schema = z
   .object({
+    catalog: catalog.optional(),
     kafkaClusters: z
       .array(z.object({ name: clusterName, properties }).strict())
       .default([])

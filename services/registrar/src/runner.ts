@@ -6,6 +6,7 @@ import { type DesiredState, DesiredStateError, loadDesiredStateFile, withEndpoin
 import { desiredStateOfConfigMap, endpointsOfServices, shouldEmitEvent } from "./kube.ts";
 import type { KubeClient } from "./kube-client.ts";
 import { type Outcome, reconcile, type ReconcileResult, summaryLine } from "./reconcile.ts";
+import { convergeCatalog } from "./catalog.ts";
 
 export interface RunFlags {
   dryRun: boolean;
@@ -69,6 +70,17 @@ export async function runPass(
       deadlineMs: config.DEADLINE_MS,
       log,
     });
+    if (desired.catalog)
+      result = await convergeCatalog(
+        desired.catalog,
+        {
+          ingressUrl: config.RESTATE_INGRESS_URL,
+          operatorToken: config.OPERATOR_TOKEN,
+          deadlineMs: config.DEADLINE_MS,
+          dryRun: flags.dryRun,
+        },
+        result,
+      );
   } catch (err) {
     // Only loading can throw here: a bad desired state, or the Kubernetes API failing us.
     const kind = err instanceof DesiredStateError ? "invalid" : "unavailable";

@@ -1,15 +1,15 @@
 import { commonSpec, defineConfig, env } from "@food-ordering/kit";
 import { z } from "zod";
-import { REGION_IDS } from "@food-ordering/contracts";
+import { DNS_LABEL } from "@food-ordering/contracts";
 
 /** The driver simulator's configuration: one process simulates the drivers of one region. */
 export const driversConfig = defineConfig("drivers", {
   ...commonSpec,
   METRICS_PORT: { ...commonSpec.METRICS_PORT, default: "9467" },
   REGION: {
-    schema: z.string().refine((r) => REGION_IDS.includes(r), { message: `must be one of ${REGION_IDS.join(", ")}` }),
+    schema: z.string().regex(DNS_LABEL, "must be a region id of the catalog (a DNS-1123 label)"),
     default: "amsterdam",
-    doc: "Region whose drivers this process simulates.",
+    doc: "Region whose drivers this process simulates; its map comes from the live catalog (waits until the region is there).",
     helm: "regions[].name",
   },
   DRIVER_COUNT: {
@@ -23,6 +23,12 @@ export const driversConfig = defineConfig("drivers", {
     default: "local",
     doc: "Makes driver ids unique across processes: <region>-<prefix>-<n>. The chart uses the pod name.",
     helm: "(pod name)",
+  },
+  DRIVER_ENROLLMENT_KEY: {
+    schema: env.string().optional(),
+    default: undefined,
+    doc: "The fleet's driver enrollment key: this simulator plays every driver of its region, so it derives each one's enrollment credential from it to go on shift.",
+    helm: "drivers.enrollmentKey (Secret)",
   },
   SPEED_KMH: {
     schema: env.number(1, 300),

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { HttpCallError, type Ingress } from "@restatedev/restate-sdk-clients";
+import { HttpCallError, rpc, type Ingress } from "@restatedev/restate-sdk-clients";
 import {
   driverDigitalTwin,
   stepTowards,
@@ -15,6 +15,8 @@ export type SimState = "STARTING" | "IDLE" | "TO_RESTAURANT" | "TO_CUSTOMER" | "
 
 export interface DriverOptions {
   id: string;
+  /** The driver's enrollment credential (driverCredential of its id), shown to go on shift. */
+  credential: string;
   region: string;
   start: Location;
   /** Map km moved per tick. */
@@ -62,8 +64,25 @@ export class SimulatedDriver {
     this.stopped = true;
   }
 
+  /** The token of the current shift: every call but going on shift carries it. */
+  private shiftToken = "";
+
   private get twin() {
     return this.opts.ingress.client(driverDigitalTwin, this.opts.id);
+  }
+
+  private bearer<I, O>(token: string) {
+    return rpc.opts<I, O>({ headers: { authorization: `Bearer ${token}` } });
+  }
+
+  /** Goes on shift with the enrollment credential; the answer's token is this shift's. */
+  private async goOnShift() {
+    const { region } = this.opts;
+    const r = await this.call("go on shift", () =>
+      this.twin.setDriverAvailable({ region }, this.bearer(this.opts.credential)),
+    );
+    this.shiftToken = r.shiftToken;
+    return r;
   }
 
   private setState(s: SimState) {
@@ -87,23 +106,26 @@ export class SimulatedDriver {
 
   async run(): Promise<void> {
     const { log, id: driverId, region } = this.opts;
-    let resume = await this.call("go on shift", () => this.twin.setDriverAvailable({ region }));
+    let resume = await this.goOnShift();
     log.info({ driverId, region, resuming: resume.assignment?.deliveryId }, "driver on shift");
     while (!this.stopped) {
       let work: DeliveryAssignment | null;
       let pickedUp = false;
       if (resume.assignment) {
         ({ assignment: work, pickedUp } = resume);
-        resume = { assignment: null, pickedUp: false };
+        resume = { ...resume, assignment: null, pickedUp: false };
       } else {
         this.setState("IDLE");
         try {
-          work = await this.call("wait for work", () => this.twin.waitForWork({ timeoutMs: this.opts.waitForWorkMs }));
+          work = await this.call("wait for work", () =>
+            this.twin.waitForWork({ timeoutMs: this.opts.waitForWorkMs }, this.bearer(this.shiftToken)),
+          );
         } catch (e) {
           if (this.stopped) break;
-          // 409: the twin took us off shift (lease expired while we could not reach it). Rejoin.
+          // 409: the twin took us off shift (lease expired while we could not reach it); 403: the
+          // token is of an earlier shift (the twin was put on shift again elsewhere). Rejoin.
           log.warn({ driverId, err: (e as Error).message }, "not on shift, rejoining");
-          resume = await this.call("go on shift", () => this.twin.setDriverAvailable({ region }));
+          resume = await this.goOnShift();
           continue;
         }
       }
@@ -120,12 +142,16 @@ export class SimulatedDriver {
         this.setState("TO_RESTAURANT");
         await this.driveTo(a.restaurantLocation);
         // Both reports are idempotent on the twin, so a retry after a lost answer is safe.
-        await this.call("report pick-up", () => this.twin.notifyDeliveryPickup({ deliveryId: a.deliveryId }));
+        await this.call("report pick-up", () =>
+          this.twin.notifyDeliveryPickup({ deliveryId: a.deliveryId }, this.bearer(this.shiftToken)),
+        );
         log.info(ctx, "picked up");
       }
       this.setState("TO_CUSTOMER");
       await this.driveTo(a.customerLocation);
-      await this.call("report delivery", () => this.twin.notifyDeliveryDelivered({ deliveryId: a.deliveryId }));
+      await this.call("report delivery", () =>
+        this.twin.notifyDeliveryDelivered({ deliveryId: a.deliveryId }, this.bearer(this.shiftToken)),
+      );
       log.info(ctx, "delivered");
       this.opts.onDelivered?.();
     } catch (e) {

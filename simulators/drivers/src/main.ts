@@ -1,5 +1,5 @@
 import * as clients from "@restatedev/restate-sdk-clients";
-import { findRegion } from "@food-ordering/contracts";
+import { driverCredential } from "@food-ordering/contracts";
 import {
   createLogger,
   createRegistry,
@@ -13,13 +13,17 @@ import {
 } from "@food-ordering/kit";
 import { driversConfig } from "./config.ts";
 import { SimulatedDriver, type SimState } from "./driver.ts";
+import { awaitCatalogRegion } from "./catalog-region.ts";
 
 /** The driver simulator: DRIVER_COUNT driver apps of one region. */
 const config = driversConfig.load();
 const log = createLogger("drivers", config).child({ region: config.REGION });
 guardProcess(log);
 const registry = createRegistry("drivers");
-const region = findRegion(config.REGION)!;
+// Serving (and so Ready) before the region is known: a chart's catalog reaches Restate only in
+// the registrar's post-install hook, which `helm install --wait` runs after the pods are Ready.
+const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
+const region = await awaitCatalogRegion(config.RESTATE_INGRESS_URL, config.REGION, log);
 
 const byState = new Map<SimState, number>();
 new Gauge({
@@ -51,6 +55,8 @@ const drivers = Array.from({ length: config.DRIVER_COUNT }, (_, n) => {
   const id = `${config.REGION}-${config.DRIVER_ID_PREFIX}-${n + 1}`;
   return new SimulatedDriver({
     id,
+    // What the fleet would hand each driver's app at onboarding; this process plays them all.
+    credential: driverCredential(config.DRIVER_ENROLLMENT_KEY ?? "", id),
     region: config.REGION,
     start: { x: Math.random() * region.sizeKm, y: Math.random() * region.sizeKm },
     stepKm: (speedKmh * config.TICK_MS) / 3_600_000,
@@ -71,7 +77,6 @@ byState.set("STARTING", drivers.length);
 for (const d of drivers) {
   d.run().catch((err) => log.error({ err, driverId: d.opts.id }, "driver stopped unexpectedly"));
 }
-const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
 log.info({ drivers: drivers.length, speedKmh, tickMs: config.TICK_MS }, "driver simulator running");
 onShutdown(
   log,

@@ -1,6 +1,6 @@
 import { commonSpec, defineConfig, env } from "@food-ordering/kit";
 import { z } from "zod";
-import { REGION_IDS } from "@food-ordering/contracts";
+import { DNS_LABEL } from "@food-ordering/contracts";
 
 /** The order provider simulator's configuration. */
 export const providerConfig = defineConfig("provider", {
@@ -14,17 +14,9 @@ export const providerConfig = defineConfig("provider", {
     helm: "provider.rate",
   },
   REGIONS: {
-    schema: env
-      .list()
-      .pipe(
-        z.array(
-          z
-            .string()
-            .refine((r) => REGION_IDS.includes(r), { message: `unknown region; known: ${REGION_IDS.join(", ")}` }),
-        ),
-      ),
+    schema: env.list().pipe(z.array(z.string().regex(DNS_LABEL, "must be a region id (a DNS-1123 label)"))),
     default: "amsterdam,berlin",
-    doc: "Regions to place orders in, comma separated.",
+    doc: "Regions to place orders in, comma separated; their restaurants and menus come from the live catalog.",
     helm: "regions[].name",
   },
   MAX_DELIVERY_DELAY_MS: {
@@ -48,8 +40,14 @@ export const providerConfig = defineConfig("provider", {
   PUBLISHED_LOG_FILE: {
     schema: env.string().optional(),
     default: undefined,
-    doc: "When set, the id of every order Kafka acknowledged is appended to this file (for audits such as npm run chaos).",
+    doc: "When set, every order Kafka acknowledged is appended to this file as `<id> <cancel capability>` (for audits and customers' cancels in npm run chaos).",
     helm: "(not set)",
+  },
+  RESTATE_INGRESS_URL: {
+    schema: env.url(),
+    default: "http://127.0.0.1:8080",
+    doc: "Restate ingress, where the live catalog is read.",
+    helm: "(wired to the Restate Service)",
   },
   KAFKA_BROKERS: {
     schema: env.list(),

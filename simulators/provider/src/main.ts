@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { TOPICS } from "@food-ordering/contracts";
+import { CatalogCache, DEFAULT_CATALOG, TOPICS, newSecret, secretHash } from "@food-ordering/contracts";
 import {
   createLogger,
   createRegistry,
@@ -40,15 +40,29 @@ const publisher = await createPublisher({
   log,
   registry,
 });
+// The live catalog, re-read every few seconds: orders go to restaurants and prices as they are now.
+const catalog = new CatalogCache(config.RESTATE_INGRESS_URL, 5000, DEFAULT_CATALOG, (err) =>
+  log.warn({ err: err.message }, "reading the catalog failed; ordering from the last copy"),
+);
 const pacer = new Pacer(config.RATE, async (n) => {
-  const orders = Array.from({ length: n }, () =>
-    randomOrder({
-      regions: config.REGIONS,
+  const regions = (await catalog.get()).regions.filter(
+    (r) => config.REGIONS.includes(r.id) && r.restaurants.length > 0,
+  );
+  if (regions.length === 0) {
+    log.warn({ regions: config.REGIONS }, "none of the regions has restaurants in the catalog: no orders published");
+    return;
+  }
+  // Like the shop, the provider hands each customer a cancel capability; the event carries its hash.
+  const capabilities = Array.from({ length: n }, () => newSecret());
+  const orders = capabilities.map((capability) => ({
+    ...randomOrder({
+      regions,
       idPrefix: config.ORDER_ID_PREFIX,
       maxDeliveryDelayMs: config.MAX_DELIVERY_DELAY_MS,
       declinedFraction: config.DECLINED_FRACTION,
     }),
-  );
+    cancelCapabilityHash: secretHash(capability),
+  }));
   try {
     await publisher.publish(
       TOPICS.orders,
@@ -56,7 +70,7 @@ const pacer = new Pacer(config.RATE, async (n) => {
     );
     stats.published += n;
     if (config.PUBLISHED_LOG_FILE)
-      fs.appendFileSync(config.PUBLISHED_LOG_FILE, orders.map((o) => `${o.id}\n`).join(""));
+      fs.appendFileSync(config.PUBLISHED_LOG_FILE, orders.map((o, i) => `${o.id} ${capabilities[i]}\n`).join(""));
     for (const o of orders) published.inc({ region: o.region });
     log.debug({ n }, "orders published");
   } catch (err) {

@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { findRegion, priceOf, DECLINED_TOKEN, type OrderEvent } from "@food-ordering/contracts";
+import { priceLines, totalOf, DECLINED_TOKEN, type OrderEvent, type Region } from "@food-ordering/contracts";
 
-/** Builds a random but valid order in one of `regions`, as a food-ordering provider would send it. */
+/**
+ * Builds a random but valid order in one of `regions` (as the live catalog has them, each with
+ * at least one restaurant), as a food-ordering provider would send it.
+ */
 export function randomOrder(opts: {
-  regions: string[];
+  regions: readonly Region[];
   idPrefix: string;
   maxDeliveryDelayMs: number;
   declinedFraction: number;
@@ -11,7 +14,7 @@ export function randomOrder(opts: {
 }): OrderEvent {
   const rand = opts.rand ?? Math.random;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  const region = findRegion(pick(opts.regions))!;
+  const region = pick(opts.regions);
   const restaurant = pick(region.restaurants);
   const lines = new Map<string, number>();
   const count = 1 + Math.floor(rand() * 3);
@@ -25,7 +28,7 @@ export function randomOrder(opts: {
     restaurantId: restaurant.id,
     region: region.id,
     products,
-    totalCost: priceOf(region.id, restaurant.id, products),
+    totalCost: totalOf(priceLines(restaurant, products)),
     deliveryDelay: opts.maxDeliveryDelayMs > 0 ? Math.floor(rand() * opts.maxDeliveryDelayMs) : 0,
     customerLocation: { x: rand() * region.sizeKm, y: rand() * region.sizeKm },
     paymentToken: rand() < opts.declinedFraction ? DECLINED_TOKEN : "tok_visa",

@@ -111,13 +111,16 @@ export async function runChaosOn(stack: Stack, o: ChaosOptions): Promise<ChaosRe
       let seen = 0;
       while (!stopCancels) {
         await sleep(1000);
-        const ids = readLines(publishedLog);
-        const fresh = ids.slice(seen);
-        seen = ids.length;
-        for (const id of fresh.filter(() => Math.random() < (o.cancelFraction ?? 0.05))) {
+        const orders = readPublished(publishedLog);
+        const fresh = orders.slice(seen);
+        seen = orders.length;
+        // Each customer shows the capability the provider handed out with the order (probes have none).
+        for (const { id, capability } of fresh.filter(
+          (p) => p.capability && Math.random() < (o.cancelFraction ?? 0.05),
+        )) {
           cancelRequests++;
           try {
-            const r = await ingress.client(orderWorkflow, id).cancel({ reason: "chaos customer" });
+            const r = await ingress.client(orderWorkflow, id).cancel({ reason: "chaos customer", capability });
             if (r.cancelled) cancelAccepted++;
           } catch {
             // Unknown yet (still in Kafka) or a component is down: a customer gives up.
@@ -165,7 +168,7 @@ export async function runChaosOn(stack: Stack, o: ChaosOptions): Promise<ChaosRe
 
     // Drain: wait until every published order is terminal (or the deadline passes).
     const drainStart = Date.now();
-    const published = readLines(publishedLog);
+    const published = readPublished(publishedLog).map((p) => p.id);
     say(`chaos: load stopped after ${published.length} orders; waiting for them to finish`);
     let report = await collect(stack, published);
     while (report.unfinished + report.lost > 0 && Date.now() - drainStart < (o.drainTimeoutMs ?? DEFAULT_DRAIN_MS)) {
@@ -200,8 +203,17 @@ async function collect(stack: Stack, published: string[]): Promise<AuditReport> 
   return audit({ published, orders, ledger, drivers, finishedDeliveries: finished });
 }
 
-function readLines(file: string): string[] {
-  return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
+/** The provider's log of acknowledged orders: `<id> <cancel capability>` per line (a probe: just its id). */
+function readPublished(file: string): Array<{ id: string; capability?: string }> {
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [id = "", capability] = line.split(" ");
+      return { id, capability };
+    });
 }
 
 /** Polls until `check` holds (true) or the time is up (false). */

@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { REGION_IDS } from "@food-ordering/contracts";
-import { Stack, REPO_ROOT, STACK_DEFAULTS, type RegionSpec } from "./stack.ts";
+import { DNS_LABEL, type Catalog } from "@food-ordering/contracts";
+import { Stack, REPO_ROOT, STACK_DEFAULTS, regionsWithoutCatalog, type RegionSpec } from "./stack.ts";
+import { loadCatalogFile } from "./catalog-file.ts";
+import { stackSecretFile } from "./request-identity.ts";
 import { ensureWebuiBuilt } from "./webui.ts";
 import { ensureSystemPackages } from "./system.ts";
 
@@ -15,8 +17,8 @@ const num = (name: string) => (v: string) => {
 const regionList = (v: string): RegionSpec[] =>
   v.split(",").map((part) => {
     const [name, drivers = "5"] = part.split(":");
-    if (!name || !REGION_IDS.includes(name))
-      throw new InvalidArgumentError(`unknown region "${name}" (known: ${REGION_IDS.join(", ")})`);
+    if (!name || !DNS_LABEL.test(name))
+      throw new InvalidArgumentError(`region "${name}" must be a DNS-1123 label (lowercase letters, digits, '-')`);
     const n = Number(drivers);
     if (!Number.isInteger(n) || n < 1)
       throw new InvalidArgumentError(`driver count for ${name} must be a positive integer`);
@@ -27,9 +29,20 @@ const program = new Command("npm start --")
   .description("Start Kafka, Restate and every process of the platform locally.")
   .option(
     "--regions <list>",
-    "regions and their driver counts, e.g. amsterdam:5,berlin:3",
+    "regions and their driver counts, e.g. amsterdam:5,berlin:3 (each built in or in --catalog)",
     regionList,
     regionList("amsterdam:5,berlin:5"),
+  )
+  .option(
+    "--catalog <file>",
+    "a catalog file (YAML/JSON, `regions: [...]`): its regions are put into the live catalog after registration",
+    (file: string) => {
+      try {
+        return loadCatalogFile(file);
+      } catch (e) {
+        throw new InvalidArgumentError((e as Error).message);
+      }
+    },
   )
   .option("--rate <orders/s>", "order provider rate", num("rate"), STACK_DEFAULTS.providerRate)
   .option("--time-scale <x>", "simulated seconds per real second", num("time scale"), STACK_DEFAULTS.timeScale)
@@ -50,6 +63,7 @@ const program = new Command("npm start --")
   .parse();
 const o = program.opts<{
   regions: RegionSpec[];
+  catalog?: Catalog;
   rate: number;
   timeScale: number;
   tickMs: number;
@@ -75,6 +89,12 @@ function optionalPrometheus(say: (s: string) => void): boolean {
   }
 }
 
+const uncatalogued = regionsWithoutCatalog(
+  o.regions.map((r) => r.name),
+  o.catalog,
+);
+if (uncatalogued.length)
+  program.error(`no catalog entry for region(s) ${uncatalogued.join(", ")}: add them with --catalog <file>`);
 if (o.fresh) fs.rmSync(o.dataDir, { recursive: true, force: true });
 const t0 = Date.now();
 const say = (s: string) => console.log(s);
@@ -87,6 +107,7 @@ try {
   const stack = await Stack.start({
     dataDir: o.dataDir,
     regions: o.regions,
+    catalog: o.catalog,
     providerRate: o.rate,
     timeScale: o.timeScale,
     tickMs: o.tickMs,
@@ -108,6 +129,7 @@ Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s.
   Kafka                 ${i.kafkaBrokers.join(",")}
   Prometheus            ${i.prometheusUrl ? `${i.prometheusUrl}   (alerts: ${i.prometheusUrl}/alerts)` : "not running (see above)"}
   Order provider        ${i.providerUrl}/rate   (PUT {"rate": 2} to change the load)
+  Operator fleet view   curl -H "Authorization: Bearer $(cat ${stackSecretFile(i.dataDir, "operator-token")})" ${i.webuiUrl}/api/fleet/${o.regions[0]!.name}
   Logs                  ${i.logDir}/
 
 Regions: ${o.regions.map((r) => `${r.name} (${r.drivers} drivers)`).join(", ")}; ${o.rate} orders/s; time scale ${o.timeScale}x.

@@ -10,3 +10,4 @@ export * from "./topology.ts";
 export * from "./system.ts";
 export * from "./supervisor.ts";
 export * from "./request-identity.ts";
+export * from "./catalog-file.ts";

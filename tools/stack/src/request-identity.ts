@@ -52,9 +52,18 @@ export function ensureRequestIdentity(dataDir: string): RequestIdentity {
   return { privateKeyFile, publicKey: fs.readFileSync(publicKeyFile, "utf8").trim() };
 }
 
-/** The stack's POS signing key (restaurant callbacks), made once per data directory. */
-export function ensurePosSigningKey(dataDir: string): string {
-  const file = path.join(dataDir, "request-identity", "pos-signing-key");
+/**
+ * The stack's shared secrets, made once per data directory and kept with it (as the chart keeps
+ * its Secrets across upgrades): the POS signing key (restaurant callbacks), the driver enrollment
+ * key (driver credentials) and the operator token (the web UI's operator view).
+ */
+export type StackSecret = "pos-signing-key" | "driver-enrollment-key" | "operator-token";
+
+export const stackSecretFile = (dataDir: string, name: StackSecret): string =>
+  path.join(dataDir, "request-identity", name);
+
+export function ensureStackSecret(dataDir: string, name: StackSecret): string {
+  const file = stackSecretFile(dataDir, name);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     fs.writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });

@@ -3,14 +3,21 @@ import path from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import YAML from "yaml";
-import { CONSUMER_OPTIONS, SUBSCRIPTIONS, TOPICS } from "@food-ordering/contracts";
+import {
+  CONSUMER_OPTIONS,
+  SUBSCRIPTIONS,
+  TOPICS,
+  findRegion,
+  DEFAULT_CATALOG,
+  type Catalog,
+} from "@food-ordering/contracts";
 import { ManagedProcess, httpOk } from "./process.ts";
 import { createKafka, ensureTopics } from "./kafka.ts";
 import { createRestate } from "./restate.ts";
 import { assertPortFree, freePort } from "./ports.ts";
 import { createPrometheus } from "./prometheus.ts";
 import { Supervisor, type SupervisorOptions } from "./supervisor.ts";
-import { ensurePosSigningKey, ensureRequestIdentity } from "./request-identity.ts";
+import { ensureRequestIdentity, ensureStackSecret } from "./request-identity.ts";
 import { RESTATE_PORTS, TOPOLOGY, wiringEnv, type ComponentName, type Peer } from "./topology.ts";
 
 const run = promisify(execFile);
@@ -31,6 +38,11 @@ export interface StackOptions {
   /** Use an existing Kafka cluster instead of starting a broker. */
   kafkaBrokers?: string[];
   regions?: RegionSpec[];
+  /**
+   * Catalog regions (checked: loadCatalogFile / checkCatalog) put into the live catalog after
+   * registration, before the simulators start; a region of `regions` needs an entry here or built in.
+   */
+  catalog?: Catalog;
   /** Simulated seconds per real second. */
   timeScale?: number;
   tickMs?: number;
@@ -53,6 +65,12 @@ export interface StackOptions {
   log?: (line: string) => void;
 }
 
+/** The regions that have neither a built-in catalog entry nor one in `catalog`. */
+export function regionsWithoutCatalog(regions: string[], catalog?: Catalog): string[] {
+  return regions.filter((r) => !findRegion(r) && !catalog?.regions.some((c) => c.id === r));
+}
+const DEFAULT_REGION_IDS = DEFAULT_CATALOG.regions.map((r) => r.id).join(", ");
+
 /** Where everything listens; serializable, so tests receive it from the global setup. */
 export interface StackInfo {
   ingressUrl: string;
@@ -71,6 +89,8 @@ export interface StackInfo {
   desiredStateFile: string;
   /** Metrics endpoints of the Node processes, by process name. */
   metrics: Record<string, string>;
+  /** What outsiders of this stack present: the fleet's driver enrollment key, the web UI's operator token. */
+  credentials: { driverEnrollmentKey: string; operatorToken: string };
 }
 
 /**
@@ -147,8 +167,13 @@ export class Stack {
         `the stack needs Node 22 (found ${process.version}): run it through npm (npm start / npm test), which puts Node 22 first on the PATH`,
       );
     }
-    const ports = await choosePorts(!!opts.freePorts, opts.prometheusPort);
     const regions = (opts.regions ?? DEFAULT_REGIONS).map((r) => r.name);
+    const uncatalogued = regionsWithoutCatalog(regions, opts.catalog);
+    if (uncatalogued.length)
+      throw new Error(
+        `no catalog entry for region(s) ${uncatalogued.join(", ")}: a region needs one built in (${DEFAULT_REGION_IDS}) or in the catalog file (--catalog)`,
+      );
+    const ports = await choosePorts(!!opts.freePorts, opts.prometheusPort);
     const dataDir = path.resolve(opts.dataDir);
     const logDir = path.join(dataDir, "logs");
     const url = (port: number) => `http://127.0.0.1:${port}`;
@@ -172,6 +197,10 @@ export class Stack {
       logDir,
       desiredStateFile: path.join(dataDir, "desired-state.yaml"),
       metrics: Object.fromEntries(names.map((n, i) => [n, `${url(metricsPorts[i]!)}/metrics`])),
+      credentials: {
+        driverEnrollmentKey: ensureStackSecret(dataDir, "driver-enrollment-key"),
+        operatorToken: ensureStackSecret(dataDir, "operator-token"),
+      },
     };
     const stack = new Stack(opts, ports, info);
     try {
@@ -256,7 +285,9 @@ export class Stack {
     // Restate signs its requests to the endpoint; the endpoint refuses unsigned ones.
     const identity = ensureRequestIdentity(info.dataDir);
     // The restaurants sign their preparation-done callbacks; the workflow checks them.
-    const posSigningKey = ensurePosSigningKey(info.dataDir);
+    const posSigningKey = ensureStackSecret(info.dataDir, "pos-signing-key");
+    // Drivers go on shift with credentials derived from the enrollment key; the twin checks them.
+    const { driverEnrollmentKey, operatorToken } = info.credentials;
 
     // 1. Infrastructure.
     const infra: ManagedProcess[] = [
@@ -302,12 +333,19 @@ export class Stack {
       ),
       this.nodeProcess(
         "endpoint",
-        { PORT: String(ports.endpoint), RESTATE_IDENTITY_KEYS: identity.publicKey, POS_SIGNING_KEY: posSigningKey },
+        {
+          PORT: String(ports.endpoint),
+          RESTATE_IDENTITY_KEYS: identity.publicKey,
+          POS_SIGNING_KEY: posSigningKey,
+          DRIVER_ENROLLMENT_KEY: driverEnrollmentKey,
+          OPERATOR_TOKEN: operatorToken,
+        },
         () => httpOk(info.metrics.endpoint!.replace("/metrics", "/healthz")),
       ),
     ]);
 
-    // 3. Registration: the same registrar that runs as the chart's hook Job.
+    // 3. Registration: the same registrar that runs as the chart's hook Job; it also puts the
+    // catalog's regions, so every simulator started next finds its region.
     await this.register();
 
     // 4. Simulators and the web UI.
@@ -319,6 +357,7 @@ export class Stack {
           DRIVER_COUNT: String(r.drivers),
           TIME_SCALE: timeScale,
           TICK_MS: String(opts.tickMs ?? STACK_DEFAULTS.tickMs),
+          DRIVER_ENROLLMENT_KEY: driverEnrollmentKey,
         },
         () => httpOk(info.metrics[`drivers-${r.name}`]!.replace("/metrics", "/healthz")),
         `drivers-${r.name}`,
@@ -343,6 +382,7 @@ export class Stack {
             PORT: String(ports.webui),
             REGIONS: info.regions.join(","),
             STATIC_DIR: path.join(REPO_ROOT, "webui/dist"),
+            OPERATOR_TOKEN: operatorToken,
           },
           () => httpOk(`${info.webuiUrl}/healthz`),
         ),
@@ -370,6 +410,7 @@ export class Stack {
     fs.writeFileSync(
       info.desiredStateFile,
       YAML.stringify({
+        ...(this.opts.catalog ? { catalog: this.opts.catalog } : {}),
         kafkaClusters: [{ name: "kafka", properties: { "bootstrap.servers": info.kafkaBrokers.join(",") } }],
         endpoints: [{ uri: info.endpointUrl }],
         subscriptions: SUBSCRIPTIONS.map((s) => ({
@@ -387,6 +428,7 @@ export class Stack {
           ...process.env,
           ...wiringEnv("registrar", (peer) => this.address(peer)),
           DESIRED_STATE_FILE: info.desiredStateFile,
+          OPERATOR_TOKEN: info.credentials.operatorToken,
           LOG_FORMAT: "json",
           METRICS_PORT: "0",
           DEADLINE_MS: "60000",

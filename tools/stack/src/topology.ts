@@ -40,7 +40,7 @@ export const TOPOLOGY = {
     config: "services/registrar/src/config.ts",
     values: "registrar",
     outsideWorld: false,
-    wiring: { RESTATE_ADMIN_URL: "restate-admin" },
+    wiring: { RESTATE_ADMIN_URL: "restate-admin", RESTATE_INGRESS_URL: "restate-ingress" },
   },
   payment: {
     entry: "simulators/payment/src/main.ts",
@@ -68,7 +68,7 @@ export const TOPOLOGY = {
     config: "simulators/provider/src/config.ts",
     values: "provider",
     outsideWorld: true,
-    wiring: { KAFKA_BROKERS: "kafka" },
+    wiring: { RESTATE_INGRESS_URL: "restate-ingress", KAFKA_BROKERS: "kafka" },
   },
   webui: {
     entry: "webui/server/main.ts",

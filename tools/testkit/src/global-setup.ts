@@ -2,7 +2,15 @@ import fs from "node:fs";
 import path from "node:path";
 import type {} from "vitest";
 import type { TestProject } from "vitest/node";
-import { FAST_TIME_SCALE, Stack, REPO_ROOT, ensureWebuiBuilt, type StackInfo } from "@food-ordering/stack";
+import {
+  FAST_TIME_SCALE,
+  Stack,
+  REPO_ROOT,
+  ensureWebuiBuilt,
+  loadCatalogFile,
+  type StackInfo,
+} from "@food-ordering/stack";
+import { E2E_CATALOG_FILE, E2E_EXTRA_REGION } from "./catalog.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -23,7 +31,10 @@ export default async function setup(project: TestProject) {
     regions: [
       { name: "amsterdam", drivers: 4 },
       { name: "berlin", drivers: 4 },
+      // Not built in: its catalog entry comes from a file, as an operator would add a city.
+      { name: E2E_EXTRA_REGION, drivers: 2 },
     ],
+    catalog: loadCatalogFile(E2E_CATALOG_FILE),
     timeScale: FAST_TIME_SCALE,
     tickMs: 200,
     providerRate: 0,

@@ -1,5 +1,7 @@
 /** What tests share: the platform's helpers and the pieces of the local stack a test starts itself. */
 export * from "./platform.ts";
+export * from "./credentials.ts";
+export * from "./catalog.ts";
 export * from "./prometheus-api.ts";
 export { CHROMIUM_ARGS, ensureChromium } from "@food-ordering/setup";
 export {

@@ -4,6 +4,7 @@ import { buildOrderRequest, fieldLabel, isoToLocalInput } from "../lib/checkout.
 import { ApiRequestError, api } from "../lib/api.ts";
 import { formatCents } from "../lib/format.ts";
 import { navigate } from "../lib/router.ts";
+import { keepCancelCapability } from "../lib/cancel-capability.ts";
 
 interface Problem {
   message: string;
@@ -35,7 +36,8 @@ export function Checkout({ cart, dispatch }: { cart: Cart; dispatch: Dispatch<Ca
     }
     setBusy(true);
     try {
-      const { id } = await api.placeOrder(built.body);
+      const { id, cancelCapability } = await api.placeOrder(built.body);
+      keepCancelCapability(id, cancelCapability);
       dispatch({ type: "clear" });
       navigate(`/orders/${encodeURIComponent(id)}`);
     } catch (err) {

@@ -84,9 +84,14 @@ function FleetOfRegion({ region }: { region: string }) {
                 { kind: "restaurant", label: "Restaurant" },
                 { kind: "driver", label: "Free", tone: "tone-waiting_for_work" },
                 { kind: "driver", label: "Delivering", tone: "tone-delivering" },
-                { kind: "customer", label: "Delivery address" },
+                ...(view.access === "operator" ? [{ kind: "customer" as const, label: "Delivery address" }] : []),
               ]}
             />
+            {view.access === "public" && (
+              <p className="muted" data-testid="fleet-public-note">
+                Delivery addresses and order ids are shown to operators only.
+              </p>
+            )}
           </figcaption>
         </figure>
       </div>
@@ -161,9 +166,9 @@ function WaitingQueue({ view }: { view: FleetView }) {
       data-testid="waiting-queue"
       aria-label="Deliveries waiting for a driver"
     >
-      {view.waiting.map((w) => (
-        <li key={w.deliveryId}>
-          <code>{w.orderId ?? w.deliveryId}</code>
+      {view.waiting.map((w, i) => (
+        <li key={w.deliveryId ?? i}>
+          {w.orderId || w.deliveryId ? <code>{w.orderId ?? w.deliveryId}</code> : "A delivery"}
           {w.restaurantId && <span className="muted"> from {w.restaurantId}</span>}
           {w.attempts !== undefined && w.attempts > 1 && <span className="muted"> · attempt {w.attempts}</span>}
         </li>
@@ -194,7 +199,7 @@ function DriverTable({ view }: { view: FleetView }) {
               <td>
                 <span className={`dot tone-${d.status.toLowerCase()}`} aria-hidden="true" /> {stateLabel(d.status)}
               </td>
-              <td>{d.assignment ? <code>{d.assignment.orderId}</code> : "—"}</td>
+              <td>{d.assignment ? <code>{d.assignment.orderId}</code> : d.status === "DELIVERING" ? "yes" : "—"}</td>
               <td>{d.deliveriesCompleted}</td>
               <td>{d.lastSeen ? formatTime(d.lastSeen) : "—"}</td>
             </tr>

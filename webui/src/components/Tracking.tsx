@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { OrderStatusView } from "../../server/api-types.ts";
 import { api } from "../lib/api.ts";
+import { cancelCapabilityOf } from "../lib/cancel-capability.ts";
 import { formatCents, formatCountdown, formatTime } from "../lib/format.ts";
 import { useCatalog, useNow, useOrderStream, type StreamState } from "../lib/hooks.ts";
 import { CANCELLABLE, STATUS_LABELS, timelineSteps } from "../lib/timeline.ts";
@@ -154,10 +155,12 @@ function OrderDetails({ view }: { view: OrderStatusView }) {
 function CancelButton({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [answer, setAnswer] = useState<string | null>(null);
+  const capability = cancelCapabilityOf(id);
+  if (!capability) return <p className="muted">This order can be cancelled only from the browser it was placed in.</p>;
   const cancel = async () => {
     setBusy(true);
     try {
-      const r = await api.cancel(id);
+      const r = await api.cancel(id, capability);
       setAnswer(r.cancelled ? "Cancelled: your payment is refunded." : `Could not cancel: ${r.reason ?? "too late"}`);
     } catch (e) {
       setAnswer(`Could not cancel: ${(e as Error).message}`);

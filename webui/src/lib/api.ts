@@ -41,11 +41,11 @@ export const api = {
   catalog: () => request<CatalogResponse>("/api/catalog"),
   placeOrder: (body: OrderRequestBody) =>
     request<PlaceOrderResponse>("/api/orders", { method: "POST", body: JSON.stringify(body) }),
-  cancel: async (id: string): Promise<CancelAnswer> => {
+  cancel: async (id: string, capability: string): Promise<CancelAnswer> => {
     try {
       return await request<CancelAnswer>(`/api/orders/${encodeURIComponent(id)}/cancel`, {
         method: "POST",
-        body: "{}",
+        body: JSON.stringify({ capability }),
       });
     } catch (e) {
       // 409 is a refusal with a reason (preparation started), not a failure of the request.

@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import type { CatalogResponse, OrderStatusView } from "../../server/api-types.ts";
 import { api } from "./api.ts";
 
-/** The catalog, read once per page load (it changes only with a deployment). */
+/** The catalog, read once per page load: a region or restaurant added at run time shows on the next load. */
 let catalogOnce: Promise<CatalogResponse> | null = null;
 export function useCatalog(): { catalog: CatalogResponse | null; error: string | null } {
   const [catalog, setCatalog] = useState<CatalogResponse | null>(null);

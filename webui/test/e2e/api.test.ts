@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import type { FleetView, OrderStatusView } from "../../server/api-types.ts";
+import type { FleetView, OrderStatusView, PlaceOrderResponse } from "../../server/api-types.ts";
 import { DELIVERED_TIMELINE } from "@food-ordering/testkit";
 
 /**
@@ -12,10 +12,14 @@ const base = stack.webuiUrl!;
 
 const post = (p: string, body: unknown) =>
   fetch(`${base}${p}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+/** Places an order through the shop; remembers its cancel capability, as the browser does. */
+const capabilities = new Map<string, string>();
 const placeOrder = async (body: Record<string, unknown>): Promise<string> => {
   const res = await post("/api/orders", body);
   expect(res.status, await res.clone().text()).toBe(201);
-  return ((await res.json()) as { id: string }).id;
+  const { id, cancelCapability } = (await res.json()) as PlaceOrderResponse;
+  capabilities.set(id, cancelCapability);
+  return id;
 };
 const burger = {
   region: "amsterdam",
@@ -89,11 +93,12 @@ describe("web UI API on the shared stack", () => {
   it("cancels an order scheduled for later, then refuses a second cancel", async () => {
     const id = await placeOrder({ ...burger, deliverAt: new Date(Date.now() + 3_600_000).toISOString() });
     await waitForStatus(id, (v) => v.status === "SCHEDULED");
-    const res = await post(`/api/orders/${id}/cancel`, { reason: "changed my mind" });
+    const capability = capabilities.get(id);
+    const res = await post(`/api/orders/${id}/cancel`, { reason: "changed my mind", capability });
     expect([res.status, await res.json()]).toEqual([200, { cancelled: true }]);
     const v = await waitForStatus(id, (v) => v.status === "CANCELLED");
     expect(v.timeline.at(-1)).toMatchObject({ status: "CANCELLED", detail: "changed my mind" });
-    const again = await post(`/api/orders/${id}/cancel`, {});
+    const again = await post(`/api/orders/${id}/cancel`, { capability });
     expect([again.status, await again.json()]).toEqual([
       409,
       { cancelled: false, reason: "the order is already cancelled" },
@@ -102,7 +107,8 @@ describe("web UI API on the shared stack", () => {
 
   it("answers 404 to reading or cancelling an order it never saw", async () => {
     expect((await fetch(`${base}/api/orders/web-never-placed-${Date.now()}`)).status).toBe(404);
-    expect((await post(`/api/orders/web-never-placed-${Date.now()}/cancel`, {})).status).toBe(404);
+    const capability = "x".repeat(43);
+    expect((await post(`/api/orders/web-never-placed-${Date.now()}/cancel`, { capability })).status).toBe(404);
   });
 
   it("validates orders field by field and limits the body size", async () => {

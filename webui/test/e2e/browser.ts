@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect, inject } from "vitest";
 import { CHROMIUM_ARGS, ensureChromium } from "@food-ordering/testkit";
 
 /** Browser helpers of the web UI's end-to-end tests: Debian's Chromium, screenshots, page errors. */
@@ -9,6 +10,23 @@ export const SCREENSHOTS = path.join(REPO_ROOT, "test-results/screenshots");
 
 export async function launchBrowser(): Promise<Browser> {
   return await chromium.launch({ executablePath: ensureChromium(), args: CHROMIUM_ARGS, headless: true });
+}
+
+/**
+ * A test file's Chromium against the shared stack's web UI: launched before its tests, closed
+ * after. `browser()` is the running one (valid inside tests).
+ */
+export function browserPerFile(): { webui: string; browser: () => Browser } {
+  const webui = inject("stack").webuiUrl!;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    expect(webui, "the shared stack runs without the web UI (STACK_WEBUI=0?)").toBeTruthy();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return { webui, browser: () => browser! };
 }
 
 /**

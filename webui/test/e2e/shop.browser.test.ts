@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import path from "node:path";
-import type { Browser } from "playwright-core";
 import * as clients from "@restatedev/restate-sdk-clients";
 import { driverDeliveryMatcher } from "@food-ordering/contracts";
 import { HAPPY_PATH } from "../../src/lib/timeline.ts";
-import { REPO_ROOT, launchBrowser, openPage, screenshot } from "./browser.ts";
+import { REPO_ROOT, browserPerFile, openPage, screenshot } from "./browser.ts";
 
 /**
  * The shop in Debian's Chromium against the shared stack: an order placed through the UI is
@@ -12,20 +11,11 @@ import { REPO_ROOT, launchBrowser, openPage, screenshot } from "./browser.ts";
  * region's drivers. Orders are the test's own (fresh ids); other tests may use the stack too.
  */
 const stack = inject("stack");
-const webui = stack.webuiUrl!;
-let browser: Browser;
-
-beforeAll(async () => {
-  expect(webui, "the shared stack runs without the web UI (STACK_WEBUI=0?)").toBeTruthy();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { webui, browser: current } = browserPerFile();
 
 describe("the shop in a browser", () => {
   it("places an order through the UI and follows it to DELIVERED with the timeline filled", async () => {
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(current());
     await page.goto(webui);
     await page.getByLabel("Region").selectOption("amsterdam");
     await page.getByRole("button", { name: /Pizzeria Napoli/ }).click();
@@ -88,7 +78,7 @@ describe("the shop in a browser", () => {
   });
 
   it("shows the server's field error for a checkout in the past, and places nothing", async () => {
-    const { page, errors } = await openPage(browser, 390, 844);
+    const { page, errors } = await openPage(current(), 390, 844);
     await page.goto(webui);
     await page.getByLabel("Region").selectOption("berlin");
     await page.getByRole("button", { name: /Currywurst 36/ }).click();
@@ -107,11 +97,45 @@ describe("the shop in a browser", () => {
     expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
   });
 
+  it("cancels an order for later from the browser it was placed in; another browser has no cancel", async () => {
+    const { page, errors } = await openPage(current());
+    await page.goto(webui);
+    await page.getByLabel("Region").selectOption("berlin");
+    await page.getByRole("button", { name: /Currywurst 36/ }).click();
+    await page.getByRole("button", { name: "Add Currywurst to the cart" }).click();
+    await page.getByLabel("Later").check();
+    // Noon two days ahead: in the future in any zone, within the week an order may wait.
+    const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel("Delivery time").fill(`${day}T12:00`);
+    await page.getByRole("button", { name: "Place order" }).click();
+    await page.waitForURL(/\/orders\/web-[0-9a-f-]{36}$/, { timeout: 15_000 });
+    const status = page.getByTestId("order-status");
+    await expect.poll(() => status.getAttribute("data-status"), { timeout: 20_000 }).toBe("SCHEDULED");
+
+    // Someone with the link but not the capability (another browser) is offered no cancel.
+    const other = await openPage(current());
+    await other.page.goto(page.url());
+    await expect
+      .poll(() => other.page.getByTestId("order-status").getAttribute("data-status"), { timeout: 20_000 })
+      .toBe("SCHEDULED");
+    expect(await other.page.getByRole("button", { name: "Cancel order" }).count()).toBe(0);
+    expect(await other.page.getByText("only from the browser it was placed in").count()).toBe(1);
+
+    // The button goes with the status it offers to leave: check the shop's answer itself.
+    const answered = page.waitForResponse((r) => r.url().endsWith("/cancel") && r.request().method() === "POST");
+    await page.getByRole("button", { name: "Cancel order" }).click();
+    const answer = await answered;
+    expect([answer.status(), await answer.json()]).toEqual([200, { cancelled: true }]);
+    await expect.poll(() => status.getAttribute("data-status"), { timeout: 20_000 }).toBe("CANCELLED");
+    await screenshot(page, "order-cancelled");
+    expect([...errors, ...other.errors]).toEqual([]);
+  });
+
   it("lists the drivers of a region on the fleet page", async () => {
     const region = stack.regions[0]!;
     const matcher = await clients.connect({ url: stack.ingressUrl }).client(driverDeliveryMatcher, region).get();
     expect(matcher.roster.length, `drivers of ${region} are on shift`).toBeGreaterThan(0);
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(current());
     await page.goto(`${webui}/fleet/${region}`);
     const rows = page.getByTestId("drivers").locator("tbody tr");
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(matcher.roster.length);

@@ -6,7 +6,7 @@ import type { Server } from "node:http";
 import { pino } from "pino";
 import { createRegistry, listen } from "@food-ordering/kit";
 import { HttpError } from "@food-ordering/kit";
-import type { OrderStatusView } from "@food-ordering/contracts";
+import { secretHash, type OrderStatusView } from "@food-ordering/contracts";
 import { createWebuiApp } from "../../server/app.ts";
 import type { Backend } from "../../server/restate.ts";
 import { orderStreams } from "../../server/sse.ts";
@@ -32,13 +32,17 @@ const view = (
   ...extra,
 });
 const cancels: string[] = [];
+const OPERATOR_TOKEN = "an-operator-token-of-ours";
+const CAPABILITY = "c".repeat(43);
 const backend: Backend = {
   orderStatus: async (id) => {
     if (id === "restate-down")
       throw new HttpError(503, "order status: the order system is not answering; try again shortly");
     return orders.get(id) ?? view(id, "NEW");
   },
-  cancelOrder: async (id) => {
+  cancelOrder: async (id, capability) => {
+    // The workflow's check, as the fake's: one capability fits every order here.
+    if (capability !== CAPABILITY) throw new HttpError(403, "cancel: this is not the order's cancel capability");
     cancels.push(id);
     return orders.get(id)?.status === "SCHEDULED"
       ? { cancelled: true }
@@ -52,7 +56,21 @@ const backend: Backend = {
   }),
   driver: async (driverId) => {
     if (driverId === "drv-broken") throw new Error("twin busy");
-    return { driverId, status: "DELIVERING", deliveriesCompleted: 3, region: "amsterdam", location: { x: 1, y: 1 } };
+    return {
+      driverId,
+      status: "DELIVERING",
+      deliveriesCompleted: 3,
+      region: "amsterdam",
+      location: { x: 1, y: 1 },
+      assignment: {
+        deliveryId: `o-of-${driverId}`,
+        orderId: `o-of-${driverId}`,
+        region: "amsterdam",
+        restaurantId: "ams-sushi",
+        restaurantLocation: { x: 0, y: 0 },
+        customerLocation: { x: 7, y: 3 },
+      },
+    };
   },
   delivery: async (deliveryId) =>
     deliveryId === "d-1"
@@ -101,6 +119,7 @@ beforeAll(async () => {
     registry,
     staticDir,
     trustProxy: "loopback",
+    operatorToken: OPERATOR_TOKEN,
   });
   server = await listen(app, 0, "127.0.0.1");
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -120,17 +139,23 @@ const post = (p: string, body: unknown, raw = false) =>
 const order = { region: "amsterdam", restaurantId: "ams-burger", items: [{ productId: "ams-bg-1", quantity: 2 }] };
 
 describe("POST /api/orders", () => {
-  it("publishes the priced event keyed by a fresh id and answers 201 { id }", async () => {
+  it("publishes the priced event keyed by a fresh id and answers 201 { id, cancelCapability }", async () => {
     const res = await post("/api/orders", order);
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { id: string };
-    expect(Object.keys(body)).toEqual(["id"]);
+    const body = (await res.json()) as { id: string; cancelCapability: string };
+    expect(Object.keys(body)).toEqual(["id", "cancelCapability"]);
+    expect(body.cancelCapability).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(res.headers.get("location")).toBe(`/api/orders/${body.id}`);
     const event = published.find((p) => p.key === body.id);
     expect(event).toMatchObject({
       topic: "orders",
       value: { id: body.id, totalCost: 2100, products: order.items, deliveryDelay: 0, source: "webui" },
     });
+    // Only the capability's hash travels: whoever reads the topic cannot cancel.
+    expect((event!.value as { cancelCapabilityHash: string }).cancelCapabilityHash).toBe(
+      secretHash(body.cancelCapability),
+    );
+    expect(JSON.stringify(event)).not.toContain(body.cancelCapability);
   });
 
   it("answers 400 with each bad field and publishes nothing", async () => {
@@ -284,38 +309,85 @@ describe("POST /api/orders/:id/cancel", () => {
     orders.set("o-sched", view("o-sched", "SCHEDULED"));
     orders.set("o-prep", view("o-prep", "IN_PREPARATION"));
     orders.set("o-done", view("o-done", "DELIVERED"));
-    const ok = await post("/api/orders/o-sched/cancel", {});
+    const capability = CAPABILITY;
+    const ok = await post("/api/orders/o-sched/cancel", { capability });
     expect([ok.status, await ok.json()]).toEqual([200, { cancelled: true }]);
-    const late = await post("/api/orders/o-prep/cancel", {});
+    const late = await post("/api/orders/o-prep/cancel", { capability });
     expect([late.status, await late.json()]).toEqual([
       409,
       { cancelled: false, reason: "preparation has already started" },
     ]);
-    const done = await post("/api/orders/o-done/cancel", {});
+    const done = await post("/api/orders/o-done/cancel", { capability });
     expect([done.status, await done.json()]).toEqual([
       409,
       { cancelled: false, reason: "the order is already delivered" },
     ]);
     expect(cancels).not.toContain("o-done");
-    expect((await post("/api/orders/o-nobody/cancel", {})).status).toBe(404);
-    expect((await post("/api/orders/o-sched/cancel", { reason: 5 })).status).toBe(400);
+    expect((await post("/api/orders/o-nobody/cancel", { capability })).status).toBe(404);
+    expect((await post("/api/orders/o-sched/cancel", { reason: 5, capability })).status).toBe(400);
+  });
+
+  it("refuses a cancel without the capability (401) before asking anyone, and passes on the workflow's 403", async () => {
+    orders.set("o-later", view("o-later", "SCHEDULED"));
+    const before = cancels.length;
+    const without = await post("/api/orders/o-later/cancel", { reason: "not mine" });
+    expect([without.status, ((await without.json()) as { error: string }).error]).toEqual([
+      401,
+      expect.stringContaining("cancel capability"),
+    ]);
+    const wrong = await post("/api/orders/o-later/cancel", { capability: "w".repeat(43) });
+    expect([wrong.status, ((await wrong.json()) as { error: string }).error]).toEqual([
+      403,
+      expect.stringContaining("not the order's cancel capability"),
+    ]);
+    expect((await post("/api/orders/o-later/cancel", { capability: "short" })).status).toBe(400);
+    expect(cancels.length).toBe(before);
   });
 });
 
 describe("GET /api/fleet/:region", () => {
-  it("joins the matcher with each driver and waiting delivery, reporting unreadable drivers", async () => {
-    const res = await fetch(`${base}/api/fleet/amsterdam`);
+  const fleetOf = (authorization?: string) =>
+    fetch(`${base}/api/fleet/amsterdam`, { headers: authorization ? { authorization } : {} });
+
+  it("joins the matcher with each driver and waiting delivery for operators, reporting unreadable drivers", async () => {
+    const res = await fleetOf(`Bearer ${OPERATOR_TOKEN}`);
     expect(res.status).toBe(200);
     const fleet = (await res.json()) as Record<string, unknown>;
     expect(fleet).toMatchObject({
+      access: "operator",
       region: "amsterdam",
       counts: { DELIVERING: 2, WAITING_FOR_WORK: 0, IDLE: 0, OFFLINE: 0 },
       unreadable: ["drv-broken"],
       waiting: [{ deliveryId: "d-1", orderId: "o-1", restaurantId: "ams-sushi", attempts: 2 }, { deliveryId: "d-2" }],
       bottleneck: true,
     });
-    expect((fleet.drivers as Array<{ driverId: string }>).map((d) => d.driverId)).toEqual(["drv-1", "drv-2"]);
+    const drivers = fleet.drivers as Array<{ driverId: string; assignment?: { customerLocation: unknown } }>;
+    expect(drivers.map((d) => d.driverId)).toEqual(["drv-1", "drv-2"]);
+    expect(drivers[0]!.assignment?.customerLocation).toEqual({ x: 7, y: 3 });
     expect((await fetch(`${base}/api/fleet/paris`)).status).toBe(404);
+  });
+
+  it("shows anonymous visitors the same fleet without customers' addresses, order or delivery ids", async () => {
+    const res = await fleetOf();
+    expect([res.status, res.headers.get("vary")]).toEqual([200, expect.stringMatching(/authorization/i)]);
+    const fleet = (await res.json()) as Record<string, unknown>;
+    expect(fleet).toMatchObject({
+      access: "public",
+      counts: { DELIVERING: 2, WAITING_FOR_WORK: 0, IDLE: 0, OFFLINE: 0 },
+      waiting: [{ restaurantId: "ams-sushi", attempts: 2 }, {}],
+      bottleneck: true,
+    });
+    const text = JSON.stringify(fleet);
+    for (const hidden of ["customerLocation", "orderId", "deliveryId", "o-of-drv-1", "o-1", "d-1"])
+      expect(text).not.toContain(hidden);
+  });
+
+  it("answers 401 with WWW-Authenticate to a wrong operator token, whatever its scheme", async () => {
+    for (const authorization of ["Bearer wrong-token-wrong-token", `Basic ${OPERATOR_TOKEN}`, "Bearer"]) {
+      const res = await fleetOf(authorization);
+      expect([authorization, res.status]).toEqual([authorization, 401]);
+      expect(res.headers.get("www-authenticate")).toBe('Bearer realm="operator"');
+    }
   });
 });
 

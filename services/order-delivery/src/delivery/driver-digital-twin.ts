@@ -3,7 +3,10 @@ import {
   driverDigitalTwin,
   driverDeliveryMatcher,
   deliveryManager,
+  catalog,
   findRegion,
+  newSecret,
+  secretHash,
   DriverLocationEvent,
   type DeliveryAssignment,
   type DriverView,
@@ -21,6 +24,7 @@ import {
   type TwinStep,
   TRUSTED_CLOCK_WINDOW_MS,
 } from "./driver-digital-twin-rules.ts";
+import { authorizationOf, checkEnrollment, checkShiftToken, type AuthRefusal } from "./driver-auth.ts";
 import { metrics } from "../metrics.ts";
 import { internalHandlers } from "../internal-handlers.ts";
 
@@ -36,6 +40,11 @@ import { internalHandlers } from "../internal-handlers.ts";
  * delivery back for reassignment (so within one to two lease periods). A flag rather than a
  * timestamp: reading the clock is a journal entry, and the busiest handler (location reports)
  * would pay it on every event. `lastSeen` is for people: the time of the last poll or report.
+ *
+ * Credentials (driver-auth.ts): going on shift takes the driver's enrollment credential and
+ * answers a fresh shift token; the app's other calls take that token. The twin keeps only its
+ * hash, and checks before it reads or changes anything else, so a refused call changes nothing.
+ * Location reports arrive over Kafka, inside the platform's trust boundary, and carry no token.
  */
 
 type Driver = TwinState &
@@ -46,14 +55,28 @@ type Driver = TwinState &
     trustedAt?: number;
     waiter?: string;
     lastEtaForwardAt: number;
+    /** SHA-256 of the current shift's token; replaced when the driver goes on shift again. */
+    shiftTokenHash?: string;
+    /** The shift region's map size, read from the live catalog when the shift started. */
+    map?: { region: string; sizeKm: number };
   };
 
 export interface TwinDeps {
   leaseMs: number;
   etaUpdateIntervalMs: number;
+  /** The fleet's enrollment key; empty = enrollment credentials are not checked (shift tokens still are). */
+  enrollmentKey: string;
 }
 
 const conflict = (msg: string) => new restate.TerminalError(msg, { errorCode: 409 });
+
+/** A refused credential ends the call with 401/403, counted, before anything was read or changed. */
+function refuse(credential: "driver_enrollment" | "shift_token", refusal: AuthRefusal | undefined): void {
+  if (!refusal) return;
+  metrics.refusedCredentials.inc({ credential, reason: refusal.reason });
+  throw new restate.TerminalError(refusal.message, { errorCode: refusal.errorCode });
+}
+const authorization = (ctx: restate.ObjectSharedContext) => authorizationOf(ctx.request().headers);
 
 export function createDriverDigitalTwin(deps: TwinDeps) {
   const load = async (ctx: restate.ObjectContext): Promise<Driver> =>
@@ -102,24 +125,36 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
     ctx.sendClient(driverDigitalTwin, ctx.key).checkLease({ leaseId: d.leaseId }, restate.rpc.sendOpts({ delay }));
   };
 
+  /** The app's calls after going on shift: the current shift's token, or 401/403. */
+  const requireShiftToken = (ctx: restate.ObjectSharedContext, d: Driver | null) =>
+    refuse("shift_token", checkShiftToken(d?.shiftTokenHash, ctx.key, authorization(ctx)));
+
   return restate.implement(driverDigitalTwin, {
     handlers: {
       setDriverAvailable: async (ctx, { region }) => {
-        // Regions come from the catalog: an invented one creates no matcher and no metric series.
-        if (!findRegion(region)) throw new restate.TerminalError(`unknown region "${region}"`, { errorCode: 400 });
+        refuse("driver_enrollment", checkEnrollment(deps.enrollmentKey, ctx.key, authorization(ctx)));
+        // Regions come from the live catalog: an invented one creates no matcher and no metric series.
+        const entry = await ctx.client(catalog, region).get();
+        if (!entry) throw new restate.TerminalError(`unknown region "${region}"`, { errorCode: 400 });
         const d = await load(ctx);
+        d.map = { region, sizeKm: entry.region.sizeKm };
         const firstSignOfLife = d.status === "IDLE" || d.status === "OFFLINE";
         d.lastSeen = await ctx.date.now();
         d.trustedAt = d.lastSeen;
         d.seen = true;
         if (firstSignOfLife) armLease(ctx, d, true);
+        // A new token per shift, from the OS's CSPRNG: ctx.rand is seeded by the invocation id,
+        // which the caller sees, so its output could be predicted. ctx.run journals it for replays.
+        const shiftToken = await ctx.run("shift token", () => newSecret());
+        d.shiftTokenHash = secretHash(shiftToken);
         const next = apply(ctx, d, goOnShift(d, region));
         // A driver that was DELIVERING resumes its delivery (the app restarted mid-way).
-        return { assignment: next.assignment ?? null, pickedUp: next.pickedUp };
+        return { shiftToken, assignment: next.assignment ?? null, pickedUp: next.pickedUp };
       },
 
       waitForWork: async (ctx, { timeoutMs }) => {
         const d = await ctx.get<Driver>("driver");
+        requireShiftToken(ctx, d);
         if (d?.assignment) return d.assignment;
         if (!d || d.status !== "WAITING_FOR_WORK") {
           throw conflict(
@@ -150,17 +185,25 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         return { accepted: true };
       },
 
-      getAssignedDelivery: async (ctx) => (await ctx.get<Driver>("driver"))?.assignment ?? null,
+      getAssignedDelivery: async (ctx) => {
+        const d = await ctx.get<Driver>("driver");
+        requireShiftToken(ctx, d);
+        return d?.assignment ?? null;
+      },
 
       // Both reports are idempotent: an app retrying after a lost answer gets OK, not an error.
+      // The twin refuses a delivery that is not assigned to it (and the delivery manager a driver
+      // that is not the delivery's), so a driver can act on its own assignment only.
       notifyDeliveryPickup: async (ctx, { deliveryId }) => {
         const d = await load(ctx);
+        requireShiftToken(ctx, d);
         d.seen = true;
         apply(ctx, d, pickUp(d, deliveryId));
       },
 
       notifyDeliveryDelivered: async (ctx, { deliveryId }) => {
         const d = await load(ctx);
+        requireShiftToken(ctx, d);
         d.seen = true;
         apply(ctx, d, deliver(d, deliveryId));
       },
@@ -184,7 +227,9 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         }
         const d = await ctx.get<Driver>("driver");
         if (!d || d.status === "IDLE") return; // never on shift: nothing to track
-        const refused = checkReportPlace(d, event, findRegion(d.region ?? "")?.sizeKm);
+        // The map kept from the shift's start (a twin from before the catalog was data: the built-in one).
+        const sizeKm = d.map?.region === d.region ? d.map?.sizeKm : findRegion(d.region ?? "")?.sizeKm;
+        const refused = checkReportPlace(d, event, sizeKm);
         if (refused) {
           ctx.console.warn(`driver ${ctx.key}: dropping location report (${refused}) for region ${event.region}`);
           metrics.invalidDriverEvents.inc({ reason: refused });
@@ -231,6 +276,7 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
 
       goOffline: async (ctx) => {
         const d = await load(ctx);
+        requireShiftToken(ctx, d);
         const next = apply(ctx, d, goOffline(d, "sign-off"));
         next.leaseId += 1; // cancels the pending lease check
         ctx.set("driver", next);

@@ -2,9 +2,11 @@ import * as restate from "@restatedev/restate-sdk";
 import {
   orderStatus,
   orderWorkflow,
-  findRestaurant,
+  catalog,
+  checkOrderInRegion,
   isTerminal,
-  parseOrderEvent,
+  readOrderEvent,
+  sameHash,
   ORDER_STATUSES,
   type OrderStatus,
   type OrderStatusView,
@@ -21,6 +23,9 @@ import { internalHandlers } from "../internal-handlers.ts";
  * the event, records CREATED and starts the order's workflow. Recording CREATED on Restate's first
  * hop (rather than from the workflow, through a call back here) is what keeps publish → CREATED
  * short, and duplicates and malformed events never start a workflow.
+ *
+ * It keeps the hash of the order's cancel capability apart from the view (`cancelHash`): `get`
+ * is public, and the workflow's `cancel` asks `authorizeCancel` whether a capability matches.
  */
 
 /** Position in the flow; a status never moves backwards except a delivery reassigned to another driver. */
@@ -86,23 +91,29 @@ export const orderStatusObject = restate.implement(orderStatus, {
         metrics.duplicateOrderEvents.inc();
         return;
       }
-      const parsed = parseOrderEvent(raw, id);
+      // The event's region from the live catalog: one shared read, so a change applies to the next order.
+      const read = readOrderEvent(raw, id);
+      const parsed = read.ok
+        ? checkOrderInRegion(read.event, (await ctx.client(catalog, read.event.region).get())?.region)
+        : read;
       const now = await ctx.date.now();
       if (!parsed.ok) {
         // A bad event is rejected once, with its reason, and never retried; no workflow starts.
         ctx.console.warn(`order ${id} rejected: ${parsed.reason}`);
         ctx.set("order", rejected(view(id), parsed.reason, now));
+        // Kept even so: the customer holding the capability gets "rejected" from cancel, not 403.
+        if (parsed.cancelCapabilityHash) ctx.set("cancelHash", parsed.cancelCapabilityHash);
         return;
       }
       const order = parsed.order;
-      const restaurant = findRestaurant(order.region, order.restaurantId)!;
+      if (order.cancelCapabilityHash) ctx.set("cancelHash", order.cancelCapabilityHash);
       ctx.set("order", {
         ...view(id),
         status: "CREATED",
         timeline: [{ status: "CREATED", at: now }],
         region: order.region,
         restaurantId: order.restaurantId,
-        restaurantLocation: restaurant.location,
+        restaurantLocation: order.restaurantLocation,
         customerLocation: order.customerLocation,
         totalCost: order.totalCost,
         createdAt: now,
@@ -163,6 +174,11 @@ export const orderStatusObject = restate.implement(orderStatus, {
       order.eta = eta;
       order.driverLocation = driverLocation;
       ctx.set("order", order);
+    },
+
+    authorizeCancel: async (ctx, { capabilityHash }) => {
+      const [order, stored] = await Promise.all([ctx.get<OrderStatusView>("order"), ctx.get<string>("cancelHash")]);
+      return { status: order?.status ?? "NEW", allowed: sameHash(capabilityHash, stored) };
     },
 
     get: async (ctx) => (await ctx.get<OrderStatusView>("order")) ?? view(ctx.key),

@@ -5,6 +5,7 @@ import {
   deliveryManager,
   findRestaurant,
   restaurantKey,
+  secretHash,
   verifyPreparationDone,
   type CancelResponse,
   type OrderOutcome,
@@ -22,6 +23,8 @@ import { internalHandlers } from "../internal-handlers.ts";
  * Cancellation: the `cancel` handler records the request in the `cancel` promise and waits on
  * `cancel-outcome`, which only `run` resolves — at the single point where it decides whether
  * preparation starts. So a cancel is either honoured (refund, CANCELLED) or refused, never both.
+ * Only the customer may ask: the request carries the order's cancel capability, whose hash
+ * order-status kept from the order event (401 without it, 403 for another; nothing changes).
  */
 
 type Phase =
@@ -44,7 +47,10 @@ export function createOrderWorkflow(deps: OrderWorkflowDeps) {
         const status = ctx.sendClient(orderStatus, id);
         const cancelOutcome = ctx.promise<CancelResponse>("cancel-outcome");
         // 1-2. Validated and CREATED by order-status/receive, which started this workflow.
-        const restaurant = findRestaurant(order.region, order.restaurantId)!;
+        // The order carries its restaurant as accepted (a later catalog change leaves it be); an
+        // order accepted before the catalog was data finds it in the built-in set.
+        const restaurantLocation =
+          order.restaurantLocation ?? findRestaurant(order.region, order.restaurantId)!.location;
         ctx.set("phase", "CREATED");
 
         // 3. Pay. The idempotency token is durable, so a retried charge is deduplicated by the provider.
@@ -117,7 +123,7 @@ export function createOrderWorkflow(deps: OrderWorkflowDeps) {
           orderId: id,
           region: order.region,
           restaurantId: order.restaurantId,
-          restaurantLocation: restaurant.location,
+          restaurantLocation,
           customerLocation: order.customerLocation,
           deliveredAwakeableId: delivered.id,
         });
@@ -159,11 +165,21 @@ export function createOrderWorkflow(deps: OrderWorkflowDeps) {
       },
 
       cancel: async (ctx, req) => {
+        const refused = (reason: "missing" | "forged", message: string, errorCode: 401 | 403) => {
+          metrics.refusedCredentials.inc({ credential: "cancel_capability", reason });
+          return new restate.TerminalError(`order ${ctx.key}: ${message}`, { errorCode });
+        };
+        if (!req.capability)
+          throw refused("missing", "cancelling needs the cancel capability the shop handed out with the order", 401);
+        const { status, allowed } = await ctx
+          .client(orderStatus, ctx.key)
+          .authorizeCancel({ capabilityHash: secretHash(req.capability) });
+        if (status === "NEW") throw new restate.TerminalError(`unknown order ${ctx.key}`, { errorCode: 404 });
+        // An order placed without a capability (a provider that hands out none) matches nothing.
+        if (!allowed) throw refused("forged", "this is not the order's cancel capability", 403);
         if (!(await ctx.get<Phase>("phase"))) {
           // No phase: the workflow has not started. Order status knows whether it is about to
           // (CREATED: the cancel is recorded and the workflow honours it), or never will.
-          const { status } = await ctx.client(orderStatus, ctx.key).get();
-          if (status === "NEW") throw new restate.TerminalError(`unknown order ${ctx.key}`, { errorCode: 404 });
           if (status !== "CREATED")
             return {
               cancelled: false,

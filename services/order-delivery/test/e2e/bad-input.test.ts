@@ -2,7 +2,9 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { TOPICS } from "@food-ordering/contracts";
 import { TOPIC_PARTITIONS } from "@food-ordering/testkit";
 import {
+  cancellableOrder,
   closeProducer,
+  driverApp,
   endpointCounter,
   getStatus,
   ledger,
@@ -140,11 +142,11 @@ describe("malformed order events", () => {
 describe("the order workflow's entry", () => {
   it("answers a cancel of an order rejected at validation, which never started a workflow", async () => {
     const id = uniqueId("bad");
-    await publishRaw(stack, TOPICS.orders, [
-      { key: id, value: JSON.stringify({ ...makeOrder(), id, region: "atlantis" }) },
-    ]);
+    const { order, capability } = cancellableOrder({ id });
+    await publishRaw(stack, TOPICS.orders, [{ key: id, value: JSON.stringify({ ...order, region: "atlantis" }) }]);
     await waitForOrder(stack, id, (v) => v.status === "REJECTED", 20_000);
-    const res = await post(`${stack.ingressUrl}/order-workflow/${id}/cancel`, {});
+    // The customer's capability still counts: the event's hash was kept though the order was not.
+    const res = await post(`${stack.ingressUrl}/order-workflow/${id}/cancel`, { capability });
     expect([res.status, await res.json()]).toEqual([200, { cancelled: false, reason: "the order was rejected" }]);
     expect((await getStatus(stack, id)).status).toBe("REJECTED");
   });
@@ -228,32 +230,27 @@ describe("callbacks and reports that do not fit", () => {
 
   it("refuses driver reports out of order or from the wrong driver, and changes nothing", async () => {
     // A region without simulated drivers or orders, so the probe driver is never matched.
-    const driver = `paris-probe-${uniqueId("d")}`;
-    expect(
-      (await post(`${stack.ingressUrl}/driver-digital-twin/${driver}/setDriverAvailable`, { region: "paris" })).status,
-    ).toBe(200);
-    const delivered = await post(`${stack.ingressUrl}/driver-digital-twin/${driver}/notifyDeliveryDelivered`, {
-      deliveryId: "nope",
-    });
+    const driver = driverApp(stack, `paris-probe-${uniqueId("d")}`);
+    await driver.goOnShift("paris");
+    const delivered = await driver.call("notifyDeliveryDelivered", { deliveryId: "nope" });
     expect(delivered.status).toBe(409);
     expect(await delivered.text()).toMatch(/has no delivery nope assigned/);
     // A pick-up report for another driver's delivery: the twin knows it was not assigned.
     const order = makeOrder();
     await publishOrder(stack, order);
     const { final } = await waitForOrder(stack, order.id);
-    const wrong = await post(`${stack.ingressUrl}/driver-digital-twin/${driver}/notifyDeliveryPickup`, {
-      deliveryId: order.id,
-    });
+    const wrong = await driver.call("notifyDeliveryPickup", { deliveryId: order.id });
     expect(wrong.status).toBe(409);
     expect(await wrong.text()).toMatch(new RegExp(`has no delivery ${order.id} assigned`));
     expect(await getStatus(stack, order.id)).toEqual(final);
-    expect((await post(`${stack.ingressUrl}/driver-digital-twin/${driver}/goOffline`, {})).status).toBe(200);
+    expect((await driver.call("goOffline")).status).toBe(200);
   });
 
   it("drops location reports for another region, off the region's map or from the future, and counts them", async () => {
-    const driver = `paris-gps-${uniqueId("d")}`;
+    const app = driverApp(stack, `paris-gps-${uniqueId("d")}`);
+    const driver = app.driverId;
     const twin = `${stack.ingressUrl}/driver-digital-twin/${driver}`;
-    expect((await post(`${twin}/setDriverAvailable`, { region: "paris" })).status).toBe(200);
+    await app.goOnShift("paris");
     const report = (over: Record<string, unknown>) =>
       JSON.stringify({
         driverId: driver,
@@ -290,12 +287,13 @@ describe("callbacks and reports that do not fit", () => {
       outside_map: before.outside_map! + 1,
       from_the_future: before.from_the_future! + 1,
     });
-    expect((await post(`${twin}/goOffline`, {})).status).toBe(200);
+    expect((await app.call("goOffline")).status).toBe(200);
   });
 
   it("refuses a shift in a region the catalog does not have, and creates nothing for it", async () => {
     const region = `atlantis-${uniqueId("r")}`;
-    const res = await post(`${stack.ingressUrl}/driver-digital-twin/${uniqueId("d")}/setDriverAvailable`, { region });
+    const driver = driverApp(stack, uniqueId("d"));
+    const res = await driver.call("setDriverAvailable", { region }, driver.credential);
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/unknown region/);
     const metrics = await (await fetch(stack.metrics.endpoint!)).text();

@@ -93,6 +93,8 @@ describe("inspect CLI against the shared stack", () => {
     expect(endpoint, JSON.stringify(rows)).toBeDefined();
     expect(endpoint!.state).toBe("current");
     expect(endpoint!.currentFor).toEqual([
+      "catalog",
+      "catalog-directory",
       "delivery-manager",
       "driver-delivery-matcher",
       "driver-digital-twin",
