@@ -1,7 +1,8 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { CLUSTER } from "@food-ordering/cluster";
 import { REPO_ROOT } from "@food-ordering/stack";
 import { byKind, effectiveValues, podTemplates, render } from "./chart.ts";
 
@@ -87,4 +88,80 @@ it("port-forwards to local ports that the kind cluster's host port mappings do n
   const localPorts = skaffold.portForward.map((pf: { port: number; localPort?: number }) => pf.localPort ?? pf.port);
   expect(localPorts.filter((p: number) => hostPorts.includes(p))).toEqual([]);
   expect(new Set(localPorts).size).toBe(localPorts.length);
+});
+
+it("sets no log format the image cannot produce (pretty needs pino-pretty, which npm ci --omit=dev leaves out)", () => {
+  const production = ["package.json", "services/kit/package.json"].flatMap((f) =>
+    Object.keys(JSON.parse(readFileSync(join(REPO_ROOT, f), "utf8")).dependencies ?? {}),
+  );
+  for (const p of skaffold.profiles)
+    for (const patch of p.patches ?? [])
+      if (patch.value?.["global.logFormat"] === "pretty") expect(production, p.name).toContain("pino-pretty");
+});
+
+type Json = Record<string, unknown>;
+interface Patch {
+  op: "add" | "remove" | "replace";
+  path: string;
+  value?: unknown;
+}
+
+/** skaffold.yaml with the named profiles' JSON patches applied, in order (skaffold's add/remove/replace). */
+function withProfiles(names: string[]): typeof skaffold {
+  const config = structuredClone(skaffold);
+  for (const name of names) {
+    const profile = skaffold.profiles.find((p: { name: string }) => p.name === name);
+    expect(profile, name).toBeDefined();
+    for (const { op, path, value } of profile.patches as Patch[]) {
+      const keys = path.split("/").slice(1);
+      const last = keys.pop()!;
+      const parent = keys.reduce((at: Json, k) => at[k] as Json, config);
+      expect(parent, path).toBeDefined();
+      if (op !== "add") expect(parent[last], `${name}: ${op} ${path}`).toBeDefined();
+      if (op === "remove") delete parent[last];
+      else parent[last] = structuredClone(value);
+    }
+  }
+  return config;
+}
+
+describe("the local-node profile (npm run skaffold -- run -p local-node)", () => {
+  const node = withProfiles(["local-node"]);
+  const artifact = node.build.artifacts[0];
+  const release = node.deploy.helm.releases[0];
+
+  it("builds the same Dockerfile through the custom step, which exists, and never pushes", () => {
+    expect(artifact.docker).toBeUndefined();
+    expect(artifact.image).toBe(skaffold.build.artifacts[0].image);
+    const [runtime, script] = artifact.custom.buildCommand.split(" ");
+    expect(runtime).toBe("node");
+    expect(existsSync(join(REPO_ROOT, script))).toBe(true);
+    expect(artifact.custom.dependencies.dockerfile.path).toBe(skaffold.build.artifacts[0].docker.dockerfile);
+    expect(node.build.local.push).toBe(false);
+  });
+
+  it("deploys onto the node's kubeconfig context with its values file and the image skaffold tagged", () => {
+    expect(node.deploy.kubeContext).toBe(CLUSTER.context);
+    expect(skaffold.deploy.kubeContext).toBe("kind-food-ordering"); // kind stays the default
+    for (const file of release.valuesFiles) expect(existsSync(join(REPO_ROOT, file)), file).toBe(true);
+    expect(release.valuesFiles).toContain("k8s/values-local-node.yaml");
+    // The exact tag, never pulled: the image exists only in the node's containerd.
+    expect(release.setValueTemplates["global.image.tag"]).toMatch(/^\{\{\.IMAGE_TAG_food_ordering\}\}$/);
+    const local = parseYaml(readFileSync(join(REPO_ROOT, "k8s/values-local-node.yaml"), "utf8"));
+    for (const policy of [release.setValueTemplates["global.image.pullPolicy"], local.global.image.pullPolicy])
+      expect(["IfNotPresent", "Never"]).toContain(policy);
+  });
+
+  it("keeps `skaffold dev`'s sync and dev mode whichever profile applies first", () => {
+    for (const order of [
+      ["local-node", "dev"],
+      ["dev", "local-node"],
+    ]) {
+      const dev = withProfiles(order);
+      expect(dev.build.artifacts[0].custom, order.join("+")).toBeDefined();
+      expect(dev.build.artifacts[0].sync.manual.length, order.join("+")).toBeGreaterThan(0);
+      expect(dev.deploy.helm.releases[0].setValues["global.devMode"], order.join("+")).toBe(true);
+      expect(dev.deploy.helm.releases[0].valuesFiles, order.join("+")).toContain("k8s/values-local-node.yaml");
+    }
+  });
 });

@@ -14,7 +14,9 @@ export async function setup(): Promise<void> {
     throw new Error(
       "the node tests need root: they run a real kubelet, containerd, bridges and iptables (run npm test as root)",
     );
-  started = !clusterStatus().running;
+  // Only a node with no component running is this run's to take down: a half-up one (a
+  // component that exited) is someone's node being repaired by the clusterUp below.
+  started = clusterStatus().components.every((c) => c.pid === undefined);
   const t0 = Date.now();
   await nodeReady();
   say(`node ready with the images loaded in ${Math.round((Date.now() - t0) / 1000)} s`);

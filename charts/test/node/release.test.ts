@@ -21,15 +21,8 @@ afterAll(() => release.uninstall(), 10 * 60_000);
 
 describe("the release on the node", () => {
   it("runs every pod Ready", async () => {
-    const pods = JSON.parse(await release.kubectl("get", "pods", "-o", "json")).items as Array<{
-      metadata: { name: string };
-      status: { phase: string; conditions?: Array<{ type: string; status: string }> };
-    }>;
-    const running = pods.filter((p) => p.status.phase !== "Succeeded");
+    const { running, notReady } = await release.readiness();
     expect(running.length).toBeGreaterThanOrEqual(8);
-    const notReady = running
-      .filter((p) => !p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
-      .map((p) => p.metadata.name);
     expect(notReady).toEqual([]);
   });
 

@@ -78,6 +78,12 @@ export class NodeRelease {
       path.join(REPO_ROOT, "k8s/values-local-node.yaml"),
       "-f",
       identityValues(),
+      // No NodePort: a node port is the node's, and a test release must not collide with
+      // another release there (another test's, or the developer's own shop).
+      "--set",
+      "webui.service.type=ClusterIP",
+      "--set",
+      "webui.service.nodePort=null",
       ...extra,
       "--wait",
       "--timeout",
@@ -96,10 +102,10 @@ export class NodeRelease {
     this.kafkaBrokers = [`${pods.items[0].status.podIP}:9092`];
   }
 
-  /** `kubectl port-forward` to a Service, on a free local port; resolves once it listens. */
-  async portForward(service: string, port: number): Promise<string> {
+  /** `kubectl port-forward` to a Service (of the release's namespace, or `ns`), on a free local port; resolves once it listens. */
+  async portForward(service: string, port: number, ns = this.ns): Promise<string> {
     const local = await freePort();
-    const child = spawn(tools.kubectl, ["-n", this.ns, "port-forward", `svc/${service}`, `${local}:${port}`], { env });
+    const child = spawn(tools.kubectl, ["-n", ns, "port-forward", `svc/${service}`, `${local}:${port}`], { env });
     this.forwards.push(child);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`port-forward to ${service}:${port} did not start`)), 30_000);
@@ -112,6 +118,21 @@ export class NodeRelease {
       child.once("exit", (code) => reject(new Error(`port-forward to ${service} exited with ${code}`)));
     });
     return `http://127.0.0.1:${local}`;
+  }
+
+  /** The release's pods that should be Ready (all but finished Job pods), and those of them that are not. */
+  async readiness(): Promise<{ running: string[]; notReady: string[] }> {
+    const pods = JSON.parse(await this.kubectl("get", "pods", "-o", "json")).items as Array<{
+      metadata: { name: string };
+      status: { phase: string; conditions?: Array<{ type: string; status: string }> };
+    }>;
+    const running = pods.filter((p) => p.status.phase !== "Succeeded");
+    return {
+      running: running.map((p) => p.metadata.name),
+      notReady: running
+        .filter((p) => !p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
+        .map((p) => p.metadata.name),
+    };
   }
 
   async uninstall(): Promise<void> {

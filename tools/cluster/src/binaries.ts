@@ -25,17 +25,84 @@ export function kubeBinary(name: KubeCommand): string {
   return path.join(CACHE_DIR, `${name}-v${KUBE_VERSION}`, name);
 }
 
+/**
+ * The prometheus-operator release whose operator and config reloader the node's monitoring runs
+ * (tools/images) and whose CRDs the chart is checked against (tools/setup).
+ */
+export const PROMETHEUS_OPERATOR_VERSION = "0.93.0";
+const PROMETHEUS_OPERATOR_MODULE = "github.com/prometheus-operator/prometheus-operator";
+const PROMETHEUS_OPERATOR_BUILD = {
+  module: PROMETHEUS_OPERATOR_MODULE,
+  version: `v${PROMETHEUS_OPERATOR_VERSION}`,
+  ldflags: `-s -X github.com/prometheus/common/version.Version=${PROMETHEUS_OPERATOR_VERSION}`,
+  static: true,
+} as const;
+
 /** Programs built from their own Go modules, each in a scratch module of its own. */
 export const GO_TOOLS = {
   coredns: { module: "github.com/coredns/coredns", version: "v1.13.1", pkg: "github.com/coredns/coredns" },
   // Debian has no cri-tools; `down` needs crictl to stop pod sandboxes through the CRI (so CNI
   // tears their network down) rather than killing shims behind containerd's back.
   crictl: { module: "sigs.k8s.io/cri-tools", version: "v1.34.0", pkg: "sigs.k8s.io/cri-tools/cmd/crictl" },
-} as const;
+  // The NetworkPolicy enforcer kind's kindnetd embeds (kind >= 0.24); its main package is cmd/.
+  "kube-network-policies": {
+    module: "sigs.k8s.io/kube-network-policies",
+    version: "v0.8.0",
+    pkg: "sigs.k8s.io/kube-network-policies/cmd",
+  },
+  // The newest skaffold the module proxy serves here (2.17+ is refused); it drives Helm 3 only,
+  // so the skaffold tests pair it with helm3 below (docs/kubernetes.md, "skaffold on the node").
+  skaffold: {
+    module: "github.com/GoogleContainerTools/skaffold/v2",
+    version: "v2.16.1",
+    pkg: "github.com/GoogleContainerTools/skaffold/v2/cmd/skaffold",
+    // Stamped as skaffold's Makefile does; unstamped, `skaffold version` prints nothing.
+    ldflags: "-X github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/version.version=v2.16.1",
+  },
+  // Helm 3 for skaffold 2.16, which runs `helm version --client` (gone in Helm 4) and passes
+  // itself as an executable --post-renderer (Helm 4 takes only plugins). Named helm, since
+  // skaffold runs the `helm` on its PATH; the node's own helm stays Helm 4 (kube-tools.ts).
+  helm3: {
+    module: "helm.sh/helm/v3",
+    version: "v3.22.0",
+    pkg: "helm.sh/helm/v3/cmd/helm",
+    binary: "helm",
+    // As helm's Makefile stamps them: the version, and the Kubernetes minor of its client-go
+    // (v0.37) for `helm template`'s default capabilities; unstamped they say v3.22 and 1.20.
+    ldflags: [
+      "-X helm.sh/helm/v3/internal/version.version=v3.22.0",
+      ...["pkg/chartutil", "pkg/lint/rules"].flatMap((p) => [
+        `-X helm.sh/helm/v3/${p}.k8sVersionMajor=1`,
+        `-X helm.sh/helm/v3/${p}.k8sVersionMinor=37`,
+      ]),
+    ].join(" "),
+  },
+  // prometheus-operator's operator and config reloader, for the monitoring images (tools/images),
+  // built as its Makefile builds them: static (the images hold nothing else) and version-stamped.
+  "prometheus-operator": { ...PROMETHEUS_OPERATOR_BUILD, pkg: `${PROMETHEUS_OPERATOR_MODULE}/cmd/operator` },
+  "prometheus-config-reloader": {
+    ...PROMETHEUS_OPERATOR_BUILD,
+    pkg: `${PROMETHEUS_OPERATOR_MODULE}/cmd/prometheus-config-reloader`,
+  },
+  // The Prometheus that operator release runs by default (3.13.1, Go module v0.313.1). Debian's has
+  // no Kubernetes service discovery (removed there, NEWS.Debian), which every monitor needs. Built
+  // without the web UI's assets (npm-built, not in the module): the HTTP API is all there is.
+  prometheus: {
+    module: "github.com/prometheus/prometheus",
+    version: "v0.313.1",
+    pkg: "github.com/prometheus/prometheus/cmd/prometheus",
+    ldflags: "-s -X github.com/prometheus/common/version.Version=3.13.1",
+    static: true,
+  },
+} as const satisfies Record<
+  string,
+  { module: string; version: string; pkg: string; binary?: string; ldflags?: string; static?: boolean }
+>;
 export type GoTool = keyof typeof GO_TOOLS;
 
 export function goToolBinary(name: GoTool): string {
-  return path.join(CACHE_DIR, `${name}-${GO_TOOLS[name].version}`, name);
+  const tool: { version: string; binary?: string } = GO_TOOLS[name];
+  return path.join(CACHE_DIR, `${name}-${tool.version}`, tool.binary ?? name);
 }
 
 type Say = (s: string) => void;
@@ -70,9 +137,14 @@ function requireGo(what: string): void {
     throw new Error(`building ${what} needs Go (1.25+) on the PATH and the Go module proxy`);
 }
 
-function goIn(dir: string) {
+function goIn(dir: string, env: NodeJS.ProcessEnv = {}) {
   return (...args: string[]) =>
-    execFileSync("go", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    execFileSync("go", args, {
+      cwd: dir,
+      env: { ...process.env, ...env },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
 }
 
 /**
@@ -134,24 +206,52 @@ export function ensureKubernetesBinaries(
   return paths;
 }
 
+interface ModVersion {
+  Path: string;
+  Version?: string;
+}
+
+/**
+ * The module's own `replace` and `exclude` directives as `go mod edit` flags. They bind only
+ * the main module, so a scratch module must repeat them, or `go get` resolves to the versions
+ * they avoid (skaffold: github.com/imdario/mergo v1, which declares another module path).
+ * Local-path replacements cannot apply outside the module's tree and are left out.
+ */
+function inheritedDirectives(go: ReturnType<typeof goIn>, module: string, version: string): string[] {
+  const { GoMod } = JSON.parse(go("mod", "download", "-json", `${module}@${version}`)) as { GoMod: string };
+  const mod = JSON.parse(go("mod", "edit", "-json", GoMod)) as {
+    Replace?: { Old: ModVersion; New: ModVersion }[] | null;
+    Exclude?: ModVersion[] | null;
+  };
+  const at = (m: ModVersion) => (m.Version ? `${m.Path}@${m.Version}` : m.Path);
+  return [
+    ...(mod.Replace ?? []).filter((r) => r.New.Version).map((r) => `-replace=${at(r.Old)}=${at(r.New)}`),
+    ...(mod.Exclude ?? []).map((e) => `-exclude=${at(e)}`),
+  ];
+}
+
 /**
  * Builds a Go program whose module has `replace` directives (which `go install pkg@version`
- * refuses): `go get -tool` it into a scratch module, then `go build` it there.
+ * refuses): `go get -tool` it into a scratch module that repeats those directives, then
+ * `go build` it there.
  */
 export function ensureGoTool(name: GoTool, say: Say = console.log): string {
   const target = goToolBinary(name);
   if (fs.existsSync(target)) return target;
   const { module, version, pkg } = GO_TOOLS[name];
+  const tool: { pkg: string; ldflags?: string; static?: boolean } = GO_TOOLS[name];
   requireGo(name);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-build-`));
   try {
-    const go = goIn(work);
+    const go = goIn(work, tool.static ? { CGO_ENABLED: "0" } : {});
     const started = Date.now();
     say(`Building ${name} ${version} from ${module} (a few minutes)...`);
     go("mod", "init", `${name}build`);
+    const directives = inheritedDirectives(go, module, version);
+    if (directives.length) go("mod", "edit", ...directives);
     go("get", "-tool", `${pkg}@${version}`);
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    go("build", "-o", `${target}.tmp`, pkg);
+    go("build", ...(tool.ldflags ? ["-ldflags", tool.ldflags] : []), "-o", `${target}.tmp`, pkg);
     fs.renameSync(`${target}.tmp`, target);
     say(`  built ${target} in ${Math.round((Date.now() - started) / 1000)} s`);
   } finally {

@@ -5,7 +5,7 @@ import { clusterUp } from "./up.ts";
 
 /** npm run cluster -- up | down [--purge] | status */
 const program = new Command("cluster").description(
-  "A real single-node Kubernetes (etcd, kube-apiserver, controller-manager, scheduler, kubelet, containerd, kube-proxy, CoreDNS) as local processes.",
+  "A real single-node Kubernetes (etcd, kube-apiserver, controller-manager, scheduler, kubelet, containerd, kube-proxy, kube-network-policies, CoreDNS) as local processes.",
 );
 
 program
@@ -40,7 +40,9 @@ Stop it:
 
 program
   .command("down")
-  .description("stop every component by its recorded pid and remove pods, interfaces and iptables chains")
+  .description(
+    "stop every component by its recorded pid and remove pods, interfaces, iptables chains and nftables tables",
+  )
   .option("--purge", "also delete .data/cluster (etcd data, certificates, images)")
   .action(async (opts: { purge?: boolean }) => {
     await clusterDown({ purge: opts.purge });

@@ -5,6 +5,7 @@ import type { GoTool, KubeCommand } from "./binaries.ts";
 import { corednsArgs, corednsReady } from "./coredns.ts";
 import { containerdReady, httpOk } from "./health.ts";
 import { componentKubeconfig } from "./kubeconfig.ts";
+import { enforcerComponent } from "./network-policies.ts";
 import { CNI_BIN_DIR } from "./packages.ts";
 import { PAUSE_IMAGE } from "./pause.ts";
 import { CLUSTER, CLUSTER_PATHS } from "./paths.ts";
@@ -15,6 +16,8 @@ export interface Component {
   name: string;
   command: string;
   args: string[];
+  /** Added to its environment. */
+  env?: NodeJS.ProcessEnv;
   ready: () => Promise<boolean>;
   readyTimeoutMs: number;
 }
@@ -27,19 +30,31 @@ export const COMPONENT_NAMES = [
   "kube-scheduler",
   "kubelet",
   "kube-proxy",
+  "kube-network-policies",
   "coredns",
 ] as const;
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
 
-export type Binaries = Record<KubeCommand, string> & Record<GoTool, string>;
+/** The Go tools that run as node components (GO_TOOLS also holds developer tools, e.g. skaffold). */
+export type Binaries = Record<KubeCommand, string> &
+  Record<Extract<GoTool, "coredns" | "crictl" | "kube-network-policies">, string>;
 
 const cfg = (file: string) => path.join(CLUSTER_PATHS.config, file);
+
+/**
+ * Writes a config file only when its content changes: kube-proxy watches its file and exits when
+ * a rewrite (even of the same content) lands, so a second `up` would restart it.
+ */
+function writeConfig(file: string, content: string): void {
+  if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === content) return;
+  fs.writeFileSync(file, content);
+}
 const P = CLUSTER.ports;
 
 function writeContainerdConfig(): string {
   const cri = 'plugins."io.containerd.grpc.v1.cri"';
   const file = cfg("containerd.toml");
-  fs.writeFileSync(
+  writeConfig(
     file,
     `version = 2
 root = "${CLUSTER_PATHS.containerdRoot}"
@@ -121,7 +136,7 @@ function writeKubeletConfig(nodeIp: string): string {
     podLogsDir: CLUSTER_PATHS.podLogs,
     volumePluginDir: path.join(CLUSTER_PATHS.kubeletRoot, "volume-plugins"),
   };
-  fs.writeFileSync(file, stringify(config));
+  writeConfig(file, stringify(config));
   return file;
 }
 
@@ -141,7 +156,7 @@ function writeKubeProxyConfig(): string {
     iptables: { localhostNodePorts: false },
     conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: "0s", tcpCloseWaitTimeout: "0s" },
   };
-  fs.writeFileSync(file, stringify(config));
+  writeConfig(file, stringify(config));
   return file;
 }
 
@@ -262,6 +277,7 @@ export function components(nodeIp: string, bin: Binaries): Component[] {
       ready: () => httpOk(`http://127.0.0.1:${P.kubeProxyHealthz}/healthz`),
       readyTimeoutMs: 60_000,
     },
+    enforcerComponent(bin["kube-network-policies"]),
     {
       name: "coredns",
       command: bin.coredns,

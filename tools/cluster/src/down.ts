@@ -2,9 +2,10 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { goToolBinary, kubeBinary } from "./binaries.ts";
 import { COMPONENT_NAMES, type ComponentName } from "./components.ts";
-import { removeDevicePluginSocket, removeKubepodsCgroups, requireRoot, unmountAll } from "./host.ts";
+import { killOrphans, removeDevicePluginSocket, removeKubepodsCgroups, requireRoot, unmountAll } from "./host.ts";
 import { removeBridge, removeIptablesChains, restoreSysctls } from "./network.ts";
 import { CLUSTER_PATHS } from "./paths.ts";
+import { removePolicyQueue } from "./policy-queue.ts";
 import { runningPid, stopProcess } from "./processes.ts";
 
 export interface DownOptions {
@@ -60,12 +61,15 @@ export async function clusterDown(opts: DownOptions = {}): Promise<void> {
   removePods(say);
   const rest = COMPONENT_NAMES.filter((n) => !["kube-controller-manager", "kube-scheduler", "kubelet"].includes(n));
   for (const name of rest.reverse()) await stop(name, say);
+  const orphans = killOrphans();
+  if (orphans.length) say(`  killed ${orphans.length} container process(es) and shim(s) no containerd tracked`);
 
   // containerd leaves its ttrpc socket behind; a stale socket would look like a running node.
   for (const f of [CLUSTER_PATHS.containerdSocket, `${CLUSTER_PATHS.containerdSocket}.ttrpc`])
     fs.rmSync(f, { force: true });
   if (fs.existsSync(kubeBinary("kube-proxy")))
     spawnSync(kubeBinary("kube-proxy"), ["--cleanup"], { stdio: "ignore", timeout: 60_000 });
+  for (const o of removePolicyQueue()) say(`  removed ${o}`);
   const chains = removeIptablesChains();
   if (chains.length) say(`  removed ${chains.length} iptables chain(s)`);
   const links = removeBridge();

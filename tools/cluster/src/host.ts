@@ -53,6 +53,50 @@ function kubepodsDirs(): string[] {
   return dirs;
 }
 
+/** Every process in the kubelet's cgroup trees: the node's containers. */
+function kubepodsPids(): number[] {
+  const pids = new Set<number>();
+  const walk = (dir: string): void => {
+    const procs = path.join(dir, "cgroup.procs");
+    if (fs.existsSync(procs))
+      for (const l of fs.readFileSync(procs, "utf8").split("\n")) if (l.trim()) pids.add(Number(l));
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(dir, e.name));
+  };
+  for (const d of kubepodsDirs()) walk(d);
+  return [...pids];
+}
+
+/** containerd's shims serving the node's socket (their command line names it). */
+function shimPids(socket = CLUSTER_PATHS.containerdSocket): number[] {
+  const pids: number[] = [];
+  for (const e of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const argv = fs.readFileSync(`/proc/${e}/cmdline`, "utf8").split("\0");
+      if (argv.includes("-address") && argv[argv.indexOf("-address") + 1] === socket) pids.push(Number(e));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/**
+ * Kills what a containerd that died (or lost its socket) left running: the containers in the
+ * kubepods cgroups and the shims of the node's socket. The CRI cannot remove them any more.
+ */
+export function killOrphans(): number[] {
+  const pids = [...kubepodsPids(), ...shimPids()];
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  return pids;
+}
+
 /** Removes the emptied kubepods cgroups, children first; returns those still holding processes. */
 export function removeKubepodsCgroups(): string[] {
   const busy: string[] = [];

@@ -5,10 +5,13 @@ export { CLUSTER, CLUSTER_PATHS, CACHE_DIR } from "./paths.ts";
 export {
   ensureGoTool,
   ensureKubernetesBinaries,
+  GO_TOOLS,
   goToolBinary,
   kubeBinary,
   KUBE_COMMANDS,
   KUBE_VERSION,
+  PROMETHEUS_OPERATOR_VERSION,
+  type GoTool,
   type KubeCommand,
 } from "./binaries.ts";
 export { buildImageArchive, hasImage, importImage, pinImage, type ImageFile } from "./images.ts";

@@ -20,7 +20,7 @@ export function writeKubeconfigs(): void {
       apiVersion: "v1",
       kind: "Config",
       clusters: [
-        { name: "food-ordering", cluster: { server: apiserverUrl(), "certificate-authority-data": b64(CA_CERT) } },
+        { name: CLUSTER.context, cluster: { server: apiserverUrl(), "certificate-authority-data": b64(CA_CERT) } },
       ],
       users: [
         {
@@ -31,8 +31,8 @@ export function writeKubeconfigs(): void {
           },
         },
       ],
-      contexts: [{ name: "food-ordering", context: { cluster: "food-ordering", user: client } }],
-      "current-context": "food-ordering",
+      contexts: [{ name: CLUSTER.context, context: { cluster: CLUSTER.context, user: client } }],
+      "current-context": CLUSTER.context,
     };
     const file = componentKubeconfig(client);
     fs.writeFileSync(file, stringify(doc), { mode: 0o600 });

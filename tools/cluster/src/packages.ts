@@ -15,6 +15,12 @@ export const CLUSTER_PACKAGES: SystemPackage[] = [
     why: "pod networking (bridge, host-local, loopback, portmap)",
   },
   { command: "iptables", args: ["--version"], pkg: "iptables", why: "kube-proxy's Services and the pods' masquerade" },
+  {
+    command: "nft",
+    args: ["--version"],
+    pkg: "nftables",
+    why: "probes the kernel for the NetworkPolicy enforcer's nft rules and removes its table",
+  },
   { command: "conntrack", args: ["--version"], pkg: "conntrack", why: "kube-proxy clears stale UDP flows with it" },
   { command: "ip", args: ["-V"], pkg: "iproute2", why: "the pods' bridge" },
   { command: "openssl", args: ["version"], pkg: "openssl", why: "the cluster's certificates" },

@@ -39,6 +39,8 @@ export const CACHE_DIR = path.join(os.homedir(), ".cache", "food-ordering");
 /** Addresses and names of the one node. */
 export const CLUSTER = {
   nodeName: "food-ordering-node",
+  /** The kubeconfig's cluster and context name (skaffold.yaml's local-node profile names it). */
+  context: "food-ordering",
   clusterDomain: "cluster.local",
   podCidr: "10.244.0.0/24",
   /** The CNI bridge: its address is the pods' gateway and where CoreDNS listens. */
@@ -60,5 +62,6 @@ export const CLUSTER = {
     kubeProxyMetrics: 10249,
     corednsHealth: 18080,
     corednsReady: 18181,
+    networkPoliciesMetrics: 19180,
   },
 } as const;

@@ -3,6 +3,7 @@ import { kubepodsLeft, mountsUnder } from "./host.ts";
 import { kubectl } from "./kubectl.ts";
 import { leftovers } from "./network.ts";
 import { CLUSTER_PATHS } from "./paths.ts";
+import { policyQueueLeftovers } from "./policy-queue.ts";
 import { logFile, runningPid } from "./processes.ts";
 
 export interface ClusterStatus {
@@ -30,6 +31,7 @@ export function clusterStatus(): ClusterStatus {
     nodes,
     hostObjects: [
       ...leftovers(),
+      ...policyQueueLeftovers(),
       ...mountsUnder().map((m) => `mount ${m}`),
       ...kubepodsLeft().map((c) => `cgroup ${c}`),
     ],

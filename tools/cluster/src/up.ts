@@ -7,10 +7,12 @@ import { portFree, requireRoot } from "./host.ts";
 import { apiserverUrl, writeKubeconfigs } from "./kubeconfig.ts";
 import { ensureKubectl, kubectl } from "./kubectl.ts";
 import { applySysctls, detectNodeIp, ensureBridge, writeCniConfig } from "./network.ts";
+import { prepareEnforcer } from "./network-policies.ts";
 import { ensureClusterPackages } from "./packages.ts";
 import { ensurePauseImage } from "./pause.ts";
 import { CLUSTER, CLUSTER_PATHS } from "./paths.ts";
 import { ensurePki } from "./pki.ts";
+import { ensurePolicyQueue } from "./policy-queue.ts";
 import { ComponentError, logFile, runningPid, startDetached, waitReady } from "./processes.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -38,6 +40,7 @@ const PORTS: Record<string, number[]> = {
   "kube-scheduler": [P.scheduler],
   kubelet: [P.kubelet, P.kubeletHealthz],
   "kube-proxy": [P.kubeProxyHealthz, P.kubeProxyMetrics],
+  "kube-network-policies": [P.networkPoliciesMetrics],
   coredns: [P.corednsHealth, P.corednsReady],
 };
 
@@ -51,7 +54,7 @@ async function start(c: Component, say: (s: string) => void): Promise<{ pid: num
     if (!(await portFree(port)))
       throw new Error(`cannot start ${c.name}: port ${port} is taken by another process (not this cluster's)`);
   const t0 = Date.now();
-  const pid = startDetached(c.name, c.command, c.args);
+  const pid = startDetached(c.name, c.command, c.args, c.env);
   await waitReady(c.name, pid, c.ready, c.readyTimeoutMs);
   say(`  ${c.name} ready (pid ${pid}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   return { pid, started: true };
@@ -99,6 +102,7 @@ export async function clusterUp(opts: UpOptions = {}): Promise<ClusterInfo> {
     ...ensureKubernetesBinaries(KUBE_COMMANDS, say),
     coredns: ensureGoTool("coredns", say),
     crictl: ensureGoTool("crictl", say),
+    "kube-network-policies": ensureGoTool("kube-network-policies", say),
   };
   const kubectlPath = ensureKubectl();
   const nodeIp = detectNodeIp();
@@ -107,6 +111,7 @@ export async function clusterUp(opts: UpOptions = {}): Promise<ClusterInfo> {
   applySysctls();
   ensureBridge();
   writeCniConfig();
+  say(`NetworkPolicies: new pod connections reach the enforcer through ${ensurePolicyQueue()}`);
 
   say(`Starting the node (${CLUSTER.nodeName}, ${nodeIp})...`);
   const started: ClusterInfo["components"] = [];
@@ -117,10 +122,11 @@ export async function clusterUp(opts: UpOptions = {}): Promise<ClusterInfo> {
     if (c.name === "kube-apiserver") {
       // kube-system appears a moment after /readyz; retry until the objects apply.
       await until(
-        "creating the kube-dns Service and CoreDNS's RBAC",
+        "creating the kube-dns Service, CoreDNS's and the NetworkPolicy enforcer's RBAC",
         "kube-apiserver",
         () => {
           kubectl(["apply", "--server-side", "--force-conflicts", "-f", "-"], JSON.stringify(corednsManifests()));
+          prepareEnforcer();
           return true;
         },
         60_000,

@@ -10,7 +10,10 @@ const program = new Command("npm run images --").description(
 
 program
   .command("build")
-  .argument("[names...]", "images to build (default: all); a unique part of the name is enough, e.g. kafka")
+  .argument(
+    "[names...]",
+    "images to build (default: all but the opt-in `monitoring` group); a unique part of the name is enough, e.g. kafka",
+  )
   .option("--force", "rebuild even when the inputs are unchanged")
   .description("build the images whose inputs changed and save each as a docker-archive tarball")
   .action(async (names: string[], o: { force?: boolean }) => {
@@ -25,7 +28,7 @@ program
 
 program
   .command("load")
-  .argument("[names...]", "images to import (default: all)")
+  .argument("[names...]", "images to import (default: all but the opt-in `monitoring` group)")
   .option("--containerd-socket <path>", "the node's containerd socket", DEFAULT_CONTAINERD_SOCKET)
   .description("import the saved archives into containerd's k8s.io namespace (ctr images import)")
   .action(async (names: string[], o: { containerdSocket: string }) => {
@@ -40,7 +43,8 @@ program
     for (const s of await listImages()) {
       const state = !s.record ? "missing" : s.upToDate ? "current" : "stale";
       const size = s.record ? `${mb(s.record.imageBytes)} (archive ${mb(s.record.archiveBytes)})` : "";
-      console.log(`${s.ref}\n  ${state} ${size}\n  ${s.how}\n  ${s.archive}`);
+      const optIn = s.group ? `\n  opt-in: built by \`images build ${s.group}\`` : "";
+      console.log(`${s.ref}\n  ${state} ${size}\n  ${s.how}${optIn}\n  ${s.archive}`);
     }
   });
 

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { kafkaVersion } from "@food-ordering/stack";
 import { podman } from "./engine.ts";
 import {
@@ -14,6 +14,7 @@ import {
   writeRecord,
   type BuildRecord,
 } from "./archive.ts";
+import { goBinaryRecipe } from "./go-binary-image.ts";
 import { kafkaRecipe } from "./kafka-image.ts";
 import { dockerfileNodeImage, nodeBaseRecipe } from "./node-base.ts";
 import { ensureImageTools } from "./packages.ts";
@@ -25,6 +26,26 @@ import { restateRecipe } from "./restate-image.ts";
 interface ChartImages {
   global: { image: { repository: string; tag: string | number } };
   restate: { image: { repository: string; tag: string | number } };
+}
+
+interface ManifestObject {
+  kind: string;
+  spec?: { image?: string; template?: { spec: { containers: Array<{ image: string; args?: string[] }> } } };
+}
+
+/** The images k8s/monitoring/ runs: the operator's, the config reloader it is told of, the Prometheus CR's. */
+export function monitoringImageNames(root = REPO_ROOT) {
+  const objects = ["operator.yaml", "prometheus.yaml"].flatMap((f) =>
+    parseAllDocuments(fs.readFileSync(path.join(root, "k8s/monitoring", f), "utf8")).map(
+      (d) => d.toJS() as ManifestObject,
+    ),
+  );
+  const operator = objects.find((o) => o.kind === "Deployment")?.spec?.template?.spec.containers[0];
+  const reloader = operator?.args?.find((a) => a.startsWith("--prometheus-config-reloader="))?.split("=")[1];
+  const prometheus = objects.find((o) => o.kind === "Prometheus")?.spec?.image;
+  if (!operator || !reloader || !prometheus)
+    throw new Error("k8s/monitoring/ names no operator image, --prometheus-config-reloader or Prometheus image");
+  return { operator: operator.image, reloader, prometheus };
 }
 
 /** The image names as the Dockerfile, the chart's values and the Kafka pin spell them. */
@@ -42,18 +63,35 @@ export function imageNames(root = REPO_ROOT) {
 function table(): ImageRecipe[] {
   const n = imageNames();
   const node = nodeBaseRecipe(n.node);
-  return [node, projectRecipe(n.project, node), restateRecipe(n.restate), kafkaRecipe(n.kafka)];
+  const m = monitoringImageNames();
+  return [
+    node,
+    projectRecipe(n.project, node),
+    restateRecipe(n.restate),
+    kafkaRecipe(n.kafka),
+    goBinaryRecipe(m.operator, "prometheus-operator", "/bin/operator", MONITORING),
+    goBinaryRecipe(m.reloader, "prometheus-config-reloader", "/bin/prometheus-config-reloader", MONITORING),
+    goBinaryRecipe(m.prometheus, "prometheus", "/bin/prometheus", MONITORING),
+  ];
 }
 
 let cached: ImageRecipe[] | undefined;
 /** Every image this package builds, in build order (a base before the images FROM it). */
 export const IMAGES = (): ImageRecipe[] => (cached ??= table());
 
-/** Recipes for the given names (short, qualified, or unique prefixes like "kafka"), or all. */
+/** The opt-in group of the node's prometheus-operator and Prometheus (k8s/monitoring/). */
+export const MONITORING = "monitoring";
+
+/**
+ * Recipes for the given names (short, qualified, unique parts like "kafka", or a group such as
+ * "monitoring"), or every image outside a group.
+ */
 export function selectImages(names: string[] = []): ImageRecipe[] {
   const all = IMAGES();
-  if (!names.length) return all;
-  return names.map((q) => {
+  if (!names.length) return all.filter((r) => !r.group);
+  return names.flatMap((q) => {
+    const group = all.filter((r) => r.group === q);
+    if (group.length) return group;
     const hits = all.filter((r) => r.name === q || r.ref === q || r.name.includes(q));
     if (hits.length !== 1)
       throw new Error(
@@ -131,6 +169,7 @@ export interface ImageStatus {
   name: string;
   ref: string;
   how: string;
+  group?: string;
   archive: string;
   record?: BuildRecord;
   upToDate: boolean;
@@ -145,6 +184,7 @@ export async function listImages(): Promise<ImageStatus[]> {
         name: r.name,
         ref: r.ref,
         how: r.how,
+        group: r.group,
         archive: archivePath(r.ref),
         record,
         upToDate: !!record && record.key === (await r.key()),

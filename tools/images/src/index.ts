@@ -4,6 +4,8 @@ export {
   listImages,
   selectImages,
   imageNames,
+  monitoringImageNames,
+  MONITORING,
   type EnsureResult,
   type ImageStatus,
 } from "./images.ts";
@@ -14,3 +16,6 @@ export { archivePath, readRecord, type BuildRecord } from "./archive.ts";
 export { qualify, type ImageRecipe } from "./recipe.ts";
 export { KAFKA_TOOLS } from "./kafka-image.ts";
 export { CACHE_DIR, DEFAULT_CONTAINERD_SOCKET } from "./paths.ts";
+export { startDockerApi, type DockerApi } from "./docker-api.ts";
+export { skaffoldBuild, skaffoldDeployTag } from "./skaffold-build.ts";
+export { skaffoldSession, type SkaffoldSession } from "./skaffold.ts";

@@ -23,24 +23,36 @@ export function projectRecipe(name: string, base: ImageRecipe): ImageRecipe {
       const files = [...new Set([...buildContextFiles(REPO_ROOT), "Dockerfile", "package-lock.json"])].sort();
       return hashParts([["base", await base.key()], ...hashFiles(REPO_ROOT, files)]);
     },
-    build: async (say) => {
-      if (!fs.existsSync(path.join(REPO_ROOT, "Dockerfile"))) throw new Error("no Dockerfile at the repository root");
-      await podman(
-        [
-          "build",
-          "--pull=never",
-          "--layers",
-          ...RUN_FLAGS,
-          "--build-arg",
-          `NODE_IMAGE=${base.name}`,
-          "-f",
-          path.join(REPO_ROOT, "Dockerfile"),
-          "-t",
-          qualify(name),
-          REPO_ROOT,
-        ],
-        { echo: (l) => say(`  ${l}`) },
-      );
-    },
+    build: (say) => buildProject(REPO_ROOT, qualify(name), base.name, say),
   };
+}
+
+/**
+ * `podman build` of `context`'s Dockerfile as `tag`, FROM `baseName` in the local store. Also
+ * skaffold's custom build step (skaffold-build.ts), on the tree skaffold watches.
+ */
+export async function buildProject(
+  context: string,
+  tag: string,
+  baseName: string,
+  say: (s: string) => void,
+): Promise<void> {
+  const dockerfile = path.join(context, "Dockerfile");
+  if (!fs.existsSync(dockerfile)) throw new Error(`no Dockerfile in ${context}`);
+  await podman(
+    [
+      "build",
+      "--pull=never",
+      "--layers",
+      ...RUN_FLAGS,
+      "--build-arg",
+      `NODE_IMAGE=${baseName}`,
+      "-f",
+      dockerfile,
+      "-t",
+      tag,
+      context,
+    ],
+    { echo: (l) => say(`  ${l}`) },
+  );
 }

@@ -8,6 +8,11 @@ export interface ImageRecipe {
   how: string;
   /** Images that must be in the local store before this one builds (FROM). */
   needs: string[];
+  /**
+   * Opt-in images (e.g. "monitoring"): left out of a build or load of every image, and built when
+   * asked for by name or by this group's name, so the default build does not grow.
+   */
+  group?: string;
   /** A hash of everything the image is made from: unchanged key, no rebuild. */
   key(): Promise<string>;
   /** Builds the image into the private podman store under `ref`. */

@@ -12,7 +12,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ToolInstallError } from "@food-ordering/cluster";
+import { PROMETHEUS_OPERATOR_VERSION, ToolInstallError } from "@food-ordering/cluster";
 import { REPO_ROOT } from "@food-ordering/stack";
 
 /**
@@ -34,8 +34,8 @@ import { REPO_ROOT } from "@food-ordering/stack";
 
 /** Strimzi release whose kafka.strimzi.io/v1 CRDs the chart's Kafka resources are checked against. */
 export const STRIMZI_VERSION = "1.2.0";
-/** prometheus-operator release whose monitoring.coreos.com/v1 CRDs the monitoring resources are checked against. */
-export const PROMETHEUS_OPERATOR_VERSION = "0.93.0";
+/** prometheus-operator release whose CRDs the monitoring resources are checked against (and the node's operator runs). */
+export { PROMETHEUS_OPERATOR_VERSION };
 /** controller-tools release prometheus-operator v0.93.0 generates its CRDs with (its scripts/go.mod). */
 export const CONTROLLER_GEN_VERSION = "0.21.0";
 /** Strimzi 1.2.0's classes are Java 21 bytecode. */
@@ -44,6 +44,11 @@ const STRIMZI_MIN_JAVA = 21;
 export const CRD_CACHE = join(REPO_ROOT, ".cache", "crds");
 const STRIMZI_POM = join(REPO_ROOT, "tools", "setup", "strimzi", "pom.xml");
 const PO_API_MODULE = "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring";
+/**
+ * The API versions of the operator's install files (example/prometheus-operator-crd): v1beta1
+ * AlertmanagerConfig is left out there too, as it needs the conversion webhook.
+ */
+const PO_API_VERSIONS = ["v1", "v1alpha1"];
 
 /** Strimzi model class → file name (Strimzi's own install file names). */
 const STRIMZI_KINDS: Record<string, string> = {
@@ -85,17 +90,40 @@ export function ensureCrds(say: (s: string) => void = console.error): string {
       `generating the Strimzi and prometheus-operator CRDs (into ${out}) needs: ${missing.join("; ")}`,
     );
 
-  const started = Date.now();
   say(
     `Generating CRDs (Strimzi ${STRIMZI_VERSION} with ${java}, prometheus-operator v${PROMETHEUS_OPERATOR_VERSION}) into ${out}...`,
   );
+  generateInto(out, [...Object.values(STRIMZI_KINDS), ...PO_FILES], say, (staging) => {
+    generateStrimzi(java!, staging);
+    generatePrometheusOperator(ensureControllerGen(say), staging, ["v1"], PO_FILES);
+  });
+  return out;
+}
+
+/**
+ * Every CRD of the pinned prometheus-operator (Prometheus, Alertmanager, ScrapeConfig, … besides the
+ * three above): what the operator on the local node is installed with (k8s/monitoring/). Needs Go.
+ */
+export function ensureOperatorCrds(say: (s: string) => void = console.error): string {
+  const out = join(CRD_CACHE, `prometheus-operator-${PROMETHEUS_OPERATOR_VERSION}-all`);
+  if (existsSync(join(out, COMPLETE))) return out;
+  if (!works("go", ["version"]))
+    throw new ToolInstallError(`generating prometheus-operator's CRDs (into ${out}) needs Go (\`go\` on the PATH)`);
+  say(`Generating every prometheus-operator v${PROMETHEUS_OPERATOR_VERSION} CRD into ${out}...`);
+  generateInto(out, [...PO_FILES, "monitoring.coreos.com_prometheuses.yaml"], say, (staging) =>
+    generatePrometheusOperator(ensureControllerGen(say), staging, PO_API_VERSIONS),
+  );
+  return out;
+}
+
+/** Builds into a private staging directory, checks the expected files, then moves it to `out` whole. */
+function generateInto(out: string, expected: string[], say: (s: string) => void, build: (dir: string) => void): void {
+  const started = Date.now();
   mkdirSync(CRD_CACHE, { recursive: true });
   const staging = mkdtempSync(join(CRD_CACHE, ".building-"));
   try {
-    generateStrimzi(java!, staging);
-    generatePrometheusOperator(ensureControllerGen(say), staging);
+    build(staging);
     const files = readdirSync(staging).filter((f) => f.endsWith(".yaml"));
-    const expected = [...Object.values(STRIMZI_KINDS), ...PO_FILES];
     const absent = expected.filter((f) => !files.includes(f));
     if (absent.length > 0) throw new ToolInstallError(`CRD generation produced no ${absent.join(", ")}`);
     writeFileSync(join(staging, COMPLETE), new Date().toISOString());
@@ -109,7 +137,6 @@ export function ensureCrds(say: (s: string) => void = console.error): string {
     rmSync(staging, { recursive: true, force: true });
   }
   say(`CRDs generated in ${Math.round((Date.now() - started) / 1000)} s`);
-  return out;
 }
 
 function works(cmd: string, args: string[]): boolean {
@@ -223,21 +250,24 @@ function ensureControllerGen(say: (s: string) => void): string {
   return binary;
 }
 
-/** prometheus-operator's monitoring.coreos.com/v1 CRDs, as its `make generate-crds` makes them. */
-function generatePrometheusOperator(controllerGen: string, into: string): void {
+/**
+ * prometheus-operator's monitoring.coreos.com CRDs of the given API versions, as its `make
+ * generate-crds` makes them; `keep` names the files kept (all when absent).
+ */
+function generatePrometheusOperator(controllerGen: string, into: string, versions: string[], keep?: string[]): void {
   const { dir, go } = scratchModule("promoperatorcrds");
   try {
-    // Adds the API module and the sums of everything its v1 package imports, for controller-gen's go/packages.
-    go("get", `${PO_API_MODULE}/v1@v${PROMETHEUS_OPERATOR_VERSION}`);
+    // Adds the API module and the sums of everything its packages import, for controller-gen's go/packages.
+    go("get", ...versions.map((v) => `${PO_API_MODULE}/${v}@v${PROMETHEUS_OPERATOR_VERSION}`));
     const out = join(dir, "out");
     run(
       controllerGen,
-      ["crd:crdVersions=v1", `paths=${PO_API_MODULE}/v1`, `output:crd:dir=${out}`],
+      ["crd:crdVersions=v1", ...versions.map((v) => `paths=${PO_API_MODULE}/${v}`), `output:crd:dir=${out}`],
       dir,
       `controller-gen v${CONTROLLER_GEN_VERSION} over ${PO_API_MODULE}@v${PROMETHEUS_OPERATOR_VERSION}`,
       go.env,
     );
-    for (const file of PO_FILES) {
+    for (const file of keep ?? readdirSync(out).filter((f) => f.endsWith(".yaml"))) {
       const source = join(out, file);
       if (!existsSync(source)) continue; // reported by ensureCrds
       // scripts/generate/append-operator-version.sh: the operator version after controller-gen's annotation.
@@ -254,7 +284,8 @@ function generatePrometheusOperator(controllerGen: string, into: string): void {
 
 if (import.meta.main) {
   try {
-    console.log(ensureCrds());
+    // `prometheus-operator`: the operator's full set for the local node (k8s/monitoring/).
+    console.log(process.argv[2] === "prometheus-operator" ? ensureOperatorCrds() : ensureCrds());
   } catch (e) {
     console.error(`CRD generation failed: ${(e as Error).message}`);
     process.exit(1);

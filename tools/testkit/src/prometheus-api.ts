@@ -1,4 +1,4 @@
-/** The few calls of Prometheus's HTTP API the dashboard test makes. */
+/** The few calls of Prometheus's HTTP API the dashboard and monitoring tests make. */
 
 export interface Sample {
   metric: Record<string, string>;
@@ -46,7 +46,27 @@ export interface RuleState {
   lastError?: string;
   type: string;
 }
+export interface RuleGroupState {
+  name: string;
+  /** The rule file: with prometheus-operator, one per PrometheusRule (<namespace>-<name>-<uid>.yaml). */
+  file: string;
+  rules: RuleState[];
+}
+export async function ruleGroups(baseUrl: string): Promise<RuleGroupState[]> {
+  return (await api<{ groups: RuleGroupState[] }>(baseUrl, "/api/v1/rules")).groups;
+}
 export async function rules(baseUrl: string): Promise<RuleState[]> {
-  const data = await api<{ groups: Array<{ rules: RuleState[] }> }>(baseUrl, "/api/v1/rules");
-  return data.groups.flatMap((g) => g.rules);
+  return (await ruleGroups(baseUrl)).flatMap((g) => g.rules);
+}
+
+export interface TargetState {
+  /** prometheus-operator names them serviceMonitor/<namespace>/<name>/<endpoint index> (podMonitor/… likewise). */
+  scrapePool: string;
+  labels: Record<string, string>;
+  health: "up" | "down" | "unknown";
+  lastError: string;
+  scrapeUrl: string;
+}
+export async function activeTargets(baseUrl: string): Promise<TargetState[]> {
+  return (await api<{ activeTargets: TargetState[] }>(baseUrl, "/api/v1/targets?state=active")).activeTargets;
 }

@@ -173,4 +173,30 @@ describe("the local single-node cluster", () => {
       pf.kill();
     }
   });
+
+  // Last: from here on only labelled clients reach the web pods.
+  it("enforces a NetworkPolicy (kube-network-policies): only the client it names reaches the pods", async () => {
+    expect(clusterStatus().components.find((c) => c.name === "kube-network-policies")?.pid).toBeDefined();
+    const policy = {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "web" },
+      spec: {
+        podSelector: { matchLabels: { app: "web" } },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [{ podSelector: { matchLabels: { role: "allowed" } } }], ports: [{ port: 8080 }] }],
+      },
+    };
+    const allowed = pod("allowed", PROBE_IMAGE, ["sleep"]);
+    const items = [{ ...allowed, metadata: { name: "allowed", labels: { role: "allowed" } } }, policy];
+    kubectl(["-n", ns, "apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items }));
+    kWait("wait", "--for=condition=Ready", "pod/allowed");
+    const ip = k("get", "service", "web", "-o", "jsonpath={.spec.clusterIP}");
+    const get = (from: string) => k("exec", from, "--", "/probe", "get", `http://${ip}/`);
+    expect(await eventually("GET from the allowed client", () => get("allowed"))).toMatch(/^hello from web-/);
+    // The enforcer drops the first packet of a denied connection: the client times out.
+    await eventually("the policy to deny the unlabelled client", () =>
+      expect(() => get("client")).toThrow(/Client\.Timeout|deadline exceeded/),
+    );
+  });
 });

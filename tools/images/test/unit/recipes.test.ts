@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildContextFiles, dockerignored, hashParts, parseDockerignore } from "../../src/cache.ts";
 import { changes } from "../../src/import.ts";
-import { imageNames } from "../../src/images.ts";
+import { imageNames, MONITORING, monitoringImageNames, selectImages } from "../../src/images.ts";
 import { KAFKA_TOOLS, toolWrapper } from "../../src/kafka-image.ts";
 import { ctrImportArgs } from "../../src/load.ts";
 import { bundledNpmVersion, dockerfileNodeImage, nodeVersionOf } from "../../src/node-base.ts";
@@ -29,6 +29,17 @@ describe("image names", () => {
       "docker.restate.dev/restatedev/restate:1.7.12",
     );
     expect(qualify("localhost:5000/x:1")).toBe("localhost:5000/x:1");
+  });
+
+  it("of the monitoring group are k8s/monitoring/'s, built only when the group or one of them is named", () => {
+    const m = monitoringImageNames();
+    expect(m.operator).toMatch(/^quay\.io\/prometheus-operator\/prometheus-operator:v0\.\d+\.\d+$/);
+    expect(m.reloader).toMatch(/^quay\.io\/prometheus-operator\/prometheus-config-reloader:v0\.\d+\.\d+$/);
+    expect(m.prometheus).toMatch(/^quay\.io\/prometheus\/prometheus:v3\.\d+\.\d+$/);
+    const names = (rs: Array<{ name: string }>) => rs.map((r) => r.name);
+    expect(names(selectImages()).some((n) => Object.values(m).includes(n))).toBe(false);
+    expect(names(selectImages([MONITORING]))).toEqual([m.operator, m.reloader, m.prometheus]);
+    expect(names(selectImages(["config-reloader"]))).toEqual([m.reloader]);
   });
 
   it("give distinct archive file names", () => {
