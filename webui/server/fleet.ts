@@ -1,4 +1,4 @@
-import { DRIVER_STATUSES, findRegion, type DriverStatus, type DriverView } from "@food-ordering/contracts";
+import { DRIVER_STATUSES, type DriverStatus, type DriverView, type Region } from "@food-ordering/contracts";
 import type { FleetView, WaitingDelivery } from "./api-types.ts";
 import type { Backend } from "./restate.ts";
 
@@ -55,7 +55,13 @@ export function countByStatus(drivers: readonly DriverView[]): Record<DriverStat
  * the page should still show the rest while one twin is busy. This is the operator's view:
  * anonymous visitors get publicFleet of it.
  */
-export async function readFleet(backend: Backend, region: string, now = Date.now()): Promise<FleetView> {
+export async function readFleet(
+  backend: Backend,
+  region: string,
+  now = Date.now(),
+  /** The region's live catalog entry (name, map, restaurants), if it has one. */
+  catalogRegion?: Region,
+): Promise<FleetView> {
   const matcher = await backend.matcher(region);
   const roster = [...new Set([...matcher.roster, ...matcher.availableDrivers])].slice(0, MAX_DRIVERS_READ);
   const waitingIds = matcher.pendingDeliveries.slice(0, MAX_WAITING_READ);
@@ -72,7 +78,6 @@ export async function readFleet(backend: Backend, region: string, now = Date.now
     const d = r.status === "fulfilled" ? r.value : null;
     return d ? { deliveryId, orderId: d.orderId, restaurantId: d.restaurantId, attempts: d.attempts } : { deliveryId };
   });
-  const catalogRegion = findRegion(region);
   return {
     access: "operator",
     region,

@@ -125,7 +125,13 @@ export function apiRouter(deps: ApiDeps): Router {
     if (!deps.regions.includes(region))
       throw new HttpError(404, `unknown region "${region}"; this shop serves ${deps.regions.join(", ")}`);
     const access = accessOf(req.get("authorization"));
-    const fleet = await readFleet(deps.backend, region, clock());
+    const { regions } = await live.get();
+    const fleet = await readFleet(
+      deps.backend,
+      region,
+      clock(),
+      regions.find((r) => r.id === region),
+    );
     res
       .set({ "cache-control": "no-store", vary: "authorization" })
       .json(access === "operator" ? fleet : publicFleet(fleet));

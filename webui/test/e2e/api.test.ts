@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import type { FleetView, OrderStatusView, PlaceOrderResponse } from "../../server/api-types.ts";
-import { DELIVERED_TIMELINE } from "@food-ordering/testkit";
+import { readCatalogRegion } from "@food-ordering/contracts";
+import { DELIVERED_TIMELINE, E2E_EXTRA_REGION } from "@food-ordering/testkit";
 
 /**
  * The web UI's API as the real process serves it on the shared stack: orders placed through it
@@ -144,6 +145,13 @@ describe("web UI API on the shared stack", () => {
       const counted = Object.values(fleet.counts).reduce((a, b) => a + b, 0);
       expect(counted).toBe(fleet.drivers.length);
     }
+  });
+
+  it("draws a region added by configuration from the live catalog: its name, map and restaurants", async () => {
+    const fleet = (await (await fetch(`${base}/api/fleet/${E2E_EXTRA_REGION}`)).json()) as FleetView;
+    const entry = (await readCatalogRegion(stack.ingressUrl, E2E_EXTRA_REGION))!.region;
+    expect({ name: fleet.name, sizeKm: fleet.sizeKm }).toEqual({ name: entry.name, sizeKm: entry.sizeKm });
+    expect(fleet.restaurants.map((r) => r.id).sort()).toEqual(entry.restaurants.map((r) => r.id).sort());
   });
 
   it("sends security headers and keeps internal addresses out of the page and bundle", async () => {
