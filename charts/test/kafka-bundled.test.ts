@@ -151,7 +151,11 @@ describe.each(BUNDLED)("variant %s", (_name, values) => {
     );
     const created = [
       ...script.matchAll(
-        /\/opt\/kafka\/bin\/kafka-topics\.sh --bootstrap-server "\$BOOTSTRAP_SERVER" --create --if-not-exists --topic (\S+) --partitions (\d+) --replication-factor (\d+)/g,
+        new RegExp(
+          String.raw`/opt/kafka/bin/kafka-topics\.sh --bootstrap-server "\$BOOTSTRAP_SERVER" --create --if-not-exists ` +
+            String.raw`--topic (\S+) --partitions (\d+) --replication-factor (\d+)`,
+          "g",
+        ),
       ),
     ].map((m) => [m[1], Number(m[2]), Number(m[3])]);
     expect(created.sort()).toEqual(

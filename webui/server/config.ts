@@ -39,7 +39,9 @@ export const webuiConfig = defineConfig("webui", {
   MAX_LIVE_STREAMS_PER_CLIENT: {
     schema: env.int(1, 10_000),
     default: "10",
-    doc: "Live-update streams one client address may hold open; more are answered 429 with Retry-After (behind a proxy that hides client addresses, raise it).",
+    doc:
+      "Live-update streams one client address may hold open; more are answered 429 " +
+      "with Retry-After (behind a proxy that hides client addresses, raise it).",
     helm: "webui.maxLiveStreamsPerClient",
   },
   TRUST_PROXY: {
@@ -47,7 +49,9 @@ export const webuiConfig = defineConfig("webui", {
       .string()
       .regex(/^(true|false|\d+|[0-9a-fA-F.:/, a-z]+)$/, "must be true, false, a hop count, or addresses/subnets"),
     default: "false",
-    doc: "Which proxies' X-Forwarded-For to believe for a client's address (Express `trust proxy`: true, false, a hop count, or comma-separated addresses/subnets such as loopback or 10.0.0.0/8).",
+    doc:
+      "Which proxies' X-Forwarded-For to believe for a client's address (Express `trust proxy`: true, " +
+      "false, a hop count, or comma-separated addresses/subnets such as loopback or 10.0.0.0/8).",
     helm: "webui.trustProxy",
   },
   OPERATOR_TOKEN: {
@@ -55,7 +59,9 @@ export const webuiConfig = defineConfig("webui", {
       message: "must be empty or 16-256 characters",
     }),
     default: "",
-    doc: "Operators who send `Authorization: Bearer <token>` get the full fleet view (customers' addresses, order ids); anonymous visitors get the public one, a wrong token 401. Empty = no operator view.",
+    doc:
+      "Operators who send `Authorization: Bearer <token>` get the full fleet view (customers' addresses, " +
+      "order ids); anonymous visitors get the public one, a wrong token 401. Empty = no operator view.",
     helm: "webui.operatorToken (Secret)",
   },
   STATIC_DIR: {

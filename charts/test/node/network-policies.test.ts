@@ -55,7 +55,8 @@ const discoveredEndpoint = [
               command: [
                 "node",
                 "-e",
-                'const r = require("@restatedev/restate-sdk"); r.serve({ port: 9080, services: [r.service({ name: "NetpolProbe", handlers: { ping: async () => "pong" } })] });',
+                'const r = require("@restatedev/restate-sdk"); r.serve({ port: 9080, services: ' +
+                  '[r.service({ name: "NetpolProbe", handlers: { ping: async () => "pong" } })] });',
               ],
               ports: [{ name: "restate", containerPort: 9080 }],
               readinessProbe: { tcpSocket: { port: 9080 }, periodSeconds: 2 },

@@ -62,7 +62,8 @@ function semanticErrors(catalog: Catalog): string[] {
     for (const r of region.restaurants) {
       if (r.location.x > region.sizeKm || r.location.y > region.sizeKm)
         errors.push(
-          `region ${region.id}: restaurant ${r.id} at (${r.location.x}, ${r.location.y}) lies outside the region's ${region.sizeKm} km map`,
+          `region ${region.id}: restaurant ${r.id} at (${r.location.x}, ${r.location.y}) ` +
+            `lies outside the region's ${region.sizeKm} km map`,
         );
       for (const id of duplicates(r.menu.map((m) => m.productId)))
         errors.push(`region ${region.id}: restaurant ${r.id}: duplicate product id "${id}"`);

@@ -49,7 +49,9 @@ export const endpointConfig = defineConfig("endpoint", {
   ORDER_RETENTION: {
     schema: env.duration(),
     default: "7d",
-    doc: "How long a finished order's workflow is kept, to answer late callbacks and cancels from its state (repeated order events are recognised by order-status, kept for good).",
+    doc:
+      "How long a finished order's workflow is kept, to answer late callbacks and cancels " +
+      "from its state (repeated order events are recognised by order-status, kept for good).",
     helm: "endpoint.orderRetention",
   },
   JOURNAL_RETENTION: {
@@ -72,25 +74,33 @@ export const endpointConfig = defineConfig("endpoint", {
           .filter(Boolean),
       ),
     default: "",
-    doc: "Request identity public keys (publickeyv1_..., comma separated) whose signatures the endpoint accepts; empty = accept unsigned requests (only where nothing but Restate can reach the port).",
+    doc:
+      "Request identity public keys (publickeyv1_..., comma separated) whose signatures the endpoint " +
+      "accepts; empty = accept unsigned requests (only where nothing but Restate can reach the port).",
     helm: "restate.requestIdentity (Secret)",
   },
   POS_SIGNING_KEY: {
     schema: z.string().max(256),
     default: "",
-    doc: "The platform's POS signing key: each restaurant's key is derived from it, and preparation-done callbacks must be signed with the order's restaurant's key (401 otherwise). Empty = not checked.",
+    doc:
+      "The platform's POS signing key: each restaurant's key is derived from it, and preparation-done " +
+      "callbacks must be signed with the order's restaurant's key (401 otherwise). Empty = not checked.",
     helm: "restaurant.signingKey (Secret)",
   },
   DRIVER_ENROLLMENT_KEY: {
     schema: z.string().max(256),
     default: "",
-    doc: "The fleet's driver enrollment key: a driver goes on shift only with its credential, HMAC-SHA256 of its id under this key (403 otherwise, 401 without). Empty = enrollment not checked (shift tokens still are).",
+    doc:
+      "The fleet's driver enrollment key: a driver goes on shift only with its credential, HMAC-SHA256 of its " +
+      "id under this key (403 otherwise, 401 without). Empty = enrollment not checked (shift tokens still are).",
     helm: "drivers.enrollmentKey (Secret)",
   },
   OPERATOR_TOKEN: {
     schema: z.string().max(256),
     default: "",
-    doc: "The operator token: changes to the catalog (regions, restaurants, menus) must carry it as a bearer token (401 without, 403 wrong). Empty = the catalog cannot be changed at run time.",
+    doc:
+      "The operator token: changes to the catalog (regions, restaurants, menus) must carry it as " +
+      "a bearer token (401 without, 403 wrong). Empty = the catalog cannot be changed at run time.",
     helm: "webui.operatorToken (Secret, shared with the web UI)",
   },
   HTTP_TIMEOUT_MS: {

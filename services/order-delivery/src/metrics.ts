@@ -51,7 +51,9 @@ export const metrics = {
   }),
   refusedCredentials: new Counter({
     name: `${P}refused_credentials_total`,
-    help: "Calls refused for a missing or wrong credential, by credential (driver_enrollment, shift_token, cancel_capability) and reason (missing, forged).",
+    help:
+      "Calls refused for a missing or wrong credential, by credential " +
+      "(driver_enrollment, shift_token, cancel_capability) and reason (missing, forged).",
     labelNames: ["credential", "reason"],
     registers,
   }),

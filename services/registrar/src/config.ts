@@ -20,7 +20,9 @@ export const registrarConfig = defineConfig("registrar", {
   OPERATOR_TOKEN: {
     schema: z.string().max(256),
     default: "",
-    doc: "The operator token the catalog's writes carry (the endpoint's OPERATOR_TOKEN); needed only when the desired state has a catalog.",
+    doc:
+      "The operator token the catalog's writes carry (the endpoint's OPERATOR_TOKEN); " +
+      "needed only when the desired state has a catalog.",
     helm: "webui.operatorToken (Secret)",
   },
   DESIRED_STATE_FILE: {

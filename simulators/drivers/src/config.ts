@@ -27,7 +27,9 @@ export const driversConfig = defineConfig("drivers", {
   DRIVER_ENROLLMENT_KEY: {
     schema: env.string().optional(),
     default: undefined,
-    doc: "The fleet's driver enrollment key: this simulator plays every driver of its region, so it derives each one's enrollment credential from it to go on shift.",
+    doc:
+      "The fleet's driver enrollment key: this simulator plays every driver of its " +
+      "region, so it derives each one's enrollment credential from it to go on shift.",
     helm: "drivers.enrollmentKey (Secret)",
   },
   SPEED_KMH: {

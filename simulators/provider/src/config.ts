@@ -40,7 +40,9 @@ export const providerConfig = defineConfig("provider", {
   PUBLISHED_LOG_FILE: {
     schema: env.string().optional(),
     default: undefined,
-    doc: "When set, every order Kafka acknowledged is appended to this file as `<id> <cancel capability>` (for audits and customers' cancels in npm run chaos).",
+    doc:
+      "When set, every order Kafka acknowledged is appended to this file as `<id> " +
+      "<cancel capability>` (for audits and customers' cancels in npm run chaos).",
     helm: "(not set)",
   },
   RESTATE_INGRESS_URL: {

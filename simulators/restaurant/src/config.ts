@@ -20,7 +20,9 @@ export const restaurantConfig = defineConfig("restaurant", {
   POS_SIGNING_KEY: {
     schema: env.string().optional(),
     default: undefined,
-    doc: "The platform's POS signing key: this simulator plays every restaurant, so it derives each one's key from it and signs the preparation-done callbacks.",
+    doc:
+      "The platform's POS signing key: this simulator plays every restaurant, so " +
+      "it derives each one's key from it and signs the preparation-done callbacks.",
     helm: "restaurant.signingKey (Secret)",
   },
   PREP_TIME_MIN: {

@@ -5,7 +5,8 @@ import { clusterUp } from "./up.ts";
 
 /** npm run cluster -- up | down [--purge] | status */
 const program = new Command("cluster").description(
-  "A real single-node Kubernetes (etcd, kube-apiserver, controller-manager, scheduler, kubelet, containerd, kube-proxy, kube-network-policies, CoreDNS) as local processes.",
+  "A real single-node Kubernetes (etcd, kube-apiserver, controller-manager, scheduler, " +
+    "kubelet, containerd, kube-proxy, kube-network-policies, CoreDNS) as local processes.",
 );
 
 program

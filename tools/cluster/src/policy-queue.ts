@@ -46,14 +46,17 @@ function probeKernel(): { nftQueue: boolean; why?: string } {
   const queues = "/proc/net/netfilter/nfnetlink_queue";
   if (!fs.existsSync(queues) && !modprobe("nfnetlink_queue"))
     throw new Error(
-      `the kernel has no NFQUEUE (${queues} is missing: CONFIG_NETFILTER_NETLINK_QUEUE, module nfnetlink_queue${hasModules() ? "" : "; this kernel loads no modules"}): NetworkPolicies cannot be enforced`,
+      `the kernel has no NFQUEUE (${queues} is missing: CONFIG_NETFILTER_NETLINK_QUEUE, module ` +
+        `nfnetlink_queue${hasModules() ? "" : "; this kernel loads no modules"}): NetworkPolicies cannot be enforced`,
     );
   if (nft("list", "tables").status !== 0 && !modprobe("nf_tables"))
     throw new Error("the kernel has no nftables (CONFIG_NF_TABLES, module nf_tables): `nft list tables` fails");
   if (nftQueueWorks() || (modprobe("nft_queue") && nftQueueWorks())) return { nftQueue: true };
   return {
     nftQueue: false,
-    why: `the kernel rejects nft's queue statement (no nft_queue: CONFIG_NFT_QUEUE${hasModules() ? ", and modprobe nft_queue failed" : " is not set and this kernel loads no modules"})`,
+    why:
+      `the kernel rejects nft's queue statement (no nft_queue: ` +
+      `CONFIG_NFT_QUEUE${hasModules() ? ", and modprobe nft_queue failed" : " is not set and this kernel loads no modules"})`,
   };
 }
 

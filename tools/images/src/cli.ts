@@ -5,7 +5,8 @@ import { DEFAULT_CONTAINERD_SOCKET } from "./paths.ts";
 
 /** `npm run images -- <build|load|list>`: the cluster's images without Docker. */
 const program = new Command("npm run images --").description(
-  "Build the OCI images the chart runs (project image and stand-ins) with podman/buildah, cache them under ~/.cache/food-ordering/images/, and load them into a node's containerd.",
+  "Build the OCI images the chart runs (project image and stand-ins) with podman/buildah, " +
+    "cache them under ~/.cache/food-ordering/images/, and load them into a node's containerd.",
 );
 
 program

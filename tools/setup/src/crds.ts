@@ -83,7 +83,8 @@ export function ensureCrds(say: (s: string) => void = console.error): string {
     !works("go", ["version"]) && "Go (`go` on the PATH, 1.26 or newer) for controller-gen",
     !works("mvn", ["-v"]) && "Maven (`mvn` on the PATH, e.g. apt-get install maven)",
     !java &&
-      `a Java ${STRIMZI_MIN_JAVA}+ runtime (JAVA_HOME, \`java\` on the PATH or /usr/lib/jvm/*; Strimzi ${STRIMZI_VERSION} is Java ${STRIMZI_MIN_JAVA} bytecode)`,
+      `a Java ${STRIMZI_MIN_JAVA}+ runtime (JAVA_HOME, \`java\` on the PATH or /usr/lib/jvm/*; ` +
+        `Strimzi ${STRIMZI_VERSION} is Java ${STRIMZI_MIN_JAVA} bytecode)`,
   ].filter((m): m is string => !!m);
   if (missing.length > 0)
     throw new ToolInstallError(

@@ -40,7 +40,8 @@ function operatorToken(g: Global): string {
     return fs.readFileSync(g.tokenFile, "utf8").trim();
   } catch {
     throw new Error(
-      `no operator token: pass --token or OPERATOR_TOKEN (Kubernetes: the <release>-food-ordering-operator-token Secret), or start the local stack, which writes ${g.tokenFile}`,
+      `no operator token: pass --token or OPERATOR_TOKEN (Kubernetes: the ` +
+        `<release>-food-ordering-operator-token Secret), or start the local stack, which writes ${g.tokenFile}`,
     );
   }
 }

@@ -119,6 +119,8 @@ try {
   });
   stack.supervise(say);
   const i = stack.info;
+  const operatorToken = `$(cat ${stackSecretFile(i.dataDir, "operator-token")})`;
+  const operatorCurl = `curl -H "Authorization: Bearer ${operatorToken}" ${i.webuiUrl}/api/fleet/${o.regions[0]!.name}`;
   say(`
 Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s.
 
@@ -129,7 +131,7 @@ Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s.
   Kafka                 ${i.kafkaBrokers.join(",")}
   Prometheus            ${i.prometheusUrl ? `${i.prometheusUrl}   (alerts: ${i.prometheusUrl}/alerts)` : "not running (see above)"}
   Order provider        ${i.providerUrl}/rate   (PUT {"rate": 2} to change the load)
-  Operator fleet view   curl -H "Authorization: Bearer $(cat ${stackSecretFile(i.dataDir, "operator-token")})" ${i.webuiUrl}/api/fleet/${o.regions[0]!.name}
+  Operator fleet view   ${operatorCurl}
   Logs                  ${i.logDir}/
 
 Regions: ${o.regions.map((r) => `${r.name} (${r.drivers} drivers)`).join(", ")}; ${o.rate} orders/s; time scale ${o.timeScale}x.

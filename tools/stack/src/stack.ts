@@ -164,14 +164,16 @@ export class Stack {
   static async start(opts: StackOptions): Promise<Stack> {
     if (Number(process.versions.node.split(".")[0]) < 22) {
       throw new Error(
-        `the stack needs Node 22 (found ${process.version}): run it through npm (npm start / npm test), which puts Node 22 first on the PATH`,
+        `the stack needs Node 22 (found ${process.version}): run it through ` +
+          `npm (npm start / npm test), which puts Node 22 first on the PATH`,
       );
     }
     const regions = (opts.regions ?? DEFAULT_REGIONS).map((r) => r.name);
     const uncatalogued = regionsWithoutCatalog(regions, opts.catalog);
     if (uncatalogued.length)
       throw new Error(
-        `no catalog entry for region(s) ${uncatalogued.join(", ")}: a region needs one built in (${DEFAULT_REGION_IDS}) or in the catalog file (--catalog)`,
+        `no catalog entry for region(s) ${uncatalogued.join(", ")}: a region needs ` +
+          `one built in (${DEFAULT_REGION_IDS}) or in the catalog file (--catalog)`,
       );
     const ports = await choosePorts(!!opts.freePorts, opts.prometheusPort);
     const dataDir = path.resolve(opts.dataDir);

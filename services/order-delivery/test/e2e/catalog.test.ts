@@ -243,7 +243,8 @@ describe("npm run catalog / kubectl food catalog", () => {
     const file = path.join(tmp, "kiosk.yaml");
     fs.writeFileSync(
       file,
-      "id: hb-kiosk\nname: Kiosk\ncuisine: Coffee\nlocation: { x: 3, y: 3 }\nmenu:\n  - { productId: hb-kiosk-1, name: Espresso, price: 250 }\n",
+      "id: hb-kiosk\nname: Kiosk\ncuisine: Coffee\nlocation: { x: 3, y: 3 " +
+        "}\nmenu:\n  - { productId: hb-kiosk-1, name: Espresso, price: 250 }\n",
     );
     await cli("add-restaurant", E2E_EXTRA_REGION, file);
     const after = (await readCatalogRegion(stack.ingressUrl, E2E_EXTRA_REGION))!;

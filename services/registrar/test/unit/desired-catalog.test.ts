@@ -3,7 +3,9 @@ import { DesiredStateError, parseDesiredState } from "../../src/desired-state.ts
 
 /** The desired state's catalog is checked by the catalog's one schema before anything is applied. */
 describe("the desired state's catalog", () => {
-  const region = `{ id: harbour, name: Harbour, sizeKm: 6, restaurants: [{ id: fish, name: Fish, cuisine: Seafood, location: { x: 2, y: 3 }, menu: [{ productId: f1, name: Cod, price: 1200 }] }] }`;
+  const region =
+    `{ id: harbour, name: Harbour, sizeKm: 6, restaurants: [{ id: fish, name: Fish, cuisine: ` +
+    `Seafood, location: { x: 2, y: 3 }, menu: [{ productId: f1, name: Cod, price: 1200 }] }] }`;
 
   it("is absent when not given, and parsed when given", () => {
     expect(parseDesiredState("endpoints: []", "t").catalog).toBeUndefined();

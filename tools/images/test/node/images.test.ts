@@ -201,7 +201,8 @@ describe("images", () => {
       ref("kafka"),
       "/bin/sh",
       "-c",
-      `/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server ${broker} >/dev/null && /opt/kafka/bin/kafka-topics.sh --bootstrap-server ${broker} --create --if-not-exists --topic driver-updates --partitions 2 --replication-factor 1`,
+      `/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server ${broker} >/dev/null && /opt/kafka/bin/kafka-topics.sh ` +
+        `--bootstrap-server ${broker} --create --if-not-exists --topic driver-updates --partitions 2 --replication-factor 1`,
     ]);
     expect(job.code).toBe(0);
 
