@@ -154,13 +154,12 @@ export const DEFAULT_CATALOG: Catalog = {
   ],
 };
 
-/** Before the catalog was data this was its name; it is the default data set. */
-export const CATALOG: readonly Region[] = DEFAULT_CATALOG.regions;
+/** The built-in regions' ids. */
+export const REGION_IDS: readonly string[] = DEFAULT_CATALOG.regions.map((r) => r.id);
 
-export const REGION_IDS: readonly string[] = CATALOG.map((r) => r.id);
-
+/** A built-in region (the live catalog may add regions and change these: read it through Restate). */
 export function findRegion(regionId: string): Region | undefined {
-  return CATALOG.find((r) => r.id === regionId);
+  return DEFAULT_CATALOG.regions.find((r) => r.id === regionId);
 }
 
 export function findRestaurant(regionId: string, restaurantId: string): Restaurant | undefined {

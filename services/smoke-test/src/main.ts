@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
-import { CATALOG, TOPICS, type OrderEvent } from "@food-ordering/contracts";
+import { findRegion, TOPICS, type OrderEvent } from "@food-ordering/contracts";
 import { smokeConfig } from "./config.ts";
 
 /**
@@ -9,7 +9,7 @@ import { smokeConfig } from "./config.ts";
  * the reason otherwise.
  */
 const cfg = smokeConfig.parse();
-const region = CATALOG.find((r) => r.id === cfg.SMOKE_REGION);
+const region = findRegion(cfg.SMOKE_REGION);
 const restaurant = region?.restaurants[0];
 const product = restaurant?.menu[0];
 if (!restaurant || !product) throw new Error(`region ${cfg.SMOKE_REGION} has no restaurant with a menu in the catalog`);

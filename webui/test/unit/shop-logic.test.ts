@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { CATALOG } from "@food-ordering/contracts";
+import { DEFAULT_CATALOG } from "@food-ordering/contracts";
 import { cartCount, cartReducer, cartTotal, emptyCart, type Cart } from "../../src/lib/cart.ts";
 import { buildOrderRequest, fieldLabel, isoToLocalInput, localInputToIso } from "../../src/lib/checkout.ts";
 import { formatCents, formatCountdown, shortId } from "../../src/lib/format.ts";
 import { parseRoute } from "../../src/lib/router.ts";
 
-const ams = CATALOG[0]!;
+const ams = DEFAULT_CATALOG.regions[0]!;
 const pizzeria = ams.restaurants[0]!;
 const sushi = ams.restaurants[1]!;
 const add = (cart: Cart, restaurant = pizzeria, i = 0) =>
