@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
-import { TOPICS, type OrderEvent, type OrderStatusView } from "@food-ordering/contracts";
+import { signOrderEvent, TOPICS, type OrderEvent, type OrderStatusView } from "@food-ordering/contracts";
 import { clusterUp, CLUSTER_PATHS } from "@food-ordering/cluster";
 import { ensureImages, loadImages } from "@food-ordering/images";
 import { installKubeTools } from "@food-ordering/setup";
@@ -142,11 +142,19 @@ export class NodeRelease {
     await run(tools.kubectl, ["delete", "namespace", this.ns, "--wait=false"], { env }).catch(() => undefined);
   }
 
+  private orderSigningKey?: string;
+
+  /** Publishes an order event signed as the release's producers sign it (the key from its Secret). */
   async publish(key: string, value: string): Promise<void> {
+    this.orderSigningKey ??= Buffer.from(
+      await this.kubectl("get", "secret", this.full("order-signing-key"), "-o", "jsonpath={.data.key}"),
+      "base64",
+    ).toString();
+    const signed = signOrderEvent(this.orderSigningKey, key, value);
     const producer = new Kafka({ brokers: this.kafkaBrokers, logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
     try {
-      await producer.send({ topic: TOPICS.orders, messages: [{ key, value }] });
+      await producer.send({ topic: TOPICS.orders, messages: [{ key, value: signed }] });
     } finally {
       await producer.disconnect();
     }

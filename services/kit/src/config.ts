@@ -149,3 +149,15 @@ export const commonSpec = {
     helm: "(fixed in the chart)",
   },
 } satisfies ConfigSpec;
+
+/** What every producer of order events reads: the key they are signed with (contracts' order-signature.ts). */
+export const orderProducerSpec = {
+  ORDER_SIGNING_KEY: {
+    schema: z.string().max(256),
+    default: "",
+    doc:
+      "The platform's order signing key: order events are published signed with it, and the endpoint drops " +
+      "unsigned ones when it has the key. Empty = published unsigned.",
+    helm: "endpoint.orderSigningKey (Secret)",
+  },
+} satisfies ConfigSpec;

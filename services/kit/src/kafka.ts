@@ -7,7 +7,7 @@ import { applyKafkajsIdleFix } from "./kafkajs-idle-fix.ts";
 applyKafkajsIdleFix();
 
 /** kafkajs logs routed into the process's pino logger. */
-function kafkaLogger(log: Logger) {
+export function kafkaLogger(log: Logger) {
   return () =>
     ({ level, log: entry }: LogEntry) => {
       const { message, ...rest } = entry;
@@ -19,14 +19,23 @@ function kafkaLogger(log: Logger) {
     };
 }
 
+/** A record to publish: JSON value, key, and headers (trace context, signatures) as strings. */
+export interface OutgoingMessage {
+  key: string;
+  value: unknown;
+  headers?: Record<string, string>;
+}
+
 export interface Publisher {
   /**
    * Publishes JSON values keyed by `key`; resolves once the broker acknowledged them. `urgent`
    * sends the lingering batch (this publish included) at once, for a message a caller waits on.
    */
-  publish(topic: string, messages: Array<{ key: string; value: unknown }>, opts?: { urgent?: boolean }): Promise<void>;
+  publish(topic: string, messages: OutgoingMessage[], opts?: { urgent?: boolean }): Promise<void>;
   disconnect(): Promise<void>;
 }
+
+type EncodedMessage = { key: string; value: string; headers?: Record<string, string> };
 
 /** Most messages one linger batch holds before it is sent at once. */
 const MAX_BATCH = 500;
@@ -47,6 +56,8 @@ export async function createPublisher(opts: {
   registry: Registry;
   connectTimeoutMs?: number;
   lingerMs?: number;
+  /** Turns a message's JSON into the record's value, e.g. signs order events; default: the JSON as is. */
+  encodeValue?: (topic: string, key: string, json: string) => string;
 }): Promise<Publisher> {
   const kafka = new Kafka({
     clientId: opts.clientId,
@@ -88,7 +99,7 @@ export async function createPublisher(opts: {
       throw e;
     }));
 
-  const send = async (topic: string, messages: Array<{ key: string; value: string }>) => {
+  const send = async (topic: string, messages: EncodedMessage[]) => {
     const end = latency.startTimer({ topic });
     try {
       await ensureConnected();
@@ -101,14 +112,22 @@ export async function createPublisher(opts: {
     }
   };
 
-  const encode = (messages: Array<{ key: string; value: unknown }>) =>
-    messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value) }));
+  const encodeValue = opts.encodeValue ?? ((_topic: string, _key: string, json: string) => json);
+  const encode = (topic: string, messages: OutgoingMessage[]): EncodedMessage[] =>
+    messages.map((m) => ({
+      key: m.key,
+      value: encodeValue(topic, m.key, JSON.stringify(m.value)),
+      ...(m.headers ? { headers: m.headers } : {}),
+    }));
   const lingerMs = opts.lingerMs ?? 0;
   if (lingerMs <= 0)
-    return { publish: (topic, messages) => send(topic, encode(messages)), disconnect: () => producer.disconnect() };
+    return {
+      publish: (topic, messages) => send(topic, encode(topic, messages)),
+      disconnect: () => producer.disconnect(),
+    };
 
   interface Batch {
-    messages: Array<{ key: string; value: string }>;
+    messages: EncodedMessage[];
     waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>;
     timer: NodeJS.Timeout;
   }
@@ -126,7 +145,7 @@ export async function createPublisher(opts: {
   return {
     publish(topic, messages, { urgent = false } = {}) {
       return new Promise<void>((resolve, reject) => {
-        const encoded = encode(messages);
+        const encoded = encode(topic, messages);
         let batch = open.get(topic);
         if (!batch) {
           batch = { messages: [], waiters: [], timer: setTimeout(() => void flush(topic), lingerMs) };

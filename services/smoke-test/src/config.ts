@@ -1,7 +1,8 @@
-import { defineConfig, env } from "@food-ordering/kit";
+import { defineConfig, env, orderProducerSpec } from "@food-ordering/kit";
 
 /** The `helm test` smoke check's configuration (services/smoke-test/src/main.ts). */
 export const smokeConfig = defineConfig("smoke", {
+  ...orderProducerSpec,
   KAFKA_BROKERS: {
     schema: env.list(),
     default: "127.0.0.1:9092",

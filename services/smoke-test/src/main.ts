@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
-import { findRegion, TOPICS, type OrderEvent } from "@food-ordering/contracts";
+import { findRegion, signOrderEvent, TOPICS, type OrderEvent } from "@food-ordering/contracts";
 import { smokeConfig } from "./config.ts";
 
 /**
@@ -37,7 +37,9 @@ async function publish(): Promise<void> {
   }).producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
-    await producer.send({ topic: TOPICS.orders, messages: [{ key: id, value: JSON.stringify(order) }] });
+    // Signed as the platform's producers sign (the endpoint drops an unsigned order).
+    const value = signOrderEvent(cfg.ORDER_SIGNING_KEY, id, JSON.stringify(order));
+    await producer.send({ topic: TOPICS.orders, messages: [{ key: id, value }] });
   } finally {
     await producer.disconnect();
   }

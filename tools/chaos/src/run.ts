@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import * as clients from "@restatedev/restate-sdk-clients";
-import { orderWorkflow, type OrderStatusView, type DriverView } from "@food-ordering/contracts";
+import { orderWorkflow, signOrderEvent, type OrderStatusView, type DriverView } from "@food-ordering/contracts";
 import { FAST_TIME_SCALE, Stack, REPO_ROOT } from "@food-ordering/stack";
 import { stateOf } from "@food-ordering/inspect";
 import { audit, summaryLine, type AuditReport, type LedgerEntry } from "./audit.ts";
@@ -72,8 +72,9 @@ export async function startChaosStack(
     // Coarse ticks keep location events (one invocation each) cheap: 2 s moves 10 km at 600x.
     tickMs: 2000,
     providerRate: 0,
-    // The lease must outlast a long poll: an idle driver shows life once per WAIT_FOR_WORK_MS.
-    env: { LOG_LEVEL: "info", DRIVER_LEASE_MS: "25000", ETA_UPDATE_INTERVAL_MS: "2000", WAIT_FOR_WORK_MS: "10000" },
+    // Short leases and polls: a killed driver simulator's deliveries go back within 25 s, and its
+    // idle drivers, refused at their next match once their poll ended a lease ago, soon after.
+    env: { LOG_LEVEL: "info", DRIVER_LEASE_MS: "25000", WAIT_FOR_WORK_MS: "10000" },
     componentEnv: {
       provider: {
         PUBLISHED_LOG_FILE: path.join(dataDir, "published.txt"),
@@ -145,7 +146,7 @@ export async function runChaosOn(stack: Stack, o: ChaosOptions): Promise<ChaosRe
       await sleep(k.downMs);
       await p.start();
       const probe = `probe-${randomUUID().slice(0, 8)}`;
-      await publishProbe(info.kafkaBrokers, probe);
+      await publishProbe(info.kafkaBrokers, info.credentials.orderSigningKey, probe);
       fs.appendFileSync(publishedLog, `${probe}\n`);
       const flowing = await waitUntil(async () => {
         const s = await fetch(`${info.ingressUrl}/order-status/${probe}/get`, { method: "POST" })
@@ -226,7 +227,7 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
   return true;
 }
 
-async function publishProbe(brokers: string[], id: string) {
+async function publishProbe(brokers: string[], signingKey: string, id: string) {
   const { Kafka, Partitioners, logLevel } = await import("kafkajs");
   const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING, retry: { retries: 20 } }).producer({
     createPartitioner: Partitioners.DefaultPartitioner,
@@ -242,7 +243,8 @@ async function publishProbe(brokers: string[], id: string) {
       deliveryDelay: 0,
       source: "chaos-probe",
     };
-    await producer.send({ topic: "orders", acks: -1, messages: [{ key: id, value: JSON.stringify(order) }] });
+    const value = signOrderEvent(signingKey, id, JSON.stringify(order));
+    await producer.send({ topic: "orders", acks: -1, messages: [{ key: id, value }] });
   } finally {
     await producer.disconnect();
   }

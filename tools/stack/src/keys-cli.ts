@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from "node:crypto";
 import { Command } from "commander";
 import YAML from "yaml";
-import { driverCredential } from "@food-ordering/contracts";
+import fs from "node:fs";
+import { driverCredential, signOrderEvent } from "@food-ordering/contracts";
 import { restatePublicKey } from "./request-identity.ts";
 
 /**
@@ -9,6 +10,8 @@ import { restatePublicKey } from "./request-identity.ts";
  * printed as a Kubernetes Secret (keys private.pem, public-key) or, with --values, as the chart
  * values restate.requestIdentity. The local stack makes its own pair in its data directory.
  * `npm run keys -- driver-credential <id...>`: what the fleet hands each driver's app at onboarding.
+ * `npm run keys -- sign-order <file>`: an order event signed as the platform's producers sign it,
+ * for an operator publishing one by hand (docs/trust-model.md).
  */
 const program = new Command("npm run keys --").description("Make keys the platform needs.");
 program
@@ -39,5 +42,26 @@ program
     const key = process.env.DRIVER_ENROLLMENT_KEY ?? "";
     if (!key) program.error("set DRIVER_ENROLLMENT_KEY to the fleet's enrollment key (the chart keeps it in a Secret)");
     for (const id of ids) process.stdout.write(`${id} ${driverCredential(key, id)}\n`);
+  });
+program
+  .command("sign-order")
+  .description(
+    "print an order event (JSON file, or - for stdin) as one line signed with the key in ORDER_SIGNING_KEY: " +
+      "the value to publish to the orders topic with the order id as the key",
+  )
+  .argument("<file>", "the order event, e.g. order.json")
+  .action((file: string) => {
+    const key = process.env.ORDER_SIGNING_KEY ?? "";
+    if (!key)
+      program.error("set ORDER_SIGNING_KEY to the platform's order signing key (the chart keeps it in a Secret)");
+    let event: { id?: unknown };
+    try {
+      event = JSON.parse(fs.readFileSync(file === "-" ? 0 : file, "utf8")) as { id?: unknown };
+    } catch (e) {
+      return program.error(`${file}: not a readable JSON file (${(e as Error).message})`);
+    }
+    if (!event || typeof event !== "object" || Array.isArray(event) || typeof event.id !== "string")
+      return program.error(`${file}: an order event is a JSON object with a string "id" (the Kafka key)`);
+    process.stdout.write(`${signOrderEvent(key, event.id, JSON.stringify(event))}\n`);
   });
 program.parse();

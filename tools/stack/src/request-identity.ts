@@ -55,9 +55,10 @@ export function ensureRequestIdentity(dataDir: string): RequestIdentity {
 /**
  * The stack's shared secrets, made once per data directory and kept with it (as the chart keeps
  * its Secrets across upgrades): the POS signing key (restaurant callbacks), the driver enrollment
- * key (driver credentials) and the operator token (the web UI's operator view).
+ * key (driver credentials), the operator token (the web UI's operator view) and the order signing
+ * key (the order producers' signatures).
  */
-export type StackSecret = "pos-signing-key" | "driver-enrollment-key" | "operator-token";
+export type StackSecret = "pos-signing-key" | "driver-enrollment-key" | "operator-token" | "order-signing-key";
 
 export const stackSecretFile = (dataDir: string, name: StackSecret): string =>
   path.join(dataDir, "request-identity", name);

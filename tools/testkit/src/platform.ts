@@ -4,6 +4,7 @@ import {
   TOPICS,
   isTerminal,
   priceOf,
+  signOrderEvent,
   type OrderEvent,
   type OrderStatusView,
   type OrderStatus,
@@ -45,14 +46,33 @@ export function makeOrder(overrides: Partial<OrderEvent> = {}): OrderEvent {
   };
 }
 
-/** Publishes raw values (strings/buffers) to a topic, key as given (null = no key). */
+/**
+ * Publishes raw values (strings/buffers) to a topic, key as given (null = no key). Order events
+ * are signed as the platform's producers sign them, when they can carry a signature (a JSON
+ * object); `unsigned` publishes them as given.
+ */
 export async function publishRaw(
   stack: StackInfo,
   topic: string,
-  messages: Array<{ key: string | null; value: string | Buffer; partition?: number }>,
+  messages: Array<{ key: string | null; value: string | Buffer; partition?: number; headers?: Record<string, string> }>,
+  { unsigned = false }: { unsigned?: boolean } = {},
 ) {
   const p = await getProducer(stack.kafkaBrokers);
-  await p.send({ topic, acks: -1, messages });
+  const sign = topic === TOPICS.orders && !unsigned;
+  await p.send({
+    topic,
+    acks: -1,
+    messages: sign ? messages.map((m) => ({ ...m, value: signedIfObject(stack, m.key ?? "", m.value) })) : messages,
+  });
+}
+
+/** The value signed for `key` with the stack's order signing key, or as it is when it is not a JSON object. */
+export function signedIfObject<T extends string | Buffer>(stack: StackInfo, key: string, value: T): T {
+  try {
+    return signOrderEvent(stack.credentials.orderSigningKey, key, value);
+  } catch {
+    return value; // "{not json", arrays, empty values: nothing a producer could sign
+  }
 }
 
 export async function publishOrder(stack: StackInfo, order: OrderEvent | Record<string, unknown>, key?: string) {
@@ -68,7 +88,43 @@ export async function endpointCounter(
   name: string,
   labels: Record<string, string> = {},
 ): Promise<number> {
-  return sumMetric(await (await fetch(stack.metrics.endpoint!)).text(), name, labels);
+  return processMetric(stack, "endpoint", name, labels);
+}
+
+/** A metric of one of the stack's Node processes (endpoint, webui, ...): the sum of its series that carry `labels`. */
+export async function processMetric(
+  stack: StackInfo,
+  process: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  return metricAt(stack.metrics[process]!, name, labels);
+}
+
+/** A metric served at `url` (Prometheus text): the sum of its series that carry `labels`. */
+export async function metricAt(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  return sumMetric(await (await fetch(url)).text(), name, labels);
+}
+
+/** Invocations Restate has of one service key (completed ones are kept for the journal retention), by handler. */
+export async function invocationsByHandler(
+  stack: StackInfo,
+  service: string,
+  key: string,
+): Promise<Record<string, number>> {
+  const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
+  const res = await fetch(`${stack.adminUrl}/query`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({
+      query:
+        "SELECT target_handler_name AS handler, count(*) AS n FROM sys_invocation " +
+        `WHERE target_service_name = ${quote(service)} AND target_service_key = ${quote(key)} GROUP BY target_handler_name`,
+    }),
+  });
+  if (!res.ok) throw new Error(`Restate's SQL answered ${res.status}: ${await res.text()}`);
+  const { rows } = (await res.json()) as { rows: Array<{ handler: string; n: number }> };
+  return Object.fromEntries(rows.map((r) => [r.handler, Number(r.n)]));
 }
 
 export async function getStatus(stack: StackInfo, id: string): Promise<OrderStatusView> {
@@ -121,4 +177,26 @@ export interface LedgerEntry {
 export async function ledger(stack: StackInfo, orderId: string): Promise<LedgerEntry[]> {
   const res = await fetch(`${stack.paymentUrl}/ledger?orderId=${encodeURIComponent(orderId)}`);
   return (await res.json()) as LedgerEntry[];
+}
+
+/**
+ * Places an order through a web UI's API (default: one pizza in amsterdam; `body` overrides
+ * fields) and answers what the shop answered: the order id and its cancel capability.
+ */
+export async function placeShopOrder(
+  webuiUrl: string,
+  body: Record<string, unknown> = {},
+): Promise<{ id: string; cancelCapability: string }> {
+  const res = await fetch(`${webuiUrl}/api/orders`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      region: "amsterdam",
+      restaurantId: "ams-pizzeria",
+      items: [{ productId: "ams-pz-1", quantity: 1 }],
+      ...body,
+    }),
+  });
+  if (res.status !== 201) throw new Error(`the shop answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as { id: string; cancelCapability: string };
 }

@@ -131,6 +131,29 @@ describe("Kafka publisher on a real broker", () => {
     expect((await readAll(topic, 1)).map((m) => m.value)).toEqual([{ n: 2 }]);
   });
 
+  it("publishes what encodeValue makes of each value's JSON (how producers sign order events), lingering or not", async () => {
+    const topic = await freshTopic();
+    // Appends a member naming the topic and key, as the order signature is appended.
+    const encodeValue = (t: string, key: string, json: string) => `${json.slice(0, -1)},"by":"${t}/${key}"}`;
+    for (const lingerMs of [0, 20]) {
+      const publisher = await createPublisher({
+        brokers: stack.kafkaBrokers,
+        clientId: "encode-test",
+        log: pino({ level: "silent" }),
+        registry: createRegistry("publisher-test"),
+        lingerMs,
+        encodeValue,
+      });
+      await publisher.publish(topic, [{ key: `k${lingerMs}`, value: { lingerMs } }]);
+      await publisher.disconnect();
+    }
+    const got = (await readAll(topic, 2)).sort((a, b) => a.key.localeCompare(b.key));
+    expect(got).toEqual([
+      { key: "k0", value: { lingerMs: 0, by: `${topic}/k0` } },
+      { key: "k20", value: { lingerMs: 20, by: `${topic}/k20` } },
+    ]);
+  });
+
   it("leaves an idle connection quiet (no 1 ms request-queue timer loop, kafkajs#1556)", async () => {
     const topic = await freshTopic();
     const publisher = await createPublisher({
