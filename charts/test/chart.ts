@@ -62,7 +62,12 @@ export const VARIANTS: Record<string, Values> = {
     restate: { replicas: 3 },
     kafka: {
       strimzi: { replicas: 3 },
-      topics: { orders: { partitions: 6, replicas: 3 }, driverUpdates: { partitions: 6, replicas: 3 } },
+      topics: {
+        orders: { partitions: 6, replicas: 3 },
+        driverUpdates: { partitions: 6, replicas: 3 },
+        driverReports: { partitions: 6, replicas: 3 },
+        orderUpdates: { partitions: 6, replicas: 3 },
+      },
     },
   },
   "monitoring off": { monitoring: { enabled: false } },
@@ -80,8 +85,17 @@ export const VARIANTS: Record<string, Values> = {
     endpoint: { autoscaling: { enabled: true } },
     webui: { ingress: { enabled: true, className: "nginx", tlsSecretName: "shop-tls" } },
     restate: { kafkaClusterInConfig: true, requestIdentity: { existingSecret: "", ...REQUEST_IDENTITY } },
+    tracing: { enabled: true, jaeger: { uiUrl: "https://jaeger.example.com" } },
+  },
+  // Spans to a collector the cluster already runs (tracing.otlpEndpoint) instead of the bundled Jaeger.
+  "tracing to an existing collector": {
+    tracing: { enabled: true, otlpEndpoint: "http://otel-collector.observability:4318", jaeger: { enabled: false } },
   },
 };
+
+/** Where spans go, as the chart decides it (templates/_helpers.tpl fo.tracingMode): the bundled Jaeger, an existing collector, or off. */
+export const tracingMode = (v: any): "bundled" | "external" | "" =>
+  v.tracing.enabled ? (v.tracing.jaeger.enabled ? "bundled" : "external") : "";
 
 let helmPath: string | undefined;
 export function helm(): string {

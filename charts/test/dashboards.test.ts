@@ -91,7 +91,7 @@ describe("dashboards", () => {
 describe("alert rules and the local Prometheus config", () => {
   it("the rules file renders for a namespace and refuses other template values", () => {
     const rules = [...loadRuleFiles("food").values()].flatMap((f) => f.groups.flatMap((g) => g.rules));
-    expect(rules.length).toBe(7);
+    expect(rules.length).toBe(8);
     for (const r of rules) {
       expect(r.expr).not.toContain("{{");
       expect(r.annotations?.summary && r.annotations.runbook, r.alert).toBeTruthy();

@@ -5,6 +5,7 @@ import {
   NAMESPACE,
   podTemplates,
   render,
+  tracingMode,
   VARIANTS,
   type K8sObject,
   type Values,
@@ -155,10 +156,17 @@ const NEEDED = [
   "drivers->kafka:9092",
   "provider->kafka:9092",
   "webui->kafka:9092",
+  // order-status publishes every change of an order's view to order-updates.
+  "endpoint->kafka:9092",
   "test->kafka:9092",
   // Only with kafka.mode bundled: the hook Job that creates the topics.
   "kafka-topics->kafka:9092",
 ];
+
+/** The components that send spans when tracing is on (Restate and the Node processes that trace). */
+const TRACED = ["restate", "endpoint", "restaurant", "drivers", "provider", "webui"];
+/** With the bundled Jaeger: OTLP (gRPC, HTTP) from every traced component, its query API from the web UI. */
+const TRACING_NEEDED = [...TRACED.flatMap((c) => [`${c}->jaeger:4317`, `${c}->jaeger:4318`]), "webui->jaeger:16686"];
 
 describe.each(Object.entries(VARIANTS).filter(([, v]) => effectiveValues(v).networkPolicies.enabled))(
   "variant %s",
@@ -192,9 +200,12 @@ describe.each(Object.entries(VARIANTS).filter(([, v]) => effectiveValues(v).netw
           }
         }
       }
-      const needed = NEEDED.filter(
-        (e) => !(externalKafka && e.includes("->kafka:")) && !(mode !== "bundled" && e.startsWith("kafka-topics->")),
-      );
+      const needed = [
+        ...NEEDED.filter(
+          (e) => !(externalKafka && e.includes("->kafka:")) && !(mode !== "bundled" && e.startsWith("kafka-topics->")),
+        ),
+        ...(tracingMode(v) === "bundled" ? TRACING_NEEDED : []),
+      ];
       // Without Strimzi there are no Kafka pods in the release: egress to the external brokers is checked below.
       expect([...allowedEdges].filter((e) => !e.startsWith("kafka->")).sort()).toEqual([...new Set(needed)].sort());
     });
@@ -228,7 +239,7 @@ describe.each(Object.entries(VARIANTS).filter(([, v]) => effectiveValues(v).netw
       if (!externalKafka)
         denied.push(
           [pod("payment"), pod("kafka"), 9092],
-          [pod("endpoint"), pod("kafka"), 9092],
+          [pod("restaurant"), pod("kafka"), 9092],
           [STRANGER, pod("kafka"), 9092],
         );
       // The bundled broker's policy (nothing but its clients) and the topics Job's (nothing but Kafka).
@@ -239,8 +250,24 @@ describe.each(Object.entries(VARIANTS).filter(([, v]) => effectiveValues(v).netw
           [pod("kafka-topics"), pod("restate"), 8080],
           [pod("kafka"), pod("restate"), 8080],
         );
+      // The bundled Jaeger: no stranger sends it spans or reads traces; only the web UI queries it.
+      if (tracingMode(v) === "bundled")
+        denied.push(
+          [STRANGER, pod("jaeger"), 4318],
+          [STRANGER, pod("jaeger"), 16686],
+          [pod("endpoint"), pod("jaeger"), 16686],
+          [pod("registrar"), pod("jaeger"), 16686],
+          [pod("jaeger"), pod("restate"), 8080],
+        );
       for (const [src, dst, port] of denied)
         expect(allowed(policies, src, dst, port), `${src.name}->${dst.name}:${port}`).toBe(false);
+    });
+
+    it("lets exactly the traced components reach an existing collector's port, and nothing when tracing is off", () => {
+      const collector: Pod = { name: "collector", namespace: "observability", labels: {}, ports: { otlp: 4318 } };
+      const senders = pods.filter((p) => !p.strimzi && allowed(policies, p, collector, 4318)).map((p) => component(p));
+      expect([...new Set(senders)].sort()).toEqual(tracingMode(v) === "external" ? [...TRACED].sort() : []);
+      expect(pods.some((p) => p.name === "jaeger")).toBe(tracingMode(v) === "bundled");
     });
 
     it("lets exactly the Kafka clients reach an existing Kafka's ports", () => {
@@ -248,7 +275,7 @@ describe.each(Object.entries(VARIANTS).filter(([, v]) => effectiveValues(v).netw
       if (mode === "bundled") return expect(byKind(objects, "Kafka")).toHaveLength(0);
       const broker: Pod = { name: "external-kafka", namespace: "infra", labels: {}, ports: { a: 9092, b: 9094 } };
       const clients = pods.filter((p) => allowed(policies, p, broker, 9094)).map((p) => component(p));
-      expect([...new Set(clients)].sort()).toEqual(["drivers", "provider", "restate", "test", "webui"]);
+      expect([...new Set(clients)].sort()).toEqual(["drivers", "endpoint", "provider", "restate", "test", "webui"]);
     });
   },
 );
@@ -262,7 +289,7 @@ describe.each(
   const policies = policiesOf(objects);
   const pods = podsOf(objects);
   const pod = (name: string) => pods.find((p) => p.name === name)!;
-  const CLIENTS = ["restate", "drivers-*", "provider", "webui", "test", "kafka-topics"];
+  const CLIENTS = ["restate", "endpoint", "drivers-*", "provider", "webui", "test", "kafka-topics"];
 
   it("accepts on the broker's client port exactly the components that use Kafka", () => {
     const broker = pod("kafka");

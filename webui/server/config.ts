@@ -1,9 +1,11 @@
 import { z } from "zod";
-import { commonSpec, defineConfig, env } from "@food-ordering/kit";
+import { commonSpec, defineConfig, env, orderProducerSpec, tracingSpec } from "@food-ordering/kit";
 
 /** The web UI backend's configuration. */
 export const webuiConfig = defineConfig("webui", {
   ...commonSpec,
+  ...tracingSpec,
+  ...orderProducerSpec,
   METRICS_PORT: { ...commonSpec.METRICS_PORT, default: "9469" },
   PORT: { schema: env.port(), default: "3000", doc: "Port of the shop (static app and /api).", helm: "webui.port" },
   RESTATE_INGRESS_URL: {
@@ -26,9 +28,19 @@ export const webuiConfig = defineConfig("webui", {
   },
   ORDER_POLL_INTERVAL: {
     schema: env.duration(),
-    default: "500ms",
-    doc: "How often an open live-update stream reads its order's status from Restate.",
+    default: "5s",
+    doc:
+      "While order updates from Kafka are unavailable, how often an open live-update stream reads its " +
+      "order's status from Restate instead (otherwise a stream reads it once, then changes are pushed).",
     helm: "webui.orderPollInterval",
+  },
+  MAX_TRACKED_DRIVERS: {
+    schema: env.int(1, 1_000_000),
+    default: "10000",
+    doc:
+      "Drivers whose latest position (from driver-updates) the web UI keeps for the maps; " +
+      "the least recently reported are dropped first.",
+    helm: "webui.maxTrackedDrivers",
   },
   MAX_LIVE_STREAMS: {
     schema: env.int(1, 100_000),
@@ -63,6 +75,22 @@ export const webuiConfig = defineConfig("webui", {
       "Operators who send `Authorization: Bearer <token>` get the full fleet view (customers' addresses, " +
       "order ids); anonymous visitors get the public one, a wrong token 401. Empty = no operator view.",
     helm: "webui.operatorToken (Secret)",
+  },
+  JAEGER_QUERY_URL: {
+    schema: z.union([env.url(), z.literal("")]),
+    default: "",
+    doc:
+      "Jaeger's query API, read for an order's trace (GET /api/orders/{id}/trace); " +
+      "empty = no trace view (the route answers 503).",
+    helm: "tracing.jaeger.enabled (the release's Jaeger query Service)",
+  },
+  JAEGER_UI_URL: {
+    schema: z.union([env.url(), z.literal("")]),
+    default: "",
+    doc:
+      "Jaeger's address as browsers reach it, for the tracking page's \"open in Jaeger\" link " +
+      "(<url>/trace/<id>); empty = no link.",
+    helm: "tracing.jaeger.uiUrl",
   },
   STATIC_DIR: {
     schema: env.string(),

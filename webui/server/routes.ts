@@ -11,21 +11,29 @@ import {
   type Catalog,
   type OrderStatusView,
 } from "@food-ordering/contracts";
-import { HttpError, parseBody, type Publisher } from "@food-ordering/kit";
-import type { CancelAnswer, CatalogResponse, PlaceOrderResponse } from "./api-types.ts";
+import { HttpError, NO_TRACING, parseBody, publishTraced, type Publisher, type Tracing } from "@food-ordering/kit";
+import type { CancelAnswer, CatalogResponse, OrderTraceResponse, PlaceOrderResponse } from "./api-types.ts";
 import { buildOrderEvent, newOrderId, placeOrderSchema } from "./orders.ts";
 import { publicFleet, readFleet } from "./fleet.ts";
 import { operatorAccess } from "./operator.ts";
 import type { Backend } from "./restate.ts";
 import type { OrderStreams } from "./sse.ts";
+import { TRACING_OFF_MESSAGE, type TraceSource } from "./traces.ts";
+import type { DriverFix } from "./live-state.ts";
 
 export interface ApiDeps {
   /** Regions this deployment serves (with drivers). */
   regions: readonly string[];
   publisher: Pick<Publisher, "publish">;
+  /** Each order is published in a span whose context rides on the record (default: no tracing). */
+  tracing?: Tracing;
   backend: Backend;
   streams: OrderStreams;
+  /** A driver's latest GPS fix from driver-updates, laid over the fleet's positions. */
+  driverPosition?: (driverId: string) => DriverFix | undefined;
   log: Logger;
+  /** An order's trace as a waterfall (Jaeger); absent = tracing is off, the trace route answers 503. */
+  traces?: TraceSource;
   /** Shows the full fleet view to whoever presents it; empty = no operator view. */
   operatorToken?: string;
   clock?: () => number;
@@ -81,7 +89,9 @@ export function apiRouter(deps: ApiDeps): Router {
     const event = buildOrderEvent(request, { id, now, cancelCapabilityHash: secretHash(cancelCapability), lookup });
     try {
       // Answer only after the broker acknowledged: a 201 means the order will be processed.
-      await deps.publisher.publish(TOPICS.orders, [{ key: id, value: event }]);
+      await publishTraced(deps.tracing ?? NO_TRACING, deps.publisher, TOPICS.orders, [
+        { key: id, value: event, attributes: { "order.id": id, "order.region": event.region } },
+      ]);
     } catch (err) {
       deps.log.error({ err: (err as Error).message, orderId: id }, "publishing the order failed");
       throw new HttpError(503, KAFKA_DOWN_MESSAGE);
@@ -96,6 +106,18 @@ export function apiRouter(deps: ApiDeps): Router {
 
   api.get("/orders/:id", async (req, res) => {
     res.set("cache-control", "no-store").json(await knownOrder(deps.backend, orderIdParam(req)));
+  });
+
+  api.get("/orders/:id/trace", async (req, res) => {
+    const id = orderIdParam(req);
+    if (!deps.traces) throw new HttpError(503, TRACING_OFF_MESSAGE);
+    const { traceId } = await knownOrder(deps.backend, id);
+    if (!traceId) throw new HttpError(404, `order "${id}" has no trace: it was placed while tracing was off`);
+    const waterfall = await deps.traces.waterfall(traceId);
+    const link = deps.traces.link(traceId);
+    const answer: OrderTraceResponse = { orderId: id, ...waterfall, ...(link ? { link } : {}) };
+    // A trace grows while its order runs: always read it afresh.
+    res.set("cache-control", "no-store").json(answer);
   });
 
   api.get("/orders/:id/events", (req, res) => {
@@ -131,6 +153,7 @@ export function apiRouter(deps: ApiDeps): Router {
       region,
       clock(),
       regions.find((r) => r.id === region),
+      deps.driverPosition,
     );
     res
       .set({ "cache-control": "no-store", vary: "authorization" })

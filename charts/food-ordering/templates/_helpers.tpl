@@ -170,6 +170,47 @@ command:
   value: "0.0.0.0"
 {{- end -}}
 
+{{/* ---------- Tracing (values tracing.*) ---------- */}}
+{{/* Where spans go: "bundled" (the release's Jaeger), "external" (tracing.otlpEndpoint) or "" (off). */}}
+{{- define "fo.tracingMode" -}}
+{{- if .Values.tracing.enabled -}}
+{{- if .Values.tracing.jaeger.enabled -}}bundled{{- else -}}external{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- define "fo.jaegerName" -}}
+{{ include "fo.name" (dict "root" . "component" "jaeger") }}
+{{- end -}}
+{{/* The Node processes' OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT); "" = tracing off. */}}
+{{- define "fo.otlpHttpEndpoint" -}}
+{{- $mode := include "fo.tracingMode" . -}}
+{{- if eq $mode "bundled" -}}
+http://{{ include "fo.jaegerName" . }}:4318
+{{- else if eq $mode "external" -}}
+{{ .Values.tracing.otlpEndpoint | trimSuffix "/" }}
+{{- end -}}
+{{- end -}}
+{{/* Restate's tracing-endpoint: OTLP gRPC to the bundled Jaeger; OTLP/HTTP (otlp+http[s]://) to an existing collector. */}}
+{{- define "fo.restateTracingEndpoint" -}}
+{{- $mode := include "fo.tracingMode" . -}}
+{{- if eq $mode "bundled" -}}
+http://{{ include "fo.jaegerName" . }}:4317
+{{- else if eq $mode "external" -}}
+otlp+{{ .Values.tracing.otlpEndpoint | trimSuffix "/" }}/v1/traces
+{{- end -}}
+{{- end -}}
+{{/*
+  The tracing env of a Node process (services/kit tracingSpec): (dict "root" $ "component" "endpoint").
+  Off: an empty endpoint (set, so the chart decides, not the process's default).
+*/}}
+{{- define "fo.tracingEnv" -}}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ include "fo.otlpHttpEndpoint" .root | quote }}
+{{- if include "fo.tracingMode" .root }}
+- name: OTEL_SERVICE_NAME
+  value: {{ .component | quote }}
+{{- end }}
+{{- end -}}
+
 {{/* Probes on /healthz of a named container port. The startupProbe holds the others back while the process starts. */}}
 {{- define "fo.healthProbes" -}}
 startupProbe:
@@ -245,6 +286,10 @@ log-format = "json"
 default-num-partitions = {{ $v.partitions }}
 default-journal-retention = {{ $v.journalRetention | quote }}
 rocksdb-total-memory-size = {{ $v.rocksdbMemory | quote }}
+{{- with include "fo.restateTracingEndpoint" . }}
+# Spans of every invocation (values tracing.*); the Kafka ingress continues a record's traceparent.
+tracing-endpoint = {{ . | quote }}
+{{- end }}
 {{- if $replicated }}
 # Only the pod with ordinal 0 provisions the cluster (see the container command).
 auto-provision = false
@@ -339,6 +384,27 @@ brokers = [{{ range $i, $b := splitList "," (include "fo.kafkaBootstrap" .) }}{{
   ports:
     - port: 9092
 {{- end }}
+{{- end -}}
+
+{{/*
+  Egress to the trace collector, when tracing is on: the bundled Jaeger's OTLP ports, or the
+  existing collector's port (given, else the scheme's) on any address.
+*/}}
+{{- define "fo.np.toTracing" -}}
+{{- $mode := include "fo.tracingMode" . -}}
+{{- if eq $mode "bundled" -}}
+- to:
+    {{- include "fo.np.peer" (dict "root" . "component" "jaeger") | nindent 4 }}
+  ports:
+    - port: 4317
+    - port: 4318
+{{- else if eq $mode "external" -}}
+{{- $u := urlParse .Values.tracing.otlpEndpoint -}}
+{{- $port := eq $u.scheme "https" | ternary 443 80 -}}
+{{- if contains ":" $u.host }}{{ $port = regexReplaceAll "^.*:" $u.host "" | int }}{{ end -}}
+- ports:
+    - port: {{ $port }}
+{{- end -}}
 {{- end -}}
 
 {{/* The NetworkPolicy header for one component's pods: (dict "root" $ "component" "endpoint") */}}

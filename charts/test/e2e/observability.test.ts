@@ -47,7 +47,7 @@ beforeAll(async () => {
     // The dashboards are for the chart's cluster, whose log is the replicated loglet (its metrics
     // are what the Restate dashboard's log panels show); the local stack's default is "local".
     restateLoglet: "replicated",
-    env: { LOG_LEVEL: "warn", ETA_UPDATE_INTERVAL_MS: "500" },
+    env: { LOG_LEVEL: "warn" },
   });
   prom = stack.info.prometheusUrl!;
   // Rejections need data: one declined payment and one malformed event, beside the provider's load.
@@ -58,7 +58,7 @@ beforeAll(async () => {
     products: [{ productId: "ber-dn-1", quantity: 1 }],
   });
   await publishOrder(stack.info, declined);
-  await publishRaw(stack.info, TOPICS.orders, [{ key: "obs-malformed-1", value: "{not json" }]);
+  await publishRaw(stack.info, TOPICS.orders, [{ key: "obs-malformed-1", value: "{not json}" }]);
   expect((await waitForOrder(stack.info, declined.id)).final.status).toBe("REJECTED");
   await new Promise((r) => setTimeout(r, LOAD_SECONDS * 1000));
 }, 150_000);
@@ -164,6 +164,7 @@ describe("observability: dashboards and alerts on a real Prometheus", () => {
     const shipped = [...loadRuleFiles().values()].flatMap((f) => f.groups.flatMap((g) => g.rules));
     expect(shipped.map((r) => r.alert).sort()).toEqual([
       "FoodOrderingEndpointDown",
+      "FoodOrderingKafkaConsumerLag",
       "FoodOrderingKafkaIngestionLagging",
       "FoodOrderingNoFreeDriver",
       "FoodOrderingOrdersStuck",

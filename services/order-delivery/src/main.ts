@@ -1,5 +1,12 @@
 import http2 from "node:http2";
-import { createLogger, startMetricsServer, onShutdown, guardProcess } from "@food-ordering/kit";
+import {
+  createLogger,
+  createPublisher,
+  startMetricsServer,
+  startTracing,
+  onShutdown,
+  guardProcess,
+} from "@food-ordering/kit";
 import { endpointConfig } from "./config.ts";
 
 /** The service endpoint: every durable service of the platform, served to Restate over HTTP/2. */
@@ -9,20 +16,42 @@ process.env.RESTATE_LOGGING = config.RESTATE_LOGGING;
 const restate = await import("@restatedev/restate-sdk");
 const { registry } = await import("./metrics.ts");
 const { durableServices } = await import("./app.ts");
+const { orderUpdates, DEFAULT_ORDER_UPDATES_OPTIONS } = await import("./order/order-updates.ts");
+const { tracingHooks } = await import("./tracing-hooks.ts");
 const log = createLogger("endpoint", config);
 guardProcess(log);
+const tracing = await startTracing(config, "endpoint", log);
 
-const services = durableServices(config);
+// Order view changes for the web UI's live tracking. The producer connects on the first publish,
+// so the endpoint serves (and orders proceed) while Kafka is away; a short linger merges the
+// publishes of concurrent handlers into one request.
+const publisher = await createPublisher({
+  brokers: config.KAFKA_BROKERS,
+  clientId: "endpoint",
+  log,
+  registry,
+  lingerMs: 2,
+});
+const services = durableServices(config, {
+  tracing,
+  orderUpdates: orderUpdates(publisher, {
+    ...DEFAULT_ORDER_UPDATES_OPTIONS,
+    onFailure: (err) =>
+      log.warn({ err: (err as Error).message }, "publishing an order update failed; pausing publishes"),
+  }),
+});
 
 // Only requests restate-server signed get through (401 otherwise) when keys are configured.
 const identityKeys = config.RESTATE_IDENTITY_KEYS.length ? config.RESTATE_IDENTITY_KEYS : undefined;
 if (!config.POS_SIGNING_KEY) log.warn("POS_SIGNING_KEY is empty: preparation-done callbacks are not checked");
+if (!config.ORDER_SIGNING_KEY)
+  log.warn("ORDER_SIGNING_KEY is empty: order events are not checked for a producer's signature");
 if (!config.DRIVER_ENROLLMENT_KEY) log.warn("DRIVER_ENROLLMENT_KEY is empty: anyone may go on shift as any driver");
 if (!identityKeys) log.warn("RESTATE_IDENTITY_KEYS is empty: the endpoint accepts unsigned requests");
 const handler = restate.createEndpointHandler({
   identityKeys,
   services,
-  defaultServiceOptions: { journalRetention: config.JOURNAL_RETENTION },
+  defaultServiceOptions: { journalRetention: config.JOURNAL_RETENTION, hooks: await tracingHooks(tracing) },
 });
 const server = http2.createServer(handler);
 server.listen(config.PORT, config.BIND_HOST, () =>
@@ -31,4 +60,8 @@ server.listen(config.PORT, config.BIND_HOST, () =>
 const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
 
 // Restate keeps HTTP/2 sessions open; exit promptly instead of waiting for them to drain.
-onShutdown(log, [() => metricsServer?.close(), () => server.close()], 2000);
+onShutdown(
+  log,
+  [() => metricsServer?.close(), () => server.close(), () => publisher.disconnect(), () => tracing.shutdown()],
+  2000,
+);

@@ -43,6 +43,15 @@ export const registrarConfig = defineConfig("registrar", {
     doc: "In watch mode: period of the drift-repair reconcile.",
     helm: "registrar.watchIntervalSeconds",
   },
+  KAFKA_STATISTICS_INTERVAL_MS: {
+    schema: env.int(0, 3_600_000),
+    default: "10000",
+    doc:
+      "librdkafka statistics.interval.ms set on every subscription (unless its options set it): " +
+      "Restate exports restate_kafka_ingress_consumer_lag from these statistics. 0 = none (no lag metric). " +
+      "A change replaces the subscriptions inside their consumer groups.",
+    helm: "registrar.kafkaStatisticsIntervalSeconds",
+  },
   DISCOVERY_LABEL_SELECTOR: {
     schema: env.string().optional(),
     default: undefined,

@@ -58,6 +58,11 @@ export type Discovered = Record<string, { services: ServiceMetadata[] } | { erro
 export interface PlanOptions {
   owner: string;
   force: boolean;
+  /**
+   * librdkafka's statistics.interval.ms for every subscription of ours (0 or absent: none). Restate
+   * exports restate_kafka_ingress_consumer_lag only from those statistics.
+   */
+  statisticsIntervalMs?: number;
 }
 
 export function describeAction(a: Action): string {
@@ -268,9 +273,18 @@ export function diffServices(
   return { breaking: breaking.sort(), compatible: compatible.sort() };
 }
 
-/** The options a subscription of ours carries: the desired ones plus the ownership marker. */
-export function subscriptionOptions(s: DesiredSubscription, owner: string): Record<string, string> {
-  return { ...s.options, "client.id": subscriptionClientId(owner) };
+/**
+ * The options a subscription of ours carries: the registrar's statistics interval (which a
+ * subscription's own statistics.interval.ms overrides), the desired ones and the ownership marker.
+ */
+export function subscriptionOptions(
+  s: DesiredSubscription,
+  opts: Pick<PlanOptions, "owner" | "statisticsIntervalMs">,
+): Record<string, string> {
+  const stats: Record<string, string> = opts.statisticsIntervalMs
+    ? { "statistics.interval.ms": String(opts.statisticsIntervalMs) }
+    : {};
+  return { ...stats, ...s.options, "client.id": subscriptionClientId(opts.owner) };
 }
 
 /** A subscription's consumer group: its group.id, which Restate sets to the subscription id when none is given. */
@@ -326,7 +340,7 @@ function planSubscriptions(
       });
       continue;
     }
-    const options = subscriptionOptions(want, opts.owner);
+    const options = subscriptionOptions(want, opts);
     const same = observed.subscriptions.filter((s) => s.source === want.source && s.sink === want.sink);
     const mine = same.filter((s) => ownsSubscription(s, opts.owner));
     const exact = mine.find((s) => hasOptions(s, options));

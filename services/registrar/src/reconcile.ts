@@ -12,6 +12,8 @@ export interface ReconcileOptions {
   owner: string;
   force?: boolean;
   dryRun?: boolean;
+  /** librdkafka's statistics.interval.ms on our subscriptions (plan.ts PlanOptions). */
+  statisticsIntervalMs?: number;
   /** Overall deadline for Restate and the endpoints to be ready and the state to converge. */
   deadlineMs: number;
   log?: Logger;
@@ -47,13 +49,14 @@ export async function reconcile(desired: DesiredState, opts: ReconcileOptions): 
   const admin = new AdminClient(opts.adminUrl);
   const deadline = deadlineIn(opts.deadlineMs);
   const force = opts.force ?? false;
+  const planOpts = { owner: opts.owner, statisticsIntervalMs: opts.statisticsIntervalMs };
 
   let p: Plan;
   try {
     await untilReady("wait for Restate", () => admin.health(), deadline, opts.log);
     const observed = await observe(admin, deadline, opts.log);
     const discovered = await discover(admin, desired, observed, { force, deadline, log: opts.log });
-    p = plan(desired, observed, discovered, { owner: opts.owner, force });
+    p = plan(desired, observed, discovered, { ...planOpts, force });
   } catch (err) {
     const kind = err instanceof AdminError && !err.transient ? "rejected" : "unavailable";
     return done(kind, { problems: [{ kind, message: (err as Error).message }] });
@@ -71,7 +74,7 @@ export async function reconcile(desired: DesiredState, opts: ReconcileOptions): 
       desired,
       observed,
       await discover(admin, desired, observed, { force: false, deadline, log: opts.log }),
-      { owner: opts.owner, force: false },
+      { ...planOpts, force: false },
     );
     if (again.actions.length || again.problems.length)
       return done("apply-failed", {

@@ -66,6 +66,7 @@ export async function runPass(
       adminUrl: config.RESTATE_ADMIN_URL,
       owner: config.OWNER,
       force: flags.force || config.FORCE,
+      statisticsIntervalMs: config.KAFKA_STATISTICS_INTERVAL_MS,
       dryRun: flags.dryRun,
       deadlineMs: config.DEADLINE_MS,
       log,

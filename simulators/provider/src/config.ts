@@ -1,10 +1,12 @@
-import { commonSpec, defineConfig, env } from "@food-ordering/kit";
+import { commonSpec, defineConfig, env, orderProducerSpec, tracingSpec } from "@food-ordering/kit";
 import { z } from "zod";
 import { DNS_LABEL } from "@food-ordering/contracts";
 
 /** The order provider simulator's configuration. */
 export const providerConfig = defineConfig("provider", {
   ...commonSpec,
+  ...tracingSpec,
+  ...orderProducerSpec,
   METRICS_PORT: { ...commonSpec.METRICS_PORT, default: "9468" },
   PORT: { schema: env.port(), default: "9083", doc: "Port of the control API (GET/PUT /rate).", helm: "provider.port" },
   RATE: {

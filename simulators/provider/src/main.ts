@@ -1,5 +1,12 @@
 import fs from "node:fs";
-import { CatalogCache, DEFAULT_CATALOG, TOPICS, newSecret, secretHash } from "@food-ordering/contracts";
+import {
+  CatalogCache,
+  DEFAULT_CATALOG,
+  TOPICS,
+  newSecret,
+  secretHash,
+  signingOrderEvents,
+} from "@food-ordering/contracts";
 import {
   createLogger,
   createRegistry,
@@ -8,6 +15,8 @@ import {
   onShutdown,
   guardProcess,
   createPublisher,
+  publishTraced,
+  startTracing,
   Counter,
   METRIC_PREFIX,
 } from "@food-ordering/kit";
@@ -20,6 +29,7 @@ import { createControlApp } from "./server.ts";
 const config = providerConfig.load();
 const log = createLogger("provider", config);
 guardProcess(log);
+const tracing = await startTracing(config, "provider", log);
 const registry = createRegistry("provider");
 const published = new Counter({
   name: `${METRIC_PREFIX}provider_orders_published_total`,
@@ -39,6 +49,7 @@ const publisher = await createPublisher({
   clientId: `provider-${config.ORDER_ID_PREFIX}`,
   log,
   registry,
+  encodeValue: signingOrderEvents(config.ORDER_SIGNING_KEY, (m) => log.warn(m)),
 });
 // The live catalog, re-read every few seconds: orders go to restaurants and prices as they are now.
 const catalog = new CatalogCache(config.RESTATE_INGRESS_URL, 5000, DEFAULT_CATALOG, (err) =>
@@ -64,9 +75,11 @@ const pacer = new Pacer(config.RATE, async (n) => {
     cancelCapabilityHash: secretHash(capability),
   }));
   try {
-    await publisher.publish(
+    await publishTraced(
+      tracing,
+      publisher,
       TOPICS.orders,
-      orders.map((o) => ({ key: o.id, value: o })),
+      orders.map((o) => ({ key: o.id, value: o, attributes: { "order.id": o.id, "order.region": o.region } })),
     );
     stats.published += n;
     if (config.PUBLISHED_LOG_FILE)
@@ -87,4 +100,10 @@ const server = await listen(
 );
 const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
 log.info({ port: config.PORT, rate: config.RATE, regions: config.REGIONS }, "order provider running");
-onShutdown(log, [() => pacer.stop(), () => server.close(), () => metricsServer?.close(), () => publisher.disconnect()]);
+onShutdown(log, [
+  () => pacer.stop(),
+  () => server.close(),
+  () => metricsServer?.close(),
+  () => publisher.disconnect(),
+  () => tracing.shutdown(),
+]);

@@ -1,8 +1,9 @@
-import { commonSpec, defineConfig, env } from "@food-ordering/kit";
+import { commonSpec, defineConfig, env, tracingSpec } from "@food-ordering/kit";
 
 /** The restaurant point-of-sale simulator's configuration. */
 export const restaurantConfig = defineConfig("restaurant", {
   ...commonSpec,
+  ...tracingSpec,
   METRICS_PORT: { ...commonSpec.METRICS_PORT, default: "9465" },
   PORT: { schema: env.port(), default: "9081", doc: "Port of the POS HTTP API.", helm: "restaurant.port" },
   RESTATE_INGRESS_URL: {

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { sleep } from "@food-ordering/kit";
+import { NO_TRACING, sleep, traceHeaders, type SpanHandle, type Tracing } from "@food-ordering/kit";
 import { restaurantKey, signPreparationDone } from "@food-ordering/contracts";
 
 /**
@@ -14,6 +14,8 @@ export interface KitchenOptions {
   /** The platform's POS signing key, from which each restaurant's key is derived. */
   posSigningKey?: string;
   log: Logger;
+  /** Each preparation is a span of the order's trace; its context goes back with the callback. */
+  tracing?: Tracing;
   onDone?: (orderId: string, restaurantId: string, ms: number) => void;
 }
 
@@ -29,16 +31,26 @@ export class Kitchen {
     return this.inProgress.size;
   }
 
-  /** Returns false when the order is already being prepared. */
-  accept(orderId: string, restaurantId: string): boolean {
+  /**
+   * Returns false when the order is already being prepared. `traceparent` is the prepare
+   * request's trace context (the order's), continued by the preparation's span.
+   */
+  accept(orderId: string, restaurantId: string, traceparent?: string): boolean {
     if (this.inProgress.has(orderId)) return false;
     const ms = Math.round(this.opts.prepTimeMs * (0.7 + Math.random() * 0.6));
     this.inProgress.set(orderId, Date.now());
-    setTimeout(() => void this.finish(orderId, restaurantId, ms), ms);
+    const span = (this.opts.tracing ?? NO_TRACING).startSpan("prepare order", {
+      kind: "server",
+      parent: traceparent,
+      attributes: { "order.id": orderId, "restaurant.id": restaurantId, "restaurant.preparation_ms": ms },
+    });
+    setTimeout(() => void this.finish(orderId, restaurantId, ms, span, traceparent), ms);
     return true;
   }
 
-  private async finish(orderId: string, restaurantId: string, ms: number) {
+  private async finish(orderId: string, restaurantId: string, ms: number, span: SpanHandle, traceparent?: string) {
+    // The callback continues the order's trace: under the preparation's span, or (tracing off) as it came.
+    const trace = traceHeaders(span.traceparent ?? traceparent);
     const url = `${this.opts.ingressUrl}/order-workflow/${encodeURIComponent(orderId)}/preparationDone`;
     // Retry until Restate answers; the idempotency key makes a retried callback count once.
     for (let attempt = 1, wait = 200; ; attempt++, wait = Math.min(wait * 2, 5000)) {
@@ -46,7 +58,7 @@ export class Kitchen {
         const key = restaurantKey(this.opts.posSigningKey ?? "", restaurantId);
         const res = await fetch(url, {
           method: "POST",
-          headers: { "idempotency-key": `prepared-${orderId}`, "content-type": "application/json" },
+          headers: { "idempotency-key": `prepared-${orderId}`, "content-type": "application/json", ...trace },
           body: JSON.stringify({ signature: signPreparationDone(key, orderId) }),
           signal: AbortSignal.timeout(10_000),
         });
@@ -68,6 +80,7 @@ export class Kitchen {
         await sleep(wait);
       }
     }
+    span.end();
     this.inProgress.delete(orderId);
   }
 }

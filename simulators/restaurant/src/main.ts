@@ -5,6 +5,7 @@ import {
   listen,
   onShutdown,
   guardProcess,
+  startTracing,
   Histogram,
   DURATION_BUCKETS,
   METRIC_PREFIX,
@@ -17,6 +18,7 @@ import { createRestaurantApp } from "./server.ts";
 const config = restaurantConfig.load();
 const log = createLogger("restaurant", config);
 guardProcess(log);
+const tracing = await startTracing(config, "restaurant", log);
 const registry = createRegistry("restaurant");
 const prepTime = new Histogram({
   name: `${METRIC_PREFIX}restaurant_preparation_seconds`,
@@ -30,6 +32,7 @@ const kitchen = new Kitchen({
   prepTimeMs: (config.PREP_TIME_MIN * 60_000) / config.TIME_SCALE,
   posSigningKey: config.POS_SIGNING_KEY,
   log,
+  tracing,
   onDone: (_orderId, restaurant, ms) => prepTime.observe({ restaurant }, ms / 1000),
 });
 const server = await listen(
@@ -42,4 +45,4 @@ log.info(
   { port: config.PORT, prepTimeMs: (config.PREP_TIME_MIN * 60_000) / config.TIME_SCALE },
   "restaurant POS listening",
 );
-onShutdown(log, [() => metricsServer?.close(), () => server.close()]);
+onShutdown(log, [() => metricsServer?.close(), () => server.close(), () => tracing.shutdown()]);

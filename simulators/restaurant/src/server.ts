@@ -9,6 +9,7 @@ import {
   Counter,
   Gauge,
   METRIC_PREFIX,
+  traceparentFrom,
   type Registry,
 } from "@food-ordering/kit";
 import type { Kitchen } from "./kitchen.ts";
@@ -41,7 +42,7 @@ export function createRestaurantApp(opts: {
     if (token && req.get("authorization") !== `Bearer ${token}`)
       throw new HttpError(401, "missing or wrong bearer token");
     const body = parseBody(PrepareRequest, req.body);
-    const isNew = kitchen.accept(body.orderId, body.restaurantId);
+    const isNew = kitchen.accept(body.orderId, body.restaurantId, traceparentFrom(req.headers));
     if (isNew) accepted.inc({ restaurant: body.restaurantId });
     log.info({ orderId: body.orderId, restaurantId: body.restaurantId, duplicate: !isNew }, "prepare request");
     res.status(202).json({ accepted: true, duplicate: !isNew });

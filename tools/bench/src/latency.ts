@@ -1,4 +1,4 @@
-import { distanceKm, stepTowards, type Location, type OrderStatusView } from "@food-ordering/contracts";
+import { distanceKm, type Location, type OrderStatusView } from "@food-ordering/contracts";
 import { summarize, type Summary } from "./stats.ts";
 
 /**
@@ -23,16 +23,9 @@ export interface DriveModel {
   tickMs: number;
 }
 
-/** Ticks the driver simulator needs from `from` to `to`: its driveTo loop, step by step. */
-export function driveTicks(from: Location, to: Location, stepKm: number): number {
-  let at = from;
-  let ticks = 0;
-  while (distanceKm(at, to) > 1e-9) {
-    at = stepTowards(at, to, stepKm);
-    ticks++;
-  }
-  return ticks;
-}
+/** Real ms the driver simulator needs from `from` to `to`: it moves at its speed, the last move taking only its share of a tick. */
+export const driveMs = (from: Location, to: Location, d: DriveModel): number =>
+  (distanceKm(from, to) / d.stepKm) * d.tickMs;
 
 export const STEP_NAMES = [
   "publish_to_created",
@@ -84,12 +77,12 @@ export function stepTimes(
     const start = startOf.get(v.id);
     let toRestaurantMs: number | undefined;
     if (waiting !== undefined && inDelivery !== undefined && start && v.restaurantLocation) {
-      toRestaurantMs = driveTicks(start, v.restaurantLocation, drive.stepKm) * drive.tickMs;
+      toRestaurantMs = driveMs(start, v.restaurantLocation, drive);
       t.to_restaurant_overhead = inDelivery - waiting - toRestaurantMs;
     }
     let toCustomerMs: number | undefined;
     if (inDelivery !== undefined && delivered !== undefined && v.restaurantLocation && v.customerLocation) {
-      toCustomerMs = driveTicks(v.restaurantLocation, v.customerLocation, drive.stepKm) * drive.tickMs;
+      toCustomerMs = driveMs(v.restaurantLocation, v.customerLocation, drive);
       t.to_customer_overhead = delivered - inDelivery - toCustomerMs;
     }
     if (delivered !== undefined && f.publishedAt !== undefined) {

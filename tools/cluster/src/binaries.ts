@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { JAEGER, ensureGoProgram, goIn, goProgramBinary, requireGo } from "@food-ordering/stack";
 import { CACHE_DIR } from "./paths.ts";
 
 /**
@@ -94,6 +95,8 @@ export const GO_TOOLS = {
     ldflags: "-s -X github.com/prometheus/common/version.Version=3.13.1",
     static: true,
   },
+  // Jaeger v2 all-in-one, the local stack's trace backend (defined there: npm start builds it).
+  jaeger: JAEGER,
 } as const satisfies Record<
   string,
   { module: string; version: string; pkg: string; binary?: string; ldflags?: string; static?: boolean }
@@ -101,8 +104,7 @@ export const GO_TOOLS = {
 export type GoTool = keyof typeof GO_TOOLS;
 
 export function goToolBinary(name: GoTool): string {
-  const tool: { version: string; binary?: string } = GO_TOOLS[name];
-  return path.join(CACHE_DIR, `${name}-${tool.version}`, tool.binary ?? name);
+  return goProgramBinary(name, GO_TOOLS[name]);
 }
 
 type Say = (s: string) => void;
@@ -130,21 +132,6 @@ function versioned(binary: string): boolean {
   if (!fs.existsSync(binary)) return false;
   const r = spawnSync(binary, ["--version"], { encoding: "utf8", timeout: 30_000 });
   return r.status === 0 && r.stdout.includes(`v${KUBE_VERSION}`);
-}
-
-function requireGo(what: string): void {
-  if (spawnSync("go", ["version"], { stdio: "ignore" }).status !== 0)
-    throw new Error(`building ${what} needs Go (1.25+) on the PATH and the Go module proxy`);
-}
-
-function goIn(dir: string, env: NodeJS.ProcessEnv = {}) {
-  return (...args: string[]) =>
-    execFileSync("go", args, {
-      cwd: dir,
-      env: { ...process.env, ...env },
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    });
 }
 
 /**
@@ -206,56 +193,7 @@ export function ensureKubernetesBinaries(
   return paths;
 }
 
-interface ModVersion {
-  Path: string;
-  Version?: string;
-}
-
-/**
- * The module's own `replace` and `exclude` directives as `go mod edit` flags. They bind only
- * the main module, so a scratch module must repeat them, or `go get` resolves to the versions
- * they avoid (skaffold: github.com/imdario/mergo v1, which declares another module path).
- * Local-path replacements cannot apply outside the module's tree and are left out.
- */
-function inheritedDirectives(go: ReturnType<typeof goIn>, module: string, version: string): string[] {
-  const { GoMod } = JSON.parse(go("mod", "download", "-json", `${module}@${version}`)) as { GoMod: string };
-  const mod = JSON.parse(go("mod", "edit", "-json", GoMod)) as {
-    Replace?: { Old: ModVersion; New: ModVersion }[] | null;
-    Exclude?: ModVersion[] | null;
-  };
-  const at = (m: ModVersion) => (m.Version ? `${m.Path}@${m.Version}` : m.Path);
-  return [
-    ...(mod.Replace ?? []).filter((r) => r.New.Version).map((r) => `-replace=${at(r.Old)}=${at(r.New)}`),
-    ...(mod.Exclude ?? []).map((e) => `-exclude=${at(e)}`),
-  ];
-}
-
-/**
- * Builds a Go program whose module has `replace` directives (which `go install pkg@version`
- * refuses): `go get -tool` it into a scratch module that repeats those directives, then
- * `go build` it there.
- */
+/** A tool of GO_TOOLS, built by the stack's Go builder into the shared cache. */
 export function ensureGoTool(name: GoTool, say: Say = console.log): string {
-  const target = goToolBinary(name);
-  if (fs.existsSync(target)) return target;
-  const { module, version, pkg } = GO_TOOLS[name];
-  const tool: { pkg: string; ldflags?: string; static?: boolean } = GO_TOOLS[name];
-  requireGo(name);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-build-`));
-  try {
-    const go = goIn(work, tool.static ? { CGO_ENABLED: "0" } : {});
-    const started = Date.now();
-    say(`Building ${name} ${version} from ${module} (a few minutes)...`);
-    go("mod", "init", `${name}build`);
-    const directives = inheritedDirectives(go, module, version);
-    if (directives.length) go("mod", "edit", ...directives);
-    go("get", "-tool", `${pkg}@${version}`);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    go("build", ...(tool.ldflags ? ["-ldflags", tool.ldflags] : []), "-o", `${target}.tmp`, pkg);
-    fs.renameSync(`${target}.tmp`, target);
-    say(`  built ${target} in ${Math.round((Date.now() - started) / 1000)} s`);
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
-  }
-  return target;
+  return ensureGoProgram(name, GO_TOOLS[name], say);
 }

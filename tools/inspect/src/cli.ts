@@ -3,6 +3,7 @@ import { ORDER_STATUSES } from "@food-ordering/contracts";
 import { parseDuration } from "./format.ts";
 import { listDeployments, listFleet, listOrders, orderDetail, reachable } from "./queries.ts";
 import { renderDeployments, renderFleet, renderOrder, renderOrders } from "./render.ts";
+import { DEFAULT_JAEGER_URL, readOrderTrace, renderOrderTrace } from "./trace.ts";
 
 /**
  * `npm run inspect -- <command>` and `kubectl food <command>`: the platform's state as Restate
@@ -70,12 +71,23 @@ function program(): Command {
     });
 
   p.command("order")
-    .description("one order's full timeline and its Restate invocations")
+    .description("one order's full timeline, its Restate invocations and its trace (from Jaeger) as a waterfall")
     .argument("<id>", "order id")
-    .action(async (id: string) => {
+    .option(
+      "--jaeger-url <url>",
+      "Jaeger's query API, for the order's trace (env JAEGER_QUERY_URL)",
+      process.env.JAEGER_QUERY_URL || DEFAULT_JAEGER_URL,
+    )
+    .option("--no-trace", "leave the trace out (Jaeger is not asked)")
+    .action(async (id: string, o: { jaegerUrl: string; trace: boolean }) => {
       const { adminUrl, json } = global();
       const detail = await reachable(adminUrl, () => orderDetail(adminUrl, id));
-      print(json, detail, () => renderOrder(id, detail, Date.now()));
+      const trace = o.trace && detail.order ? await readOrderTrace(detail.order.traceId, o.jaegerUrl) : undefined;
+      // Bars fill the terminal; piped output gets COLUMNS or 120.
+      const width = process.stdout.columns || Number(process.env.COLUMNS) || 120;
+      print(json, trace ? { ...detail, trace } : detail, () =>
+        [renderOrder(id, detail, Date.now()), ...(trace ? [renderOrderTrace(trace, width)] : [])].join("\n\n"),
+      );
       if (!detail.order && !detail.invocations.length) process.exitCode = 1;
     });
 

@@ -7,6 +7,7 @@ import { loadCatalogFile } from "./catalog-file.ts";
 import { stackSecretFile } from "./request-identity.ts";
 import { ensureWebuiBuilt } from "./webui.ts";
 import { ensureSystemPackages } from "./system.ts";
+import { ensureJaeger } from "./jaeger.ts";
 
 /** `npm start`: the whole platform on this machine, until Ctrl-C. */
 const num = (name: string) => (v: string) => {
@@ -60,8 +61,10 @@ const program = new Command("npm start --")
     num("prometheus port"),
     Number(process.env.PROMETHEUS_PORT ?? 9090),
   )
+  .option("--no-tracing", "run without distributed tracing (no Jaeger, no spans exported)")
   .parse();
 const o = program.opts<{
+  tracing: boolean;
   regions: RegionSpec[];
   catalog?: Catalog;
   rate: number;
@@ -72,6 +75,21 @@ const o = program.opts<{
   fresh?: boolean;
   prometheusPort: number;
 }>();
+
+/**
+ * Tracing is on when Jaeger can run: it is built from its Go module once (minutes); without Go
+ * the stack runs untraced and says why.
+ */
+function optionalTracing(say: (s: string) => void): boolean {
+  if (!o.tracing) return false;
+  try {
+    ensureJaeger(say);
+    return true;
+  } catch (e) {
+    say(`Tracing is off: Jaeger could not be built (${(e as Error).message}). Everything else starts.`);
+    return false;
+  }
+}
 
 /**
  * Prometheus only watches the platform: without it (not root, no package) the stack runs anyway
@@ -102,6 +120,7 @@ try {
   // Required: the JDK runs the broker, Maven resolves its jars (unless an existing Kafka is used).
   if (!o.kafka) ensureSystemPackages(["java", "mvn"], say);
   const prometheus = optionalPrometheus(say);
+  const tracing = optionalTracing(say);
   await ensureWebuiBuilt(say);
   say("Starting the food-ordering platform...");
   const stack = await Stack.start({
@@ -114,11 +133,15 @@ try {
     kafkaBrokers: o.kafka?.split(",").map((s) => s.trim()),
     prometheus,
     prometheusPort: o.prometheusPort,
+    tracing,
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "info" },
     log: say,
   });
   stack.supervise(say);
   const i = stack.info;
+  const jaegerLine = i.jaegerUrl
+    ? `${i.jaegerUrl}/api/v3/traces/<traceId>   (an order's traceId: npm run inspect -- order <id>)`
+    : "not running (see above)";
   const operatorToken = `$(cat ${stackSecretFile(i.dataDir, "operator-token")})`;
   const operatorCurl = `curl -H "Authorization: Bearer ${operatorToken}" ${i.webuiUrl}/api/fleet/${o.regions[0]!.name}`;
   say(`
@@ -130,6 +153,7 @@ Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s.
   Restate admin         ${i.adminUrl}
   Kafka                 ${i.kafkaBrokers.join(",")}
   Prometheus            ${i.prometheusUrl ? `${i.prometheusUrl}   (alerts: ${i.prometheusUrl}/alerts)` : "not running (see above)"}
+  Jaeger (traces API)   ${jaegerLine}
   Order provider        ${i.providerUrl}/rate   (PUT {"rate": 2} to change the load)
   Operator fleet view   ${operatorCurl}
   Logs                  ${i.logDir}/

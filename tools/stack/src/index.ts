@@ -11,3 +11,5 @@ export * from "./system.ts";
 export * from "./supervisor.ts";
 export * from "./request-identity.ts";
 export * from "./catalog-file.ts";
+export * from "./jaeger.ts";
+export * from "./go-build.ts";

@@ -169,6 +169,36 @@ async function brokerAnswers(broker: string): Promise<boolean> {
   }
 }
 
+/**
+ * Sets a broker quota on how many bytes a second one client id may fetch, or removes it (null),
+ * with Kafka's own ConfigCommand: a consumer so throttled falls behind a topic while it runs,
+ * which is how a test makes Restate's Kafka ingestion lag (its consumers' client.id is the
+ * registrar's ownership marker).
+ */
+export async function setConsumerByteRate(
+  cacheDir: string,
+  brokers: string[],
+  clientId: string,
+  bytesPerSecond: number | null,
+): Promise<void> {
+  const [java, libs] = await Promise.all([requireJava(), ensureKafkaJars(cacheDir)]);
+  const change =
+    bytesPerSecond === null
+      ? ["--delete-config", "consumer_byte_rate"]
+      : ["--add-config", `consumer_byte_rate=${bytesPerSecond}`];
+  const args = ["--bootstrap-server", brokers.join(","), "--alter", "--entity-type", "clients"];
+  await run(java, [
+    ...C1_ONLY,
+    "-cp",
+    `${libs}/*`,
+    "kafka.admin.ConfigCommand",
+    ...args,
+    "--entity-name",
+    clientId,
+    ...change,
+  ]);
+}
+
 /** Creates the topics that do not exist yet (idempotent). */
 export async function ensureTopics(
   brokers: string[],

@@ -17,6 +17,8 @@ export interface RestateOptions {
   loglet?: "local" | "replicated";
   /** PEM file of the Ed25519 key Restate signs its requests to endpoints with (request identity). */
   requestIdentityKeyFile?: string;
+  /** OTLP gRPC endpoint (http://host:4317) Restate exports its spans to; none = no tracing. */
+  tracingEndpoint?: string;
 }
 
 /** Path of the restate-server binary shipped by the npm package @restatedev/restate-server. */
@@ -76,6 +78,7 @@ export function createRestate(opts: RestateOptions): ManagedProcess {
       ...(opts.requestIdentityKeyFile
         ? { RESTATE_WORKER__INVOKER__REQUEST_IDENTITY_PRIVATE_KEY_PEM_FILE: opts.requestIdentityKeyFile }
         : {}),
+      ...(opts.tracingEndpoint ? { RESTATE_TRACING_ENDPOINT: opts.tracingEndpoint } : {}),
     },
     logDir: opts.logDir,
     ports: [opts.ingressPort, opts.adminPort, opts.nodePort],

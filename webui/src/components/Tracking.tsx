@@ -4,8 +4,9 @@ import { api } from "../lib/api.ts";
 import { cancelCapabilityOf } from "../lib/cancel-capability.ts";
 import { formatCents, formatCountdown, formatTime } from "../lib/format.ts";
 import { useCatalog, useNow, useOrderStream, type StreamState } from "../lib/hooks.ts";
-import { CANCELLABLE, STATUS_LABELS, timelineSteps } from "../lib/timeline.ts";
+import { CANCELLABLE, STATUS_LABELS, isFinal, timelineSteps } from "../lib/timeline.ts";
 import { Link } from "./Link.tsx";
+import { OrderTrace } from "./OrderTrace.tsx";
 import { MapLegend, RegionMap, type MapMarker } from "./RegionMap.tsx";
 
 const STREAM_NOTES: Record<StreamState, string> = {
@@ -38,6 +39,7 @@ export function Tracking({ id }: { id: string }) {
         </p>
       )}
       {view && <OrderDetails view={view} />}
+      {view && <OrderTrace id={id} final={isFinal(view.status)} />}
     </section>
   );
 }

@@ -1,4 +1,11 @@
-import type { ApiError, CancelAnswer, CatalogResponse, FleetView, PlaceOrderResponse } from "../../server/api-types.ts";
+import type {
+  ApiError,
+  CancelAnswer,
+  CatalogResponse,
+  FleetView,
+  OrderTraceResponse,
+  PlaceOrderResponse,
+} from "../../server/api-types.ts";
 import type { OrderRequestBody } from "./checkout.ts";
 
 /**
@@ -54,5 +61,6 @@ export const api = {
     }
   },
   fleet: (region: string) => request<FleetView>(`/api/fleet/${encodeURIComponent(region)}`),
+  trace: (id: string) => request<OrderTraceResponse>(`/api/orders/${encodeURIComponent(id)}/trace`),
   orderEventsUrl: (id: string) => `/api/orders/${encodeURIComponent(id)}/events`,
 };

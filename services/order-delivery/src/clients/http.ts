@@ -1,14 +1,25 @@
 import { TerminalError } from "@restatedev/restate-sdk";
+import { traceHeaders, type Tracing } from "@food-ordering/kit";
 
 /**
  * POSTs JSON to an external system from inside `ctx.run`. Network errors, timeouts and 5xx/429
  * answers throw a plain Error, which Restate retries with backoff; other 4xx answers are
- * permanent and throw a TerminalError so a bad request is not retried forever.
+ * permanent and throw a TerminalError so a bad request is not retried forever. With tracing on, the
+ * request carries the active span (the `ctx.run` span) as `traceparent`, so the called system
+ * continues the order's trace.
  */
-export async function postJson<T>(url: string, body: unknown, opts: { timeoutMs: number; token?: string }): Promise<T> {
+export async function postJson<T>(
+  url: string,
+  body: unknown,
+  opts: { timeoutMs: number; token?: string; tracing?: Tracing },
+): Promise<T> {
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+    headers: {
+      "content-type": "application/json",
+      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+      ...traceHeaders(opts.tracing?.active().traceparent),
+    },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(opts.timeoutMs),
   });

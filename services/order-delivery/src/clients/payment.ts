@@ -1,4 +1,5 @@
 import type { ChargeRequest, ChargeResponse, RefundRequest, RefundResponse } from "@food-ordering/contracts";
+import type { Tracing } from "@food-ordering/kit";
 import { postJson } from "./http.ts";
 
 /** Client of the payment provider. The provider deduplicates on the idempotency key. */
@@ -7,9 +8,9 @@ export interface PaymentClient {
   refund(req: RefundRequest): Promise<RefundResponse>;
 }
 
-export function paymentClient(baseUrl: string, timeoutMs: number): PaymentClient {
+export function paymentClient(baseUrl: string, timeoutMs: number, tracing?: Tracing): PaymentClient {
   return {
-    charge: (req) => postJson<ChargeResponse>(`${baseUrl}/charges`, req, { timeoutMs }),
-    refund: (req) => postJson<RefundResponse>(`${baseUrl}/refunds`, req, { timeoutMs }),
+    charge: (req) => postJson<ChargeResponse>(`${baseUrl}/charges`, req, { timeoutMs, tracing }),
+    refund: (req) => postJson<RefundResponse>(`${baseUrl}/refunds`, req, { timeoutMs, tracing }),
   };
 }

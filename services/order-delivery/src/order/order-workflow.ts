@@ -13,6 +13,8 @@ import {
 import type { PaymentClient } from "../clients/payment.ts";
 import type { RestaurantClient } from "../clients/restaurant.ts";
 import { metrics } from "../metrics.ts";
+import { traceHeaders } from "@food-ordering/kit";
+import { invocationTrace, rejectedInTrace } from "../trace-context.ts";
 import { internalHandlers } from "../internal-handlers.ts";
 
 /**
@@ -65,6 +67,7 @@ export function createOrderWorkflow(deps: OrderWorkflowDeps) {
         );
         if (charge.status === "declined") {
           const reason = `payment declined: ${charge.declineReason ?? "declined by the provider"}`;
+          rejectedInTrace(id, reason);
           ctx.set("phase", "REJECTED");
           status.reject({ reason });
           await cancelOutcome.resolve({ cancelled: false, reason: "the order was rejected" });
@@ -119,14 +122,20 @@ export function createOrderWorkflow(deps: OrderWorkflowDeps) {
         ctx.set("phase", "SCHEDULING_DELIVERY");
         status.setStatus({ status: "SCHEDULING_DELIVERY" });
         const delivered = ctx.awakeable<{ driverId: string }>();
-        ctx.sendClient(deliveryManager, id).start({
-          orderId: id,
-          region: order.region,
-          restaurantId: order.restaurantId,
-          restaurantLocation,
-          customerLocation: order.customerLocation,
-          deliveredAwakeableId: delivered.id,
-        });
+        const { traceparent } = invocationTrace(ctx);
+        ctx.sendClient(deliveryManager, id).start(
+          {
+            orderId: id,
+            region: order.region,
+            restaurantId: order.restaurantId,
+            restaurantLocation,
+            customerLocation: order.customerLocation,
+            deliveredAwakeableId: delivered.id,
+            // The order's trace context, for the driver app's reports (order-status/receive sent it).
+            ...(traceparent ? { traceparent } : {}),
+          },
+          restate.rpc.sendOpts({ headers: traceHeaders(traceparent) }),
+        );
         const { driverId } = await delivered.promise;
         ctx.set("phase", "DELIVERED");
         status.setStatus({ status: "DELIVERED", driverId });

@@ -60,8 +60,17 @@ ${extraSubs}`;
 const desiredFor = (uris: string[], extraSubs = ""): DesiredState =>
   parseDesiredState(yamlFor(uris, extraSubs), "test");
 
+/** The consumer statistics interval the CLI sets by default (KAFKA_STATISTICS_INTERVAL_MS). */
+const STATISTICS_INTERVAL_MS = registrarConfig.parse({}).KAFKA_STATISTICS_INTERVAL_MS;
+
 const run = (desired: DesiredState, over: Partial<ReconcileOptions> = {}) =>
-  reconcile(desired, { adminUrl, owner: OWNER, deadlineMs: 15_000, ...over });
+  reconcile(desired, {
+    adminUrl,
+    owner: OWNER,
+    deadlineMs: 15_000,
+    statisticsIntervalMs: STATISTICS_INTERVAL_MS,
+    ...over,
+  });
 
 /** Runs the CLI as the local stack and the Helm Job do; returns its exit code and output. */
 async function cli(args: string[], desiredFile: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -181,6 +190,8 @@ describe("registrar against a real restate-server", () => {
       "kafka://kafka/orders -> service://sink/take",
     ]);
     expect(s.subscriptions.every((x) => x.options["client.id"] === subscriptionClientId(OWNER))).toBe(true);
+    // librdkafka statistics, from which Restate exports its consumer lag.
+    expect(s.subscriptions.map((x) => x.options["statistics.interval.ms"])).toEqual(["10000", "10000"]);
   });
 
   it("a second run reports no changes", async () => {
@@ -218,6 +229,24 @@ describe("registrar against a real restate-server", () => {
     expect(await run(changed)).toMatchObject({ outcome: "converged", changes: [] });
     // Back to the file's options (same group again) for the cases below.
     expect((await run(desiredFor([v1.uri]))).changes).toHaveLength(2);
+  });
+
+  it("a changed statistics interval replaces the subscriptions inside their consumer groups, like other options", async () => {
+    const before = await admin.listSubscriptions();
+    const r = await run(desiredFor([v1.uri]), { statisticsIntervalMs: 30_000 });
+    expect(r).toMatchObject({ outcome: "converged", problems: [] });
+    expect(r.changes.filter((c) => c.startsWith("create subscription"))).toHaveLength(2);
+    const after = await admin.listSubscriptions();
+    for (const s of after) {
+      const was = before.find((b) => b.source === s.source)!;
+      expect(s.options).toMatchObject({
+        "statistics.interval.ms": "30000",
+        "group.id": was.options["group.id"] ?? was.id,
+      });
+    }
+    expect(await run(desiredFor([v1.uri]), { statisticsIntervalMs: 30_000 })).toMatchObject({ changes: [] });
+    // Back to the default for the cases below.
+    expect((await run(desiredFor([v1.uri]))).changes).toHaveLength(4);
   });
 
   it("a stale owned subscription is removed, a foreign one kept", async () => {

@@ -467,6 +467,50 @@ subscriptions: [{ source: kafka://kafka/a, sink: service://other/run }]`,
   });
 });
 
+describe("plan: the consumer statistics interval (what Restate's consumer-lag metric needs)", () => {
+  const STATS = "statistics.interval.ms";
+  const withStats = { ...opts, statisticsIntervalMs: 10_000 };
+  const observedWith = (options: Record<string, string>): Observed => ({
+    ...converged(),
+    subscriptions: [sub("sub_1", { "auto.offset.reset": "earliest", "client.id": MARKER, ...options })],
+  });
+
+  it("sets it on every subscription it creates", () => {
+    const o = converged();
+    o.subscriptions = [];
+    expect(plan(desired, o, discoveredV1, withStats).actions).toEqual([
+      expect.objectContaining({ kind: "create-subscription", options: expect.objectContaining({ [STATS]: "10000" }) }),
+    ]);
+  });
+
+  it("replaces a subscription without it, or with another interval, inside its consumer group", () => {
+    for (const o of [converged(), observedWith({ [STATS]: "60000" })]) {
+      const p = plan(desired, o, discoveredV1, withStats);
+      expect(kinds(p.actions)).toEqual(["delete-subscription", "create-subscription"]);
+      expect(p.actions[1]).toMatchObject({ options: { [STATS]: "10000", "group.id": "sub_1" } });
+    }
+    expect(plan(desired, observedWith({ [STATS]: "10000" }), discoveredV1, withStats).actions).toEqual([]);
+  });
+
+  it("0 means none: a subscription that has it is replaced by one without", () => {
+    const p = plan(desired, observedWith({ [STATS]: "10000" }), discoveredV1, { ...opts, statisticsIntervalMs: 0 });
+    expect(kinds(p.actions)).toEqual(["delete-subscription", "create-subscription"]);
+    expect(p.actions[1]).toMatchObject({ options: { "group.id": "sub_1" } });
+    expect(STATS in (p.actions[1] as { options: Record<string, string> }).options).toBe(false);
+  });
+
+  it("a subscription's own statistics.interval.ms wins over the registrar's", () => {
+    const own = parseDesiredState(
+      `kafkaClusters: [{ name: kafka, properties: { bootstrap.servers: "127.0.0.1:9092" } }]
+endpoints: [{ uri: "${EP}" }]
+subscriptions:
+  - { source: kafka://kafka/orders, sink: service://greeter/greet, options: { auto.offset.reset: earliest, ${STATS}: 5000 } }`,
+      "t",
+    );
+    expect(plan(own, observedWith({ [STATS]: "5000" }), discoveredV1, withStats).actions).toEqual([]);
+  });
+});
+
 describe("diffServices", () => {
   it("lists added and removed services and handlers, and handler type changes, as compatible", () => {
     const before = [svc("a", ["x", "y"]), svc("gone", ["z"])];
