@@ -162,6 +162,8 @@ describe.each(BUNDLED)("variant %s", (_name, values) => {
       [
         [TOPICS.orders, v.kafka.topics.orders.partitions, 1],
         [TOPICS.driverUpdates, v.kafka.topics.driverUpdates.partitions, 1],
+        [TOPICS.driverReports, v.kafka.topics.driverReports.partitions, 1],
+        [TOPICS.orderUpdates, v.kafka.topics.orderUpdates.partitions, 1],
       ].sort(),
     );
     expect(c.env.find((e: { name: string }) => e.name === "BOOTSTRAP_SERVER").value).toBe(`${fullName("kafka")}:9092`);

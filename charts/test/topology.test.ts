@@ -7,6 +7,8 @@ import { byKind, effectiveValues, fullName, podTemplates, render, VARIANTS } fro
  * stack starts from) and wires each to the same peers through the same env vars.
  */
 const ADDRESS_ENV = /_URL$|^KAFKA_BROKERS$/;
+/** The trace backend's addresses: optional (tracing.*), outside the topology; tracing.test.ts checks them. */
+const TRACING_ENV = ["JAEGER_QUERY_URL", "JAEGER_UI_URL"];
 
 /**
  * Where a peer is in the release, as host:port. Kafka by kafka.mode: Strimzi's bootstrap Service,
@@ -43,7 +45,7 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
   it("each process's addresses are exactly its topology wiring, pointing at the same peers", () => {
     for (const c of ours) {
       const component = TOPOLOGY[componentOf(c.entry ?? "")!];
-      const addressEnv = Object.keys(c.env).filter((n) => ADDRESS_ENV.test(n));
+      const addressEnv = Object.keys(c.env).filter((n) => ADDRESS_ENV.test(n) && !TRACING_ENV.includes(n));
       expect(addressEnv.sort(), c.owner).toEqual(Object.keys(component.wiring).sort());
       for (const [name, peer] of Object.entries(component.wiring) as Array<[string, Peer]>) {
         const expected = peerAddress(peer, v);

@@ -10,6 +10,7 @@ import {
   podTemplates,
   render,
   REQUEST_IDENTITY,
+  tracingMode,
   VARIANTS,
   type K8sObject,
   type PodOwner,
@@ -68,6 +69,7 @@ const expectedSelection = (v: any): Record<string, string> => ({
   restaurant: "Deployment/restaurant",
   provider: "Deployment/provider",
   webui: "Deployment/webui",
+  ...(tracingMode(v) === "bundled" ? { jaeger: "Deployment/jaeger" } : {}),
 });
 
 describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
@@ -109,11 +111,18 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
     for (const { owner, spec } of podTemplates(objects)) {
       for (const c of spec.containers) {
         for (const e of c.env ?? []) {
-          const addresses = /_URL$/.test(e.name)
-            ? [new URL(e.value).host]
-            : e.name === "KAFKA_BROKERS"
-              ? e.value.split(",")
-              : [];
+          // Empty: the feature is off. A browser's link and an existing collector are outside the release.
+          const outside =
+            !e.value ||
+            e.name === "JAEGER_UI_URL" ||
+            (e.name === "OTEL_EXPORTER_OTLP_ENDPOINT" && tracingMode(v) !== "bundled");
+          const addresses = outside
+            ? []
+            : /_URL$|^OTEL_EXPORTER_OTLP_ENDPOINT$/.test(e.name)
+              ? [new URL(e.value).host]
+              : e.name === "KAFKA_BROKERS"
+                ? e.value.split(",")
+                : [];
           for (const address of addresses) {
             const [host, port] = address.split(":");
             if (e.name === "KAFKA_BROKERS" && kafkaMode(v) === "external") {
@@ -173,7 +182,7 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
     const desired = parseYaml(cm.data!["desired-state.yaml"]!);
     const topics =
       kafkaMode(v) === "external"
-        ? [TOPICS.orders, TOPICS.driverUpdates]
+        ? [TOPICS.orders, TOPICS.driverUpdates, TOPICS.driverReports, TOPICS.orderUpdates]
         : kafkaMode(v) === "bundled"
           ? bundledTopics(objects).map((t) => t.topic)
           : byKind(objects, "KafkaTopic").map((t) => t.spec.topicName);
@@ -269,7 +278,8 @@ describe.each(Object.entries(VARIANTS))("variant %s", (_name, values) => {
 
   it("renders Strimzi objects only in kafka mode strimzi, the bundled broker only in mode bundled", () => {
     const strimzi = objects.filter((o) => o.apiVersion.startsWith("kafka.strimzi.io/"));
-    expect(strimzi.length).toBe(kafkaMode(v) === "strimzi" ? 4 : 0);
+    // The Kafka, its node pool and one KafkaTopic per topic of the contracts.
+    expect(strimzi.length).toBe(kafkaMode(v) === "strimzi" ? 2 + Object.keys(TOPICS).length : 0);
     const bundled = objects
       .filter((o) => !o.apiVersion.startsWith("kafka.strimzi.io/"))
       .filter((o) => ["kafka", "kafka-topics"].includes(o.metadata.labels?.["app.kubernetes.io/component"] ?? ""))
@@ -504,13 +514,20 @@ const KEPT_SECRETS = [
     readers: ["webui", "endpoint"],
     values: (k: string) => ({ webui: { operatorToken: k } }),
   },
+  {
+    secret: "order-signing-key",
+    env: "ORDER_SIGNING_KEY",
+    // The order producers sign (web UI, provider, the helm test pod); the endpoint checks.
+    readers: ["endpoint", "webui", "provider", "test"],
+    values: (k: string) => ({ endpoint: { orderSigningKey: k } }),
+  },
 ];
 
 describe.each(KEPT_SECRETS)("the $secret Secret", ({ secret: name, env, readers, values }) => {
   const envOf = (objects: K8sObject[], component: string) =>
-    byKind(objects, "Deployment")
-      .filter((d) => d.metadata.labels?.["app.kubernetes.io/component"] === component)
-      .map((d) => d.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === env));
+    podTemplates(objects)
+      .filter((p) => p.labels["app.kubernetes.io/component"] === component)
+      .map((p) => p.spec.containers[0].env.find((e: { name: string }) => e.name === env));
 
   it(`gives ${readers.join(" and ")} the same value from one Secret`, () => {
     const objects = render(values("a-key-of-ours-16+"));

@@ -6,7 +6,7 @@ import type {
   OrderStatusView,
   Region,
 } from "@food-ordering/contracts";
-import type { DeliveryView } from "@food-ordering/contracts";
+import type { DeliveryView, TraceWaterfall } from "@food-ordering/contracts";
 
 /**
  * The shapes the web UI's API answers. Type-only, so the browser bundle imports them without
@@ -30,6 +30,12 @@ export interface ApiError {
 }
 
 export type OrderView = OrderStatusView;
+
+/** GET /api/orders/:id/trace: the order's trace as a waterfall, and a Jaeger link when one is configured. */
+export interface OrderTraceResponse extends TraceWaterfall {
+  orderId: string;
+  link?: string;
+}
 
 export interface CancelAnswer {
   cancelled: boolean;
@@ -63,3 +69,4 @@ export interface FleetView {
 }
 
 export type { DeliveryView, DriverStatus, DriverView, Location, OrderStatus, OrderStatusView, Region };
+export type { TraceWaterfall, WaterfallRow } from "@food-ordering/contracts";

@@ -1,6 +1,7 @@
 import { DRIVER_STATUSES, type DriverStatus, type DriverView, type Region } from "@food-ordering/contracts";
 import type { FleetView, WaitingDelivery } from "./api-types.ts";
 import type { Backend } from "./restate.ts";
+import type { DriverFix } from "./live-state.ts";
 
 /** Reads per fleet request are bounded: a large roster must not fan out into hundreds of calls. */
 export const MAX_DRIVERS_READ = 200;
@@ -27,6 +28,12 @@ async function mapSettled<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/** A driver as its twin knows it, at its latest fix in this region when that is newer than the twin's news. */
+export function withFix(driver: DriverView, region: string, fix: DriverFix | undefined): DriverView {
+  if (!fix || fix.region !== region || fix.at <= (driver.lastSeen ?? 0) || driver.status === "OFFLINE") return driver;
+  return { ...driver, location: fix.location, lastSeen: fix.at };
 }
 
 /**
@@ -61,6 +68,8 @@ export async function readFleet(
   now = Date.now(),
   /** The region's live catalog entry (name, map, restaurants), if it has one. */
   catalogRegion?: Region,
+  /** Drivers' latest GPS fixes (driver-updates): the map moves between their reports to the twins. */
+  latestFix: (driverId: string) => DriverFix | undefined = () => undefined,
 ): Promise<FleetView> {
   const matcher = await backend.matcher(region);
   const roster = [...new Set([...matcher.roster, ...matcher.availableDrivers])].slice(0, MAX_DRIVERS_READ);
@@ -71,7 +80,11 @@ export async function readFleet(
   ]);
   const drivers: DriverView[] = [];
   const unreadable: string[] = [];
-  driverResults.forEach((r, i) => (r.status === "fulfilled" ? drivers.push(r.value) : unreadable.push(roster[i]!)));
+  driverResults.forEach((r, i) =>
+    r.status === "fulfilled"
+      ? drivers.push(withFix(r.value, region, latestFix(r.value.driverId)))
+      : unreadable.push(roster[i]!),
+  );
   drivers.sort((a, b) => a.driverId.localeCompare(b.driverId));
   const waiting: WaitingDelivery[] = waitingIds.map((deliveryId, i) => {
     const r = deliveryResults[i]!;

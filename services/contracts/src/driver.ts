@@ -8,7 +8,10 @@ export const DriverId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
 
-/** A driver app's location report on the `driver-updates` topic (key = driverId). */
+/**
+ * A driver app's GPS fix (key = driverId): every fix on `driver-updates`, and the fixes the
+ * platform needs on `driver-reports` (with `report`: why the app sent it to its twin).
+ */
 export const DriverLocationEvent = z.strictObject({
   driverId: DriverId,
   region: z.string().min(1).max(64),
@@ -17,8 +20,19 @@ export const DriverLocationEvent = z.strictObject({
   speedKmh: z.number().finite().positive().max(1e6),
   /** Epoch ms when the app took the reading. */
   timestamp: z.number().int().positive(),
+  /**
+   * On driver-reports: `deviation` = the trip left the plan the platform's ETA rests on (the twin
+   * passes it to the delivery manager); `heartbeat` = only a sign of life for the lease.
+   */
+  report: z.enum(["deviation", "heartbeat"]).optional(),
 });
 export type DriverLocationEvent = z.infer<typeof DriverLocationEvent>;
+
+/** Where a driver is and how fast it drives (map km per real hour), as its app last said. */
+export interface DriverPosition {
+  location: Location;
+  speedKmh: number;
+}
 
 /** What a driver is told to deliver. */
 export interface DeliveryAssignment {
@@ -28,6 +42,11 @@ export interface DeliveryAssignment {
   restaurantId: string;
   restaurantLocation: Location;
   customerLocation: Location;
+  /**
+   * The order's trace context (W3C traceparent): the driver app sends it with its pick-up and
+   * delivered reports and location events, so they join the order's trace.
+   */
+  traceparent?: string;
 }
 
 export interface DriverView {

@@ -88,7 +88,8 @@ export type ParseResult =
   { ok: true; order: ValidOrder } | { ok: false; reason: string; id?: string; cancelCapabilityHash?: string };
 type ParseFailure = Extract<ParseResult, { ok: false }>;
 
-function describeIssues(error: z.ZodError): string {
+/** A schema's first issues in one line, each with its field path. */
+export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((i) => `${i.path.length ? i.path.join(".") : "event"}: ${i.message}`)
@@ -222,4 +223,14 @@ export interface OrderStatusView {
   customerLocation?: Location;
   totalCost?: number;
   createdAt?: number;
+  /**
+   * Counts the view's changes (1 = the first): each change is also published to the
+   * `order-updates` topic, where a reader keeps the highest version it saw of an order.
+   */
+  version?: number;
+  /**
+   * The order's distributed trace (32 hex digits), from the trace context its event arrived with;
+   * absent when the producer did not trace. Look it up in Jaeger (`/api/v3/traces/<traceId>`).
+   */
+  traceId?: string;
 }

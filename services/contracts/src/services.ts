@@ -2,7 +2,7 @@ import { iface, serde } from "@restatedev/restate-sdk-core";
 import { z } from "zod";
 import { Location } from "./geo.ts";
 import type { OrderStatus, OrderStatusView, ValidOrder } from "./order.ts";
-import type { DeliveryAssignment, DriverView, MatcherView } from "./driver.ts";
+import type { DeliveryAssignment, DriverPosition, DriverView, MatcherView } from "./driver.ts";
 import { PreparationDone } from "./restaurant.ts";
 import { Secret } from "./credentials.ts";
 import type { Region, Restaurant } from "./catalog-schema.ts";
@@ -60,6 +60,8 @@ export interface DeliveryRequest {
   customerLocation: Location;
   /** Awakeable of the order workflow, resolved once the food is delivered. */
   deliveredAwakeableId: string;
+  /** The order's trace context (W3C traceparent), handed to the driver with the assignment. */
+  traceparent?: string;
 }
 export type DeliveryStatus = "MATCHING" | "ASSIGNED" | "PICKED_UP" | "DELIVERED";
 export interface DeliveryView extends Omit<DeliveryRequest, "deliveredAwakeableId"> {
@@ -96,7 +98,15 @@ export const driverDeliveryMatcher = iface.object("driver-delivery-matcher", {
 
 const Region = z.strictObject({ region: z.string().min(1).max(64) });
 const DeliveryRef = z.strictObject({ deliveryId: z.string().min(1).max(128) });
-const WaitRequest = z.strictObject({ timeoutMs: z.number().int().min(100).max(300_000).optional() });
+/**
+ * The long poll. An idle app shows life only by polling, so the poll says where the driver waits
+ * (and how fast it drives): the delivery manager's first ETA comes from it, with no report needed.
+ */
+const WaitRequest = z.strictObject({
+  timeoutMs: z.number().int().min(100).max(300_000).optional(),
+  location: Location.optional(),
+  speedKmh: z.number().finite().positive().max(1e6).optional(),
+});
 
 /**
  * The driver app's handlers carry `Authorization: Bearer <credential>`: the driver's enrollment
@@ -114,16 +124,17 @@ export const driverDigitalTwin = iface.object("driver-digital-twin", {
   }),
   /** Long poll of the driver app: answers the next assignment, or null after the timeout. */
   waitForWork: iface.shared.schemas({ input: WaitRequest, output: z.custom<DeliveryAssignment | null>() }),
-  /** Internal: parks the long poll's awakeable until an assignment arrives. */
-  registerWaiter: iface.json<{ awakeableId: string }, void>(),
-  assignDelivery: iface.json<DeliveryAssignment, { accepted: boolean }>(),
+  /** Internal: parks the long poll's awakeable until an assignment arrives; the poll's length sets the lease. */
+  registerWaiter: iface.json<{ awakeableId: string; pollMs?: number; position?: DriverPosition }, void>(),
+  /** Answers where the driver is (its last poll or report), for the first ETA. */
+  assignDelivery: iface.json<DeliveryAssignment, { accepted: boolean; position?: DriverPosition }>(),
   /** The app's own assignment (shift token required: it carries the customer's address). */
   getAssignedDelivery: iface.shared.json<void, DeliveryAssignment | null>(),
   notifyDeliveryPickup: iface.schemas({ input: DeliveryRef, output: z.custom<void>() }),
   notifyDeliveryDelivered: iface.schemas({ input: DeliveryRef, output: z.custom<void>() }),
-  /** Started by the `driver-updates` Kafka subscription with the raw event, key = driver id. */
+  /** Started by the `driver-reports` Kafka subscription with the raw event, key = driver id. */
   handleDriverLocationUpdateEvent: iface.serdes({ input: serde.binary }),
-  /** Delayed self-call: marks the driver OFFLINE when its app stopped reporting. */
+  /** Delayed self-call while the driver delivers: marks it OFFLINE when its app stopped reporting. */
   checkLease: iface.json<{ leaseId: number }, void>(),
   /** The driver ends the shift (shift token required). */
   goOffline: iface.json<void, void>(),
@@ -176,7 +187,7 @@ export const catalogDirectory = iface.object("catalog-directory", {
 /**
  * Handlers that only other handlers call. The endpoint marks them ingress-private, so Restate's
  * HTTP ingress refuses them: a caller that can reach the ingress (a driver app, a POS, the web
- * UI) cannot forge a status, an assignment or a match. The `orders` and `driver-updates`
+ * UI) cannot forge a status, an assignment or a match. The `orders` and `driver-reports`
  * subscriptions' targets stay public: Restate's Kafka ingress is an ingress too.
  */
 export const INTERNAL_HANDLERS: { readonly [service: string]: readonly string[] } = {

@@ -1,7 +1,16 @@
-/** Kafka topics of the platform. Keys: `orders` by order id, `driver-updates` by driver id. */
+/**
+ * Kafka topics of the platform. Keys: `orders` by order id, `driver-updates` by driver id,
+ * `order-updates` by order id (every change of an order's status view, with its version; read
+ * by the web UI, no Restate subscription).
+ * `driver-updates` is the apps' GPS stream (every fix; read by the web UI for the map, lossy, no
+ * Restate subscription); `driver-reports` (key = driver id) carries only the fixes the platform
+ * needs — the trip left its plan (ETA moved) or a heartbeat for the lease — to the driver's twin.
+ */
 export const TOPICS = {
   orders: "orders",
   driverUpdates: "driver-updates",
+  driverReports: "driver-reports",
+  orderUpdates: "order-updates",
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -20,5 +29,5 @@ export const CONSUMER_OPTIONS: Record<string, string> = {
 /** What each topic feeds: the Restate handler its subscription invokes with every record. */
 export const SUBSCRIPTIONS: ReadonlyArray<{ topic: TopicName; sink: string }> = [
   { topic: TOPICS.orders, sink: "service://order-status/receive" },
-  { topic: TOPICS.driverUpdates, sink: "service://driver-digital-twin/handleDriverLocationUpdateEvent" },
+  { topic: TOPICS.driverReports, sink: "service://driver-digital-twin/handleDriverLocationUpdateEvent" },
 ];

@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { commonSpec, defineConfig, env } from "@food-ordering/kit";
+import { commonSpec, defineConfig, env, tracingSpec } from "@food-ordering/kit";
 
 /** The service endpoint's configuration (env var -> typed value). */
 export const endpointConfig = defineConfig("endpoint", {
   ...commonSpec,
+  ...tracingSpec,
   RESTATE_LOGGING: {
     schema: env.oneOf(["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]),
     default: "WARN",
@@ -15,6 +16,12 @@ export const endpointConfig = defineConfig("endpoint", {
     default: "9080",
     doc: "Port Restate calls the service endpoint on (HTTP/2).",
     helm: "endpoint.port",
+  },
+  KAFKA_BROKERS: {
+    schema: env.list(),
+    default: "127.0.0.1:9092",
+    doc: "Kafka bootstrap servers, comma separated: order-status publishes each order view change to order-updates.",
+    helm: "kafka.external.bootstrapServers (else the Strimzi bootstrap Service)",
   },
   PAYMENT_URL: {
     schema: env.url(),
@@ -34,11 +41,13 @@ export const endpointConfig = defineConfig("endpoint", {
     doc: "Bearer token sent to the restaurant POS (optional).",
     helm: "restaurant.token",
   },
-  ETA_UPDATE_INTERVAL_MS: {
-    schema: env.int(0, 600_000),
-    default: "2000",
-    doc: "Least time between two ETA updates for one delivery (throttles location events).",
-    helm: "endpoint.etaUpdateIntervalMs",
+  ETA_CHANGE_THRESHOLD_MS: {
+    schema: env.int(0, 3_600_000),
+    default: "120000",
+    doc:
+      "An ETA reaches the order only when it moved by more than this (real ms; the simulated " +
+      "drivers report a fix when their trip moves the ETA by as much, see the drivers' setting).",
+    helm: "global.etaChangeThresholdMs",
   },
   DRIVER_LEASE_MS: {
     schema: env.int(1000, 3_600_000),
@@ -86,6 +95,14 @@ export const endpointConfig = defineConfig("endpoint", {
       "The platform's POS signing key: each restaurant's key is derived from it, and preparation-done " +
       "callbacks must be signed with the order's restaurant's key (401 otherwise). Empty = not checked.",
     helm: "restaurant.signingKey (Secret)",
+  },
+  ORDER_SIGNING_KEY: {
+    schema: z.string().max(256),
+    default: "",
+    doc:
+      "The platform's order signing key: order-status/receive starts only orders whose event carries the HMAC of a " +
+      "platform producer under this key (others are dropped and counted, 401/403 over HTTP). Empty = not checked.",
+    helm: "endpoint.orderSigningKey (Secret, shared with the order producers)",
   },
   DRIVER_ENROLLMENT_KEY: {
     schema: z.string().max(256),

@@ -39,7 +39,9 @@ export const metrics = {
   }),
   rejections: new Counter({
     name: `${P}order_rejections_total`,
-    help: "Rejected orders by reason kind.",
+    help:
+      "Rejected orders by reason kind; missing_key, unsigned_event and bad_signature are order events dropped " +
+      "unrecorded (no key, no or a wrong producer signature).",
     labelNames: ["reason"],
     registers,
   }),
@@ -87,6 +89,14 @@ export const metrics = {
     help: "From requesting a driver (or a lost driver handing the delivery back) until one accepted it, by region.",
     labelNames: ["region"],
     buckets: DURATION_BUCKETS,
+    registers,
+  }),
+  orderUpdatesDropped: new Counter({
+    name: `${P}order_updates_dropped_total`,
+    help:
+      "Order view changes not published to the order-updates topic, by reason (failed: Kafka refused or " +
+      "timed out; paused: skipped while Kafka recently failed). Watching pages miss them until the next change.",
+    labelNames: ["reason"],
     registers,
   }),
 };

@@ -1,10 +1,11 @@
-import { commonSpec, defineConfig, env } from "@food-ordering/kit";
+import { commonSpec, defineConfig, env, tracingSpec } from "@food-ordering/kit";
 import { z } from "zod";
 import { DNS_LABEL } from "@food-ordering/contracts";
 
 /** The driver simulator's configuration: one process simulates the drivers of one region. */
 export const driversConfig = defineConfig("drivers", {
   ...commonSpec,
+  ...tracingSpec,
   METRICS_PORT: { ...commonSpec.METRICS_PORT, default: "9467" },
   REGION: {
     schema: z.string().regex(DNS_LABEL, "must be a region id of the catalog (a DNS-1123 label)"),
@@ -39,7 +40,7 @@ export const driversConfig = defineConfig("drivers", {
     helm: "global.driverSpeedKmh",
   },
   TICK_MS: {
-    schema: env.int(50, 60_000),
+    schema: env.int(10, 60_000),
     default: "1000",
     doc: "Real milliseconds between two moves (and location reports) of a driver.",
     helm: "global.tickMs",
@@ -51,10 +52,26 @@ export const driversConfig = defineConfig("drivers", {
     helm: "global.timeScale",
   },
   WAIT_FOR_WORK_MS: {
-    schema: env.int(1000, 300_000),
-    default: "30000",
-    doc: "Long-poll time of an idle driver asking for work.",
+    schema: env.int(1000, 280_000),
+    default: "240000",
+    doc:
+      "Long-poll time of an idle driver asking for work: its only sign of life while idle (two " +
+      "invocations per poll). Under 300 s, the HTTP client's default headers timeout.",
     helm: "global.waitForWorkMs",
+  },
+  ETA_CHANGE_THRESHOLD_MS: {
+    schema: env.int(0, 3_600_000),
+    default: "120000",
+    doc:
+      "A fix goes to the driver's twin (driver-reports) when the trip moved the delivery's ETA by more " +
+      "than this (real ms): the endpoint's ETA_CHANGE_THRESHOLD_MS. Every fix goes to driver-updates.",
+    helm: "global.etaChangeThresholdMs",
+  },
+  DRIVER_HEARTBEAT_MS: {
+    schema: env.int(100, 3_600_000),
+    default: "30000",
+    doc: "While delivering, a fix goes to the twin after this long without any other word: under the endpoint's DRIVER_LEASE_MS.",
+    helm: "endpoint.driverLeaseMs / 2",
   },
   RESTATE_INGRESS_URL: {
     schema: env.url(),

@@ -9,7 +9,8 @@ import {
   type DriverLocationEvent,
   type Location,
 } from "@food-ordering/contracts";
-import { sleep, type Publisher } from "@food-ordering/kit";
+import { NO_TRACING, publishTraced, sleep, traceHeaders, type Publisher, type Tracing } from "@food-ordering/kit";
+import { afterReport, etaFrom, reportFor, type ReportReason, type ReportRules, type ReportState } from "./reports.ts";
 
 export type SimState = "STARTING" | "IDLE" | "TO_RESTAURANT" | "TO_CUSTOMER" | "STOPPED";
 
@@ -25,8 +26,12 @@ export interface DriverOptions {
   speedKmh: number;
   tickMs: number;
   waitForWorkMs: number;
+  /** When a fix also goes to the twin (driver-reports): the trip left the plan, or a heartbeat. */
+  reportRules: ReportRules;
   ingress: Ingress;
   publisher: Publisher;
+  /** Spans for a delivery's reports, in the order's trace (the assignment's traceparent). */
+  tracing?: Tracing;
   log: Logger;
   onState?: (from: SimState, to: SimState) => void;
   onDelivered?: () => void;
@@ -45,8 +50,9 @@ const isRefusal = (e: unknown): e is HttpCallError =>
 
 /**
  * One simulated driver app: goes on shift, long-polls its digital twin for work (no polling
- * loop), drives to the restaurant and the customer reporting its location to Kafka every tick,
- * and reports pick-up and delivery. Restate or Kafka outages are ridden out with backoff; a
+ * loop; the poll says where the driver waits), drives to the restaurant and the customer
+ * publishing every GPS fix to Kafka (`driver-updates`) and to its twin only the fixes it needs
+ * (`driver-reports`, reports.ts), and reports pick-up and delivery. Restate or Kafka outages are ridden out with backoff; a
  * refusal (e.g. the delivery was reassigned while this app was away) drops that delivery.
  */
 export class SimulatedDriver {
@@ -66,13 +72,26 @@ export class SimulatedDriver {
 
   /** The token of the current shift: every call but going on shift carries it. */
   private shiftToken = "";
+  /** The delivery under way, as far as reports go. */
+  private trip: ReportState | undefined;
 
   private get twin() {
     return this.opts.ingress.client(driverDigitalTwin, this.opts.id);
   }
 
-  private bearer<I, O>(token: string) {
-    return rpc.opts<I, O>({ headers: { authorization: `Bearer ${token}` } });
+  private bearer<I, O>(token: string, traceparent?: string) {
+    return rpc.opts<I, O>({ headers: { authorization: `Bearer ${token}`, ...traceHeaders(traceparent) } });
+  }
+
+  /**
+   * Reports a step of a delivery in a span of the order's trace; the call carries the span's
+   * context (or, tracing off, the order's as assigned), so the platform's handling joins the trace.
+   */
+  private reportStep<T>(what: string, a: DeliveryAssignment, fn: (traceparent?: string) => Promise<T>): Promise<T> {
+    const attributes = { "order.id": a.orderId, "driver.id": this.opts.id, "delivery.id": a.deliveryId };
+    return (this.opts.tracing ?? NO_TRACING).span(what, { kind: "client", parent: a.traceparent, attributes }, (span) =>
+      this.call(what, () => fn(span.traceparent ?? a.traceparent)),
+    );
   }
 
   /** Goes on shift with the enrollment credential; the answer's token is this shift's. */
@@ -117,9 +136,8 @@ export class SimulatedDriver {
       } else {
         this.setState("IDLE");
         try {
-          work = await this.call("wait for work", () =>
-            this.twin.waitForWork({ timeoutMs: this.opts.waitForWorkMs }, this.bearer(this.shiftToken)),
-          );
+          const poll = { timeoutMs: this.opts.waitForWorkMs, location: this.location, speedKmh: this.opts.speedKmh };
+          work = await this.call("wait for work", () => this.twin.waitForWork(poll, this.bearer(this.shiftToken)));
         } catch (e) {
           if (this.stopped) break;
           // 409: the twin took us off shift (lease expired while we could not reach it); 403: the
@@ -137,56 +155,97 @@ export class SimulatedDriver {
   private async deliver(a: DeliveryAssignment, alreadyPickedUp: boolean) {
     const { log, id: driverId } = this.opts;
     const ctx = { driverId, deliveryId: a.deliveryId, orderId: a.orderId, region: a.region };
+    const now = Date.now();
+    const trip = { assignment: a, pickedUp: alreadyPickedUp, speedKmh: this.opts.speedKmh };
+    // A new assignment's ETA was computed from this app's poll (where it waited, now); a resumed
+    // delivery's is unknown to the app, so its first fix is reported.
+    this.trip = {
+      ...trip,
+      lastContactAt: now,
+      plannedEta: alreadyPickedUp ? undefined : etaFrom(trip, this.location, now),
+    };
     try {
       if (!alreadyPickedUp) {
         this.setState("TO_RESTAURANT");
         await this.driveTo(a.restaurantLocation);
         // Both reports are idempotent on the twin, so a retry after a lost answer is safe.
-        await this.call("report pick-up", () =>
-          this.twin.notifyDeliveryPickup({ deliveryId: a.deliveryId }, this.bearer(this.shiftToken)),
+        await this.reportStep("report pick-up", a, (tp) =>
+          this.twin.notifyDeliveryPickup({ deliveryId: a.deliveryId }, this.bearer(this.shiftToken, tp)),
         );
         log.info(ctx, "picked up");
+        this.trip = { ...this.trip, pickedUp: true, lastContactAt: Date.now() };
       }
       this.setState("TO_CUSTOMER");
       await this.driveTo(a.customerLocation);
-      await this.call("report delivery", () =>
-        this.twin.notifyDeliveryDelivered({ deliveryId: a.deliveryId }, this.bearer(this.shiftToken)),
+      await this.reportStep("report delivery", a, (tp) =>
+        this.twin.notifyDeliveryDelivered({ deliveryId: a.deliveryId }, this.bearer(this.shiftToken, tp)),
       );
       log.info(ctx, "delivered");
       this.opts.onDelivered?.();
     } catch (e) {
       if (!isRefusal(e)) throw e;
       log.warn({ ...ctx, err: e.message }, "platform refused, dropping this delivery");
+    } finally {
+      this.trip = undefined;
     }
   }
 
   private async driveTo(target: Location) {
     let lastReport: Promise<void> = Promise.resolve();
+    let at = Date.now();
     while (!this.stopped && distanceKm(this.location, target) > 1e-9) {
-      await sleep(this.opts.tickMs);
-      this.location = stepTowards(this.location, target, this.opts.stepKm);
-      // Not awaited per tick: the driver keeps driving while its report waits for the publisher's
-      // batch. The arrival's report goes out at once and is awaited, so the platform sees where the
-      // driver is (and the ETA) before pick-up or delivery is reported, without a linger's delay.
-      const arrived = distanceKm(this.location, target) <= 1e-9;
-      lastReport = this.publishLocation(arrived);
+      // The driver moves at its speed for the time that passed (a late timer on a busy machine
+      // does not slow it down), and the last move of a leg takes only its share of a tick: so it
+      // keeps the speed the ETA assumes, and a steady trip reads as no deviation.
+      const share = Math.min(1, distanceKm(this.location, target) / this.opts.stepKm);
+      await sleep(this.opts.tickMs * share);
+      const now = Date.now();
+      this.location = stepTowards(this.location, target, (this.opts.speedKmh * (now - at)) / 3_600_000);
+      at = now;
+      // Not awaited per tick: the driver keeps driving while its fix waits for the publisher's batch.
+      lastReport = this.publishFix();
     }
     await lastReport;
   }
 
-  private async publishLocation(urgent: boolean) {
-    const event: DriverLocationEvent = {
+  /** Every fix to the GPS stream (lossy: the map's next fix replaces it); some also to the twin. */
+  private async publishFix() {
+    const now = Date.now();
+    const fix: DriverLocationEvent = {
       driverId: this.opts.id,
       region: this.opts.region,
       location: this.location,
       speedKmh: this.opts.speedKmh,
-      timestamp: Date.now(),
+      timestamp: now,
     };
+    const reason = this.trip && reportFor(this.trip, this.location, now, this.opts.reportRules);
+    if (this.trip && reason) this.trip = afterReport(this.trip, reason, this.location, now);
+    const message = (value: DriverLocationEvent) => [{ key: this.opts.id, value }];
+    await Promise.all([
+      this.publish(TOPICS.driverUpdates, message(fix)),
+      // A report during a delivery (what the platform acts on) joins the order's trace.
+      reason &&
+        this.publish(
+          TOPICS.driverReports,
+          message({ ...fix, report: reason satisfies ReportReason }),
+          this.trip?.assignment.traceparent,
+        ),
+    ]);
+  }
+
+  private async publish(topic: string, messages: Array<{ key: string; value: DriverLocationEvent }>, trace?: string) {
     try {
-      await this.opts.publisher.publish(TOPICS.driverUpdates, [{ key: this.opts.id, value: event }], { urgent });
+      if (trace)
+        await publishTraced(
+          this.opts.tracing ?? NO_TRACING,
+          this.opts.publisher,
+          topic,
+          messages.map((m) => ({ ...m, parent: trace })),
+        );
+      else await this.opts.publisher.publish(topic, messages);
     } catch (e) {
-      // A lost location report only delays the ETA; the drive goes on.
-      this.opts.log.warn({ driverId: this.opts.id, err: (e as Error).message }, "location report failed");
+      // A lost fix only delays the map or an ETA (a lost heartbeat is covered by the next); the drive goes on.
+      this.opts.log.warn({ driverId: this.opts.id, topic, err: (e as Error).message }, "location fix failed");
     }
   }
 }

@@ -7,6 +7,7 @@ import {
   onShutdown,
   guardProcess,
   createPublisher,
+  startTracing,
   Gauge,
   Counter,
   METRIC_PREFIX,
@@ -23,6 +24,7 @@ const registry = createRegistry("drivers");
 // Serving (and so Ready) before the region is known: a chart's catalog reaches Restate only in
 // the registrar's post-install hook, which `helm install --wait` runs after the pods are Ready.
 const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
+const tracing = await startTracing(config, "drivers", log);
 const region = await awaitCatalogRegion(config.RESTATE_INGRESS_URL, config.REGION, log);
 
 const byState = new Map<SimState, number>();
@@ -63,8 +65,10 @@ const drivers = Array.from({ length: config.DRIVER_COUNT }, (_, n) => {
     speedKmh,
     tickMs: config.TICK_MS,
     waitForWorkMs: config.WAIT_FOR_WORK_MS,
+    reportRules: { etaChangeThresholdMs: config.ETA_CHANGE_THRESHOLD_MS, heartbeatMs: config.DRIVER_HEARTBEAT_MS },
     ingress,
     publisher,
+    tracing,
     log,
     onState: (from, to) => {
       byState.set(from, (byState.get(from) ?? 1) - 1);
@@ -80,6 +84,11 @@ for (const d of drivers) {
 log.info({ drivers: drivers.length, speedKmh, tickMs: config.TICK_MS }, "driver simulator running");
 onShutdown(
   log,
-  [() => drivers.forEach((d) => d.stop()), () => metricsServer?.close(), () => publisher.disconnect()],
+  [
+    () => drivers.forEach((d) => d.stop()),
+    () => metricsServer?.close(),
+    () => publisher.disconnect(),
+    () => tracing.shutdown(),
+  ],
   3000,
 );

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { Command, InvalidArgumentError } from "commander";
-import { Stack, REPO_ROOT, SIMULATOR_NICE } from "@food-ordering/stack";
+import { Stack, REPO_ROOT, SIMULATOR_NICE, ETA_CHANGE_THRESHOLD_S } from "@food-ordering/stack";
 import { defaultPartitions } from "@food-ordering/stack";
 import { analyzeLevel } from "./analysis.ts";
 import { costPerInvocation } from "./cost.ts";
@@ -14,6 +14,8 @@ import { ratesOf } from "./invocations.ts";
 import { drain, runLevel, stepUntilSaturated, type LevelRun } from "./load-levels.ts";
 import { consoleSummary, targets, writeResults, type BenchResult, type Machine } from "./report.ts";
 import { SIM, prepTimeMs, settings, stepKm } from "./settings.ts";
+import { measureScale, type ScaleResult } from "./scales.ts";
+import { cpuPerOrder } from "./per-order.ts";
 import { DISTURBED_STEAL, disturbed, halfRate, pickLatencyWindow, sustainedRate } from "./steps.ts";
 
 /**
@@ -51,6 +53,10 @@ const opts = new Command("npm run bench --")
   )
   .option("--cpu-prof", "write a CPU profile of the service endpoint to .data/bench-profile/")
   .option("--keep", "keep the stack's data directory (logs, Restate and Kafka data) afterwards")
+  .option(
+    "--tracing",
+    "run with distributed tracing on (every process and restate-server export spans to a local Jaeger)",
+  )
   .parse()
   .opts<{
     quick?: boolean;
@@ -60,6 +66,7 @@ const opts = new Command("npm run bench --")
     simulatorNice?: number;
     cpuProf?: boolean;
     keep?: boolean;
+    tracing?: boolean;
   }>();
 
 const s = settings(!!opts.quick);
@@ -102,33 +109,36 @@ log(
 // Resolved once: the stack runs with these and the report states them.
 const partitions = opts.partitions ?? defaultPartitions();
 const simulatorNice = opts.simulatorNice ?? SIMULATOR_NICE;
-const stack = await Stack.start({
-  dataDir,
-  freePorts: true,
-  webui: false,
-  regions: s.regions.map((name) => ({ name, drivers: s.driversPerRegion })),
-  timeScale: SIM.timeScale,
-  tickMs: SIM.tickMs,
-  providerRate: 0,
-  restatePartitions: partitions,
-  simulatorNice,
-  env: {
-    LOG_LEVEL: "info",
-    ETA_UPDATE_INTERVAL_MS: String(SIM.etaUpdateIntervalMs),
-    DRIVER_LEASE_MS: String(SIM.driverLeaseMs),
-    WAIT_FOR_WORK_MS: String(SIM.waitForWorkMs),
-    SPEED_KMH: String(SIM.speedKmh),
-    PREP_TIME_MIN: String(SIM.prepTimeMin),
-  },
-  componentEnv: {
-    // Every order paid and wanted at once: each published order should reach DELIVERED.
-    provider: { MAX_DELIVERY_DELAY_MS: "0", DECLINED_FRACTION: "0", LOG_LEVEL: "warn" },
-    // The restaurant's "order ready" lines (info) carry each order's simulated preparation time.
-    ...Object.fromEntries(s.regions.map((r) => [`drivers-${r}`, { LOG_LEVEL: "warn" }])),
-    ...(opts.cpuProf ? { endpoint: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}),
-  },
-  log,
-});
+/** The bench's stack at a time scale; the same settings otherwise. */
+const startStack = (dir: string, timeScale: number, tickMs: number) =>
+  Stack.start({
+    dataDir: dir,
+    freePorts: true,
+    webui: false,
+    regions: s.regions.map((name) => ({ name, drivers: s.driversPerRegion })),
+    timeScale,
+    tickMs,
+    providerRate: 0,
+    restatePartitions: partitions,
+    simulatorNice,
+    tracing: !!opts.tracing,
+    env: {
+      LOG_LEVEL: "info",
+      DRIVER_LEASE_MS: String(SIM.driverLeaseMs),
+      WAIT_FOR_WORK_MS: String(SIM.waitForWorkMs),
+      SPEED_KMH: String(SIM.speedKmh),
+      PREP_TIME_MIN: String(SIM.prepTimeMin),
+    },
+    componentEnv: {
+      // Every order paid and wanted at once: each published order should reach DELIVERED.
+      provider: { MAX_DELIVERY_DELAY_MS: "0", DECLINED_FRACTION: "0", LOG_LEVEL: "warn" },
+      // The restaurant's "order ready" lines (info) carry each order's simulated preparation time.
+      ...Object.fromEntries(s.regions.map((r) => [`drivers-${r}`, { LOG_LEVEL: "warn" }])),
+      ...(opts.cpuProf ? { endpoint: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}),
+    },
+    log,
+  });
+let stack = await startStack(dataDir, SIM.timeScale, SIM.tickMs);
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
@@ -187,12 +197,50 @@ try {
   const costLevel =
     [...levels].reverse().find((l) => !l.saturated && l.delivered > 0) ?? levels.find((l) => l.delivered > 0);
   const satLevel = levels.find((l) => l.saturated) ?? levels.at(-1);
+  const idleRate = Math.round(idle.perDriverPerS * 10_000) / 10_000;
+  const scales: ScaleResult[] = costLevel
+    ? [
+        {
+          time_scale: SIM.timeScale,
+          tick_ms: SIM.tickMs,
+          offered_per_s: costLevel.offered_per_s,
+          window_s: costLevel.window_s,
+          delivered: costLevel.delivered,
+          delivered_per_s: costLevel.delivered_per_s,
+          fixes_per_delivered_order: null,
+          reports_per_delivered_order: null,
+          invocations_per_order: costLevel.invocations_per_order,
+          invocations_per_order_gross: costLevel.invocations_per_order_gross,
+          invocations_per_order_by_handler: costLevel.invocations_per_order_by_handler,
+          cpu_s_per_order: cpuPerOrder(costLevel.cpu, costLevel.window_s, m.cores, costLevel.delivered),
+          idle,
+          idle_invocations_per_driver_per_s: idleRate,
+        },
+      ]
+    : [];
+
+  // The second time scale on a stack of its own: 60×, trips with a real fix count.
+  const r = s.real;
+  log(`6/6 time scale ${r.timeScale}×, a fix every ${r.tickMs} ms (one per simulated second), ${r.rate} orders/s`);
+  await stack.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  stack = await startStack(dataDir, r.timeScale, r.tickMs);
+  scales.push(
+    await measureScale(stack, {
+      ...r,
+      drainTimeoutMs: s.drainTimeoutMs,
+      drivers: s.regions.length * s.driversPerRegion,
+      cores: m.cores,
+      log,
+    }),
+  );
   const partial = {
     engine_noop_invocations_per_s: Math.round(engine.best.invocationsPerS),
     orders_per_s: sustained,
     invocations_per_order: costLevel?.invocations_per_order ?? null,
     publish_to_created_p99_ms: latencyLevel.latency_ms.publish_to_created.p99,
-    idle_invocations_per_driver_per_s: Math.round(idle.perDriverPerS * 1000) / 1000,
+    idle_invocations_per_driver_per_s: idleRate,
+    scales,
   };
   const result: BenchResult = {
     generatedAt: new Date().toISOString(),
@@ -206,7 +254,7 @@ try {
       tickMs: SIM.tickMs,
       stepKm: stepKm(),
       prepTimeMs: prepTimeMs(),
-      etaUpdateIntervalMs: SIM.etaUpdateIntervalMs,
+      etaChangeThresholdMs: Math.round((ETA_CHANGE_THRESHOLD_S * 1000) / SIM.timeScale),
       waitForWorkMs: SIM.waitForWorkMs,
       driverLeaseMs: SIM.driverLeaseMs,
       levelWarmupS: s.level.warmupMs / 1000,
@@ -214,6 +262,7 @@ try {
       restatePartitions: partitions,
       simulatorNice,
       latencyAttempts: s.latencyAttempts,
+      tracing: !!opts.tracing,
     },
     ...partial,
     orders_per_s_peak: Math.max(0, ...levels.map((l) => l.delivered_per_s)),
@@ -253,6 +302,7 @@ try {
       orders: l.latency_ms.publish_to_created.n,
       used: latencyRuns[i] === latencyRun,
     })),
+    scales,
     targets: targets(partial),
     durationS: (Date.now() - started) / 1000,
   };

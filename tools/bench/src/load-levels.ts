@@ -81,10 +81,13 @@ export async function runLevel(
   t: LevelTiming,
   baselineOrderMs: number | null,
   log: (s: string) => void,
+  /** Run just before the window opens (e.g. reading topic offsets). */
+  atWindowStart?: () => Promise<void>,
 ): Promise<LevelRun> {
   await setRate(stack, offered);
   log(`load ${offered}/s: warming up ${t.warmupMs / 1000} s`);
   await warmUp(stack, offered, t.warmupMs, log);
+  await atWindowStart?.();
   resetPeaks(stack);
   const c0 = await readCounters(stack);
   const cpu0 = readCpu(stack);

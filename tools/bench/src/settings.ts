@@ -21,6 +21,11 @@ export interface Settings {
   engine: { concurrencies: number[]; durationMs: number; repeatBest: number };
   idleWindowMs: number;
   drainTimeoutMs: number;
+  /**
+   * The second time scale: 60× with a fix per simulated second (tick 1000/60 ms), so a trip takes
+   * as many fixes as a real one, at a steady load well under saturation, on a stack of its own.
+   */
+  real: { timeScale: number; tickMs: number; rate: number; level: LevelTiming; idleWindowMs: number };
 }
 
 /** Simulation knobs shared by both modes (and the definitions of the simulated times). */
@@ -32,10 +37,13 @@ export const SIM = {
   speedKmh: 30,
   /** The restaurant simulator's default PREP_TIME_MIN. */
   prepTimeMin: 10,
-  etaUpdateIntervalMs: 2000,
-  waitForWorkMs: 30_000,
+  /** The drivers' default long poll: an idle driver's two invocations per poll. */
+  waitForWorkMs: 240_000,
   driverLeaseMs: 60_000,
 };
+
+/** 60×, one fix per simulated second. */
+const REAL = { timeScale: 60, tickMs: Math.round(1000 / 60) };
 
 /** Map km a simulated driver moves per tick (the driver simulator's formula). */
 export const stepKm = (): number => (SIM.speedKmh * SIM.timeScale * SIM.tickMs) / 3_600_000;
@@ -53,9 +61,10 @@ export function settings(quick: boolean): Settings {
         latency: { warmupMs: 8000, windowMs: 12_000 },
         latencyAttempts: 1,
         engine: { concurrencies: [16, 128], durationMs: 5000, repeatBest: 0 },
-        // One long-poll period: every idle driver polls exactly once in it.
+        // An eighth of a long-poll period: the drivers' polls are spread over it after the load.
         idleWindowMs: 30_000,
         drainTimeoutMs: 30_000,
+        real: { ...REAL, rate: 2, level: { warmupMs: 40_000, windowMs: 30_000 }, idleWindowMs: 60_000 },
       }
     : {
         mode: "full",
@@ -68,7 +77,9 @@ export function settings(quick: boolean): Settings {
         latency: { warmupMs: 15_000, windowMs: 120_000 },
         latencyAttempts: 3,
         engine: { concurrencies: [8, 32, 128, 512], durationMs: 10_000, repeatBest: 2 },
-        idleWindowMs: 120_000,
+        // One long-poll period: every idle driver polls once in it.
+        idleWindowMs: 240_000,
         drainTimeoutMs: 90_000,
+        real: { ...REAL, rate: 4, level: { warmupMs: 60_000, windowMs: 120_000 }, idleWindowMs: 240_000 },
       };
 }

@@ -1,4 +1,3 @@
-import os from "node:os";
 import path from "node:path";
 
 /** The repository root (tools/cluster/src → ../../..). */
@@ -33,8 +32,8 @@ export const CLUSTER_PATHS = {
   images: path.join(root, "images"),
 } as const;
 
-/** Built binaries live beside the registrar's kube-apiserver cache, outside the checkout. */
-export const CACHE_DIR = path.join(os.homedir(), ".cache", "food-ordering");
+/** Built binaries live beside the registrar's kube-apiserver cache, outside the checkout (the stack's Go builder's). */
+export { CACHE_DIR } from "@food-ordering/stack";
 
 /** Addresses and names of the one node. */
 export const CLUSTER = {

@@ -101,6 +101,8 @@ export function createPrometheus(opts: {
   port: number;
   targets: ScrapeTarget[];
   intervalSeconds?: number;
+  /** Groups evaluated beside the chart's (a test's copy of a rule with a shorter `for`), expressions as given. */
+  extraRuleGroups?: RuleGroup[];
 }): ManagedProcess {
   if (spawnSync("prometheus", ["--version"], { stdio: "ignore" }).status !== 0) {
     throw new Error(
@@ -116,6 +118,11 @@ export function createPrometheus(opts: {
     fs.writeFileSync(file, YAML.stringify(doc));
     return file;
   });
+  if (opts.extraRuleGroups?.length) {
+    const file = path.join(rulesDir, "extra.rules.yml");
+    fs.writeFileSync(file, YAML.stringify({ groups: opts.extraRuleGroups }));
+    ruleFiles.push(file);
+  }
   const configFile = path.join(base, "prometheus.yml");
   fs.writeFileSync(configFile, YAML.stringify(prometheusConfig(opts.targets, ruleFiles, opts.intervalSeconds)));
   const url = `http://127.0.0.1:${opts.port}`;

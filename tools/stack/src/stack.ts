@@ -15,8 +15,9 @@ import { ManagedProcess, httpOk } from "./process.ts";
 import { createKafka, ensureTopics } from "./kafka.ts";
 import { createRestate } from "./restate.ts";
 import { assertPortFree, freePort } from "./ports.ts";
-import { createPrometheus } from "./prometheus.ts";
+import { createPrometheus, type RuleGroup } from "./prometheus.ts";
 import { Supervisor, type SupervisorOptions } from "./supervisor.ts";
+import { createJaeger, ensureJaeger, type JaegerPorts } from "./jaeger.ts";
 import { ensureRequestIdentity, ensureStackSecret } from "./request-identity.ts";
 import { RESTATE_PORTS, TOPOLOGY, wiringEnv, type ComponentName, type Peer } from "./topology.ts";
 
@@ -52,6 +53,15 @@ export interface StackOptions {
   prometheus?: boolean;
   /** Its port, instead of the default 9090 (or a free one with freePorts). */
   prometheusPort?: number;
+  /** Rule groups its Prometheus evaluates beside the chart's (a test's shortened copy of an alert). */
+  prometheusExtraRules?: RuleGroup[];
+  /** librdkafka options added to every subscription's (a test's fetch limits). */
+  consumerOptions?: Record<string, string>;
+  /**
+   * Distributed tracing: a local Jaeger (built from its Go module on first use) receives the
+   * spans of restate-server and every Node process (OTEL_EXPORTER_OTLP_ENDPOINT).
+   */
+  tracing?: boolean;
   /** Extra env for every Node process (e.g. LOG_LEVEL). */
   env?: Record<string, string>;
   /** Env for one component, by process name. */
@@ -83,14 +93,21 @@ export interface StackInfo {
   providerUrl: string;
   webuiUrl?: string;
   prometheusUrl?: string;
+  /** Jaeger's query API (`/api/v3/traces/{id}`), when tracing. */
+  jaegerUrl?: string;
+  /** Where the Node processes send spans (OTLP/HTTP base URL), when tracing. */
+  otlpEndpoint?: string;
   regions: string[];
   dataDir: string;
   logDir: string;
   desiredStateFile: string;
   /** Metrics endpoints of the Node processes, by process name. */
   metrics: Record<string, string>;
-  /** What outsiders of this stack present: the fleet's driver enrollment key, the web UI's operator token. */
-  credentials: { driverEnrollmentKey: string; operatorToken: string };
+  /**
+   * What outsiders of this stack present: the fleet's driver enrollment key, the web UI's operator
+   * token, and the key the platform's producers sign order events with.
+   */
+  credentials: { driverEnrollmentKey: string; operatorToken: string; orderSigningKey: string };
 }
 
 /**
@@ -105,11 +122,13 @@ export const SIMULATOR_NICE = 10;
 
 /** What `npm start` runs with unless told otherwise: simulated time 60x, a tick a second, 0.2 orders/s. */
 export const STACK_DEFAULTS = { timeScale: 60, tickMs: 1000, providerRate: 0.2 } as const;
+/** An ETA change worth telling an order, in simulated seconds: the stack scales it to its clock. */
+export const ETA_CHANGE_THRESHOLD_S = 120;
 
 /** The tests', the chaos run's and the benchmark's simulated time: a 10-minute preparation in a second. */
 export const FAST_TIME_SCALE = 600;
 
-/** Partitions of each topic the stack creates (orders, driver-updates). */
+/** Partitions of each topic the stack creates (orders, driver-updates, driver-reports, order-updates). */
 export const TOPIC_PARTITIONS = 8;
 
 export const DEFAULT_REGIONS: RegionSpec[] = [
@@ -133,6 +152,24 @@ export const DEFAULT_PORTS = {
 };
 type Ports = typeof DEFAULT_PORTS;
 
+/** Jaeger's ports for npm start: the OTLP standard ports, and the query API on Jaeger's usual 16686. */
+export const DEFAULT_JAEGER_PORTS: JaegerPorts = {
+  otlpGrpc: 4317,
+  otlpHttp: 4318,
+  query: 16686,
+  queryGrpc: 16685,
+  health: 13133,
+};
+
+async function chooseJaegerPorts(free: boolean): Promise<JaegerPorts> {
+  if (!free) {
+    for (const [what, port] of Object.entries(DEFAULT_JAEGER_PORTS)) await assertPortFree(port, `jaeger ${what}`);
+    return DEFAULT_JAEGER_PORTS;
+  }
+  const entries = await Promise.all(Object.keys(DEFAULT_JAEGER_PORTS).map(async (k) => [k, await freePort()] as const));
+  return Object.fromEntries(entries) as unknown as JaegerPorts;
+}
+
 async function choosePorts(free: boolean, prometheusPort?: number): Promise<Ports> {
   if (!free) {
     const ports = { ...DEFAULT_PORTS, prometheus: prometheusPort ?? DEFAULT_PORTS.prometheus };
@@ -154,11 +191,13 @@ export class Stack {
   readonly processes = new Map<string, ManagedProcess>();
   private readonly opts: StackOptions;
   private readonly ports: Ports;
+  private readonly jaegerPorts?: JaegerPorts;
 
-  private constructor(opts: StackOptions, ports: Ports, info: StackInfo) {
+  private constructor(opts: StackOptions, ports: Ports, info: StackInfo, jaegerPorts?: JaegerPorts) {
     this.opts = opts;
     this.ports = ports;
     this.info = info;
+    this.jaegerPorts = jaegerPorts;
   }
 
   static async start(opts: StackOptions): Promise<Stack> {
@@ -176,6 +215,7 @@ export class Stack {
           `one built in (${DEFAULT_REGION_IDS}) or in the catalog file (--catalog)`,
       );
     const ports = await choosePorts(!!opts.freePorts, opts.prometheusPort);
+    const jaegerPorts = opts.tracing ? await chooseJaegerPorts(!!opts.freePorts) : undefined;
     const dataDir = path.resolve(opts.dataDir);
     const logDir = path.join(dataDir, "logs");
     const url = (port: number) => `http://127.0.0.1:${port}`;
@@ -194,6 +234,8 @@ export class Stack {
       providerUrl: url(ports.provider),
       webuiUrl: opts.webui === false ? undefined : url(ports.webui),
       prometheusUrl: opts.prometheus ? url(ports.prometheus) : undefined,
+      jaegerUrl: jaegerPorts && url(jaegerPorts.query),
+      otlpEndpoint: jaegerPorts && url(jaegerPorts.otlpHttp),
       regions,
       dataDir,
       logDir,
@@ -202,9 +244,10 @@ export class Stack {
       credentials: {
         driverEnrollmentKey: ensureStackSecret(dataDir, "driver-enrollment-key"),
         operatorToken: ensureStackSecret(dataDir, "operator-token"),
+        orderSigningKey: ensureStackSecret(dataDir, "order-signing-key"),
       },
     };
-    const stack = new Stack(opts, ports, info);
+    const stack = new Stack(opts, ports, info, jaegerPorts);
     try {
       await stack.bringUp();
     } catch (e) {
@@ -255,6 +298,10 @@ export class Stack {
         LOG_FORMAT: "json",
         BIND_HOST: "127.0.0.1",
         METRICS_PORT: this.metricsPort(name),
+        // Each process's spans under its stack name (drivers-amsterdam, not just drivers).
+        ...(this.info.otlpEndpoint
+          ? { OTEL_EXPORTER_OTLP_ENDPOINT: this.info.otlpEndpoint, OTEL_SERVICE_NAME: name }
+          : {}),
         ...wiringEnv(component, (peer) => this.address(peer)),
         ...this.opts.env,
         ...env,
@@ -282,6 +329,11 @@ export class Stack {
     const { info, ports, opts } = this;
     fs.mkdirSync(info.logDir, { recursive: true });
     const timeScale = String(opts.timeScale ?? STACK_DEFAULTS.timeScale);
+    // Simulated time on the stack's clock: the endpoint and the drivers take the ETA threshold in
+    // real ms; a delivering driver's heartbeat is half the endpoint's lease (60 s unless set).
+    const etaThreshold =
+      opts.env?.ETA_CHANGE_THRESHOLD_MS ?? String(Math.round((ETA_CHANGE_THRESHOLD_S * 1000) / Number(timeScale)));
+    const heartbeat = opts.env?.DRIVER_HEARTBEAT_MS ?? String(Number(opts.env?.DRIVER_LEASE_MS ?? 60_000) / 2);
     const cacheDir = opts.cacheDir ?? path.join(REPO_ROOT, ".cache");
 
     // Restate signs its requests to the endpoint; the endpoint refuses unsigned ones.
@@ -290,8 +342,20 @@ export class Stack {
     const posSigningKey = ensureStackSecret(info.dataDir, "pos-signing-key");
     // Drivers go on shift with credentials derived from the enrollment key; the twin checks them.
     const { driverEnrollmentKey, operatorToken } = info.credentials;
+    // The order producers (provider, web UI) sign order events; order-status/receive checks them.
+    const { orderSigningKey } = info.credentials;
 
-    // 1. Infrastructure.
+    // 1. Infrastructure; Jaeger first, so restate-server's first spans have somewhere to go.
+    if (this.jaegerPorts) {
+      const jaeger = createJaeger({
+        binary: ensureJaeger((s) => this.say(s)),
+        dataDir: info.dataDir,
+        logDir: info.logDir,
+        ports: this.jaegerPorts,
+      });
+      this.processes.set(jaeger.spec.name, jaeger);
+      await this.startAll([jaeger]);
+    }
     const infra: ManagedProcess[] = [
       createRestate({
         dataDir: info.dataDir,
@@ -302,6 +366,7 @@ export class Stack {
         partitions: this.opts.restatePartitions,
         loglet: this.opts.restateLoglet,
         requestIdentityKeyFile: identity.privateKeyFile,
+        tracingEndpoint: this.jaegerPorts && `http://127.0.0.1:${this.jaegerPorts.otlpGrpc}`,
       }),
     ];
     if (!opts.kafkaBrokers)
@@ -319,6 +384,8 @@ export class Stack {
     await ensureTopics(info.kafkaBrokers, [
       { topic: TOPICS.orders, partitions: TOPIC_PARTITIONS },
       { topic: TOPICS.driverUpdates, partitions: TOPIC_PARTITIONS },
+      { topic: TOPICS.driverReports, partitions: TOPIC_PARTITIONS },
+      { topic: TOPICS.orderUpdates, partitions: TOPIC_PARTITIONS },
     ]);
 
     // 2. The service endpoint and the external systems it calls.
@@ -341,6 +408,8 @@ export class Stack {
           POS_SIGNING_KEY: posSigningKey,
           DRIVER_ENROLLMENT_KEY: driverEnrollmentKey,
           OPERATOR_TOKEN: operatorToken,
+          ORDER_SIGNING_KEY: orderSigningKey,
+          ETA_CHANGE_THRESHOLD_MS: etaThreshold,
         },
         () => httpOk(info.metrics.endpoint!.replace("/metrics", "/healthz")),
       ),
@@ -360,6 +429,8 @@ export class Stack {
           TIME_SCALE: timeScale,
           TICK_MS: String(opts.tickMs ?? STACK_DEFAULTS.tickMs),
           DRIVER_ENROLLMENT_KEY: driverEnrollmentKey,
+          ETA_CHANGE_THRESHOLD_MS: etaThreshold,
+          DRIVER_HEARTBEAT_MS: heartbeat,
         },
         () => httpOk(info.metrics[`drivers-${r.name}`]!.replace("/metrics", "/healthz")),
         `drivers-${r.name}`,
@@ -372,6 +443,7 @@ export class Stack {
           PORT: String(ports.provider),
           RATE: String(opts.providerRate ?? STACK_DEFAULTS.providerRate),
           REGIONS: info.regions.join(","),
+          ORDER_SIGNING_KEY: orderSigningKey,
         },
         () => httpOk(`${info.providerUrl}/healthz`),
       ),
@@ -385,6 +457,9 @@ export class Stack {
             REGIONS: info.regions.join(","),
             STATIC_DIR: path.join(REPO_ROOT, "webui/dist"),
             OPERATOR_TOKEN: operatorToken,
+            ORDER_SIGNING_KEY: orderSigningKey,
+            // The tracking page's trace reads this Jaeger and links to it (its API: the binary has no UI).
+            ...(info.jaegerUrl ? { JAEGER_QUERY_URL: info.jaegerUrl, JAEGER_UI_URL: info.jaegerUrl } : {}),
           },
           () => httpOk(`${info.webuiUrl}/healthz`),
         ),
@@ -400,7 +475,13 @@ export class Stack {
           .filter(([n]) => this.processes.has(n))
           .map(([job, u]) => ({ job, url: u })),
       ];
-      const prom = createPrometheus({ dataDir: info.dataDir, logDir: info.logDir, port: ports.prometheus, targets });
+      const prom = createPrometheus({
+        dataDir: info.dataDir,
+        logDir: info.logDir,
+        port: ports.prometheus,
+        targets,
+        extraRuleGroups: opts.prometheusExtraRules,
+      });
       this.processes.set(prom.spec.name, prom);
       await this.startAll([prom]);
     }
@@ -418,7 +499,7 @@ export class Stack {
         subscriptions: SUBSCRIPTIONS.map((s) => ({
           source: `kafka://kafka/${s.topic}`,
           sink: s.sink,
-          options: CONSUMER_OPTIONS,
+          options: { ...CONSUMER_OPTIONS, ...this.opts.consumerOptions },
         })),
       }),
     );

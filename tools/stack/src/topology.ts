@@ -33,7 +33,7 @@ export const TOPOLOGY = {
     config: "services/order-delivery/src/config.ts",
     values: "endpoint",
     outsideWorld: false,
-    wiring: { PAYMENT_URL: "payment", RESTAURANT_URL: "restaurant" },
+    wiring: { PAYMENT_URL: "payment", RESTAURANT_URL: "restaurant", KAFKA_BROKERS: "kafka" },
   },
   registrar: {
     entry: "services/registrar/src/main.ts",

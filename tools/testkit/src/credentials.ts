@@ -65,3 +65,16 @@ export function cancellableOrder(overrides: Partial<OrderEvent> = {}): { order: 
   const capability = newSecret();
   return { order: makeOrder({ ...overrides, cancelCapabilityHash: secretHash(capability) }), capability };
 }
+
+/** Long-polls as a driver app does (5 s polls) until work comes; throws at a refusal or after `timeoutMs`. */
+export async function waitForWork(driver: DriverApp, timeoutMs = 60_000): Promise<DeliveryAssignment> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await driver.call("waitForWork", { timeoutMs: 5000 });
+    if (res.status !== 200)
+      throw new Error(`${driver.driverId}: waitForWork answered ${res.status} ${await res.text()}`);
+    const work = (await res.json()) as DeliveryAssignment | null;
+    if (work) return work;
+    if (Date.now() > deadline) throw new Error(`${driver.driverId} got no work in ${timeoutMs} ms`);
+  }
+}

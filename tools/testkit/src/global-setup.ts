@@ -39,10 +39,13 @@ export default async function setup(project: TestProject) {
     tickMs: 200,
     providerRate: 0,
     webui,
-    env: { LOG_LEVEL: "info", ETA_UPDATE_INTERVAL_MS: "500" },
-    // At 600x a short drive keeps an order IN_DELIVERY for a few 200 ms ticks: the live stream
-    // reads the status more often than its default 500 ms, so the tests see every step it shows.
-    componentEnv: { webui: { ORDER_POLL_INTERVAL: "100ms" } },
+    // Every process and restate-server export spans to the stack's Jaeger (built here from its Go
+    // module on a fresh machine), so the tests read real orders' traces.
+    tracing: true,
+    env: { LOG_LEVEL: "info" },
+    // Streams are pushed from Kafka; only while the web UI's consumer is joining (or Kafka is
+    // away) do they read Restate instead, and at 600x every 500 ms rather than every 5 s.
+    componentEnv: { webui: { ORDER_POLL_INTERVAL: "500ms" } },
   });
   console.log(`[stack] ready in ${Date.now() - t} ms; logs in ${stack.info.logDir}`);
   project.provide("stack", stack.info);

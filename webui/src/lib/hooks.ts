@@ -58,6 +58,11 @@ export function useOrderStream(id: string): {
       setState("live");
       setProblem(null);
     });
+    // The driver's latest GPS fix, between the order's own changes: only the marker moves.
+    source.addEventListener("driver", (e) => {
+      const fix = data<{ driverId: string; location: OrderStatusView["driverLocation"] }>(e);
+      setView((v) => (v && v.driverId === fix.driverId ? { ...v, driverLocation: fix.location } : v));
+    });
     source.addEventListener("waiting", () => setState("waiting"));
     source.addEventListener("problem", (e) => {
       setProblem(data<{ error: string }>(e).error);

@@ -57,6 +57,6 @@ export function timelineSteps(view: Pick<OrderStatusView, "status" | "timeline">
 }
 
 /** The contract's terminal statuses, kept here so the bundle needs none of the contracts' runtime (zod, Restate). */
-function isFinal(s: OrderStatus): boolean {
+export function isFinal(s: OrderStatus): boolean {
   return s === "DELIVERED" || s === "REJECTED" || s === "CANCELLED";
 }

@@ -1,7 +1,7 @@
-import { describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { FleetView, OrderStatusView, PlaceOrderResponse } from "../../server/api-types.ts";
 import { readCatalogRegion } from "@food-ordering/contracts";
-import { DELIVERED_TIMELINE, E2E_EXTRA_REGION } from "@food-ordering/testkit";
+import { DELIVERED_TIMELINE, E2E_EXTRA_REGION, processMetric } from "@food-ordering/testkit";
 
 /**
  * The web UI's API as the real process serves it on the shared stack: orders placed through it
@@ -61,6 +61,15 @@ async function waitForStatus(
   }
 }
 
+// Streams push from Kafka once the web UI's consumer has joined (before, they read Restate every 500 ms).
+beforeAll(async () => {
+  const deadline = Date.now() + 60_000;
+  while ((await processMetric(stack, "webui", "food_ordering_webui_live_updates_up")) !== 1) {
+    if (Date.now() > deadline) throw new Error("the web UI receives no live updates from Kafka");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}, 70_000);
+
 describe("web UI API on the shared stack", () => {
   it("places an order that the stream follows through every status to DELIVERED", async () => {
     const t = Date.now();
@@ -77,9 +86,17 @@ describe("web UI API on the shared stack", () => {
       totalCost: 990 + 2 * 400,
     });
     expect(final.timeline.map((e) => e.status)).toEqual(DELIVERED_TIMELINE);
-    // Each pushed view differs from the one before (the stream sends changes only).
-    for (let i = 1; i < views.length; i++) expect(JSON.stringify(views[i])).not.toBe(JSON.stringify(views[i - 1]));
+    // Pushed from order-updates: every change, in order, none skipped (versions count the changes).
+    for (let i = 1; i < views.length; i++) expect(views[i]!.version).toBe(views[i - 1]!.version! + 1);
+    // Each status after the stream opened as a view of its own (an order for now records SCHEDULED
+    // in the same change as IN_PREPARATION).
+    const shown = [...new Set(views.map((v) => v.status))];
+    expect(shown.slice(shown.indexOf("IN_PREPARATION"))).toEqual(DELIVERED_TIMELINE.slice(2));
     expect(views.some((v) => v.status === "IN_DELIVERY" && v.eta !== null && v.driverLocation)).toBe(true);
+    // The driver's fixes from driver-updates, between the order's own changes.
+    const fixes = events.filter(([e]) => e === "driver").map(([, d]) => d as { driverId: string });
+    expect(fixes.length, "the driver's position was pushed while on the way").toBeGreaterThan(0);
+    expect(new Set(fixes.map((f) => f.driverId))).toEqual(new Set([final.driverId]));
     expect(Date.now() - t).toBeLessThan(45_000);
     const read = await fetch(`${base}/api/orders/${id}`);
     expect(await read.json()).toEqual(final);

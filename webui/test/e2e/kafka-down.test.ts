@@ -6,8 +6,10 @@ import { Kafka, logLevel } from "kafkajs";
 import { TOPICS } from "@food-ordering/contracts";
 import { createKafka, ensureTopics } from "@food-ordering/testkit";
 import { freePort } from "@food-ordering/testkit";
-import { ManagedProcess, httpOk } from "@food-ordering/testkit";
+import { type ManagedProcess, webuiProcess } from "@food-ordering/testkit";
 import { KAFKA_DOWN_MESSAGE } from "../../server/routes.ts";
+import { DELAYED_MESSAGE } from "../../server/sse.ts";
+import { followEventStream, metricAt, placeShopOrder } from "@food-ordering/testkit";
 
 /**
  * A fault test with its own Kafka broker and its own web UI process (the shared stack's broker
@@ -22,6 +24,7 @@ let kafka: ManagedProcess;
 let webui: ManagedProcess;
 let base: string;
 let broker: string;
+let metricsUrl: string;
 
 const order = { region: "amsterdam", restaurantId: "ams-sushi", items: [{ productId: "ams-su-3", quantity: 1 }] };
 const place = () =>
@@ -32,7 +35,13 @@ const place = () =>
   });
 
 beforeAll(async () => {
-  const [kafkaPort, controllerPort, webuiPort] = [await freePort(), await freePort(), await freePort()];
+  const [kafkaPort, controllerPort, webuiPort, metricsPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   broker = `127.0.0.1:${kafkaPort}`;
   kafka = await createKafka({
     dataDir: dir,
@@ -43,25 +52,22 @@ beforeAll(async () => {
     heapMb: 256,
   });
   await kafka.start();
-  await ensureTopics([broker], [{ topic: TOPICS.orders, partitions: 1 }]);
+  await ensureTopics(
+    [broker],
+    [TOPICS.orders, TOPICS.orderUpdates, TOPICS.driverUpdates].map((topic) => ({ topic, partitions: 1 })),
+  );
   base = `http://127.0.0.1:${webuiPort}`;
-  webui = new ManagedProcess({
+  webui = webuiProcess({
     name: "webui-kafka-down",
-    command: process.execPath,
-    args: [path.join(REPO_ROOT, "webui/server/main.ts")],
-    cwd: REPO_ROOT,
+    port: webuiPort,
+    metricsPort,
+    logDir: path.join(dir, "logs"),
     env: {
-      PORT: String(webuiPort),
       KAFKA_BROKERS: broker,
       RESTATE_INGRESS_URL: stack.ingressUrl,
       REGIONS: "amsterdam",
-      METRICS_PORT: "0",
-      BIND_HOST: "127.0.0.1",
-      STATIC_DIR: path.join(REPO_ROOT, "webui/dist"),
+      ORDER_POLL_INTERVAL: "500ms",
     },
-    logDir: path.join(dir, "logs"),
-    ready: () => httpOk(`${base}/healthz`),
-    ports: [webuiPort],
   });
   await webui.start();
 }, 180_000);
@@ -130,5 +136,47 @@ describe("placing orders while Kafka is down", () => {
       await new Promise((r) => setTimeout(r, 500));
     }
     expect((await idsOnTopic()).sort()).toEqual(accepted.sort());
+  });
+
+  it("a live stream says when order updates stop, reads Restate meanwhile, and pushes again once Kafka is back", async () => {
+    const live = () => metricAt(metricsUrl, "food_ordering_webui_live_updates_up");
+    await expect.poll(live, { timeout: 60_000 }).toBe(1);
+    // An order of the shared stack (its Kafka, its Restate), scheduled for later so it waits.
+    const shop = stack.webuiUrl!;
+    const { id, cancelCapability } = await placeShopOrder(shop, {
+      ...order,
+      deliverAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    await expect
+      .poll(async () => ((await (await fetch(`${shop}/api/orders/${id}`)).json()) as { status?: string }).status, {
+        timeout: 30_000,
+      })
+      .toBe("SCHEDULED");
+
+    // This web UI's updates come from its own broker: stopping it stops them.
+    const stream = followEventStream(`${base}/api/orders/${id}/events`);
+    await expect.poll(() => stream.events.map(([e]) => e)).toEqual(["order"]);
+    await kafka.stop();
+    await expect.poll(() => stream.events.at(-1), { timeout: 30_000 }).toEqual(["problem", { error: DELAYED_MESSAGE }]);
+    expect(webui.running).toBe(true);
+    // Meanwhile the stream reads Restate itself: the cancel shows, and the stream ends with it.
+    const cancelled = await fetch(`${shop}/api/orders/${id}/cancel`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ capability: cancelCapability }),
+    });
+    expect(cancelled.status).toBe(200);
+    await stream.done;
+    expect(stream.events.slice(-2)).toEqual([
+      ["order", expect.objectContaining({ id, status: "CANCELLED" })],
+      ["end", { reason: "CANCELLED" }],
+    ]);
+
+    // Back: the consumer fetches again, and a new stream has nothing to complain about.
+    await kafka.start();
+    await expect.poll(live, { timeout: 90_000, interval: 1000 }).toBe(1);
+    const again = followEventStream(`${base}/api/orders/${id}/events`);
+    await again.done;
+    expect(again.events.map(([e]) => e)).toEqual(["order", "end"]);
   });
 });

@@ -10,6 +10,7 @@ import { secretHash, type OrderStatusView } from "@food-ordering/contracts";
 import { createWebuiApp } from "../../server/app.ts";
 import type { Backend } from "../../server/restate.ts";
 import { orderStreams } from "../../server/sse.ts";
+import { LiveState } from "../../server/live-state.ts";
 import { KAFKA_DOWN_MESSAGE } from "../../server/routes.ts";
 
 /**
@@ -32,6 +33,8 @@ const view = (
   ...extra,
 });
 const cancels: string[] = [];
+/** What the Kafka consumer would fill: the test pushes order updates into it. */
+const liveState = new LiveState();
 const OPERATOR_TOKEN = "an-operator-token-of-ours";
 const CAPABILITY = "c".repeat(43);
 const backend: Backend = {
@@ -101,11 +104,12 @@ beforeAll(async () => {
       for (const m of messages) published.push({ topic, ...m });
     },
   };
-  const streams = orderStreams((id) => backend.orderStatus(id), log, {
+  const streams = orderStreams((id) => backend.orderStatus(id), { state: liveState, health: "live" }, log, {
     pollMs: 20,
     maxLifetimeMs: 10_000,
     notFoundGraceMs: 300,
     heartbeatMs: 10_000,
+    driverEveryMs: 0,
     maxStreams: 3,
     maxStreamsPerClient: 2,
     retryAfterSeconds: 7,
@@ -234,10 +238,11 @@ describe("GET /api/orders/:id/events", () => {
   }
 
   it("pushes each change once and closes at a terminal status", async () => {
-    orders.set("o-live", view("o-live", "IN_DELIVERY"));
+    orders.set("o-live", view("o-live", "IN_DELIVERY", { version: 1 }));
     const events = readStream("o-live");
     await new Promise((r) => setTimeout(r, 150));
-    orders.set("o-live", view("o-live", "DELIVERED"));
+    // A change arrives from the order-updates topic (Restate is not read again).
+    liveState.offer(view("o-live", "DELIVERED", { version: 2 }));
     const got = await events;
     expect(
       got.map(

@@ -102,3 +102,29 @@ export function checkReportPlace(
 
 /** A reading time is acceptable when it is not ahead of `now` by more than the allowed skew. */
 export const fromTheFuture = (readingAt: number, now: number): boolean => readingAt > now + MAX_CLOCK_SKEW_MS;
+
+/**
+ * The lease. A delivering driver is watched by a delayed check every lease period: a period with
+ * no sign of life (a report, pick-up, delivery) marks it OFFLINE and its delivery goes back. An
+ * assignment starts a fresh period that only the app's own signs count for, so an app that
+ * vanished during its last poll loses the delivery within one lease. An idle driver has no check
+ * (an idle fleet would pay one invocation per driver per period): its polls say until when it is
+ * there, and an assignment is refused, and the driver marked OFFLINE, once that time has passed.
+ */
+export type LeaseVerdict = "stale" | "ended" | "renewed" | "expired";
+
+export function checkLeaseRule(
+  s: Pick<TwinState, "status"> & { leaseId: number; seen: boolean },
+  leaseId: number,
+): LeaseVerdict {
+  if (s.leaseId !== leaseId || s.status === "OFFLINE" || s.status === "IDLE") return "stale";
+  if (s.status !== "DELIVERING") return "ended"; // idle again: its polls take over
+  return s.seen ? "renewed" : "expired";
+}
+
+/** Until when an idle app that showed life at `at` counts as there: the end of its poll plus one lease. */
+export const idleDeadline = (at: number, pollMs: number, leaseMs: number): number => at + pollMs + leaseMs;
+
+/** An idle driver whose deadline passed is gone (twins from before deadlines count as there). */
+export const idleAppGone = (now: number, aliveUntil: number | undefined): boolean =>
+  aliveUntil !== undefined && now > aliveUntil;

@@ -9,15 +9,19 @@ import {
   secretHash,
   DriverLocationEvent,
   type DeliveryAssignment,
+  type DriverPosition,
   type DriverView,
 } from "@food-ordering/contracts";
 import {
   assign,
+  checkLeaseRule,
   checkReportPlace,
   deliver,
   fromTheFuture,
   goOffline,
   goOnShift,
+  idleAppGone,
+  idleDeadline,
   newTwin,
   pickUp,
   type TwinState,
@@ -31,15 +35,17 @@ import { internalHandlers } from "../internal-handlers.ts";
 /**
  * driver-digital-twin (virtual object, key = driver id): the driver as the platform sees it.
  * The driver app goes on shift, long-polls for work (no polling loop: an idle driver costs two
- * invocations per long poll), reports pick-up and delivery, and streams locations over Kafka.
- * The state machine lives in driver-digital-twin-rules.ts; this object adds the lease, the long
- * poll and the messages.
+ * invocations per long poll), reports pick-up and delivery, and sends over Kafka
+ * (`driver-reports`) only the fixes the platform needs: the trip left its plan, or a heartbeat.
+ * The state machine and the lease rules live in driver-digital-twin-rules.ts; this object adds
+ * the long poll and the messages.
  *
- * Lease: every sign of life sets `seen`; a delayed `checkLease` clears it, and marks a driver
- * that showed none since the previous check OFFLINE, takes it out of the matcher and hands its
- * delivery back for reassignment (so within one to two lease periods). A flag rather than a
- * timestamp: reading the clock is a journal entry, and the busiest handler (location reports)
- * would pay it on every event. `lastSeen` is for people: the time of the last poll or report.
+ * Lease (checkLeaseRule): while the driver delivers, every sign of life sets `seen`; a delayed
+ * `checkLease` clears it, and marks a driver that showed none since the previous check OFFLINE,
+ * takes it out of the matcher and hands its delivery back for reassignment (so within one to two
+ * lease periods; within one after an assignment the app never acknowledged). A flag rather than a
+ * timestamp: reading the clock is a journal entry. An idle driver has no check: each poll sets
+ * `aliveUntil`, and assignDelivery refuses a driver past it. `lastSeen` is for people.
  *
  * Credentials (driver-auth.ts): going on shift takes the driver's enrollment credential and
  * answers a fresh shift token; the app's other calls take that token. The twin keeps only its
@@ -54,7 +60,10 @@ type Driver = TwinState &
     /** Restate's clock at the last reading the twin made (journaled); reports are checked against it. */
     trustedAt?: number;
     waiter?: string;
-    lastEtaForwardAt: number;
+    /** Idle: Restate's time until which the app counts as there (its poll's end plus a lease). */
+    aliveUntil?: number;
+    /** How fast the app says it drives (map km per real hour), for the first ETA of a delivery. */
+    speedKmh?: number;
     /** SHA-256 of the current shift's token; replaced when the driver goes on shift again. */
     shiftTokenHash?: string;
     /** The shift region's map size, read from the live catalog when the shift started. */
@@ -63,7 +72,6 @@ type Driver = TwinState &
 
 export interface TwinDeps {
   leaseMs: number;
-  etaUpdateIntervalMs: number;
   /** The fleet's enrollment key; empty = enrollment credentials are not checked (shift tokens still are). */
   enrollmentKey: string;
 }
@@ -78,6 +86,9 @@ function refuse(credential: "driver_enrollment" | "shift_token", refusal: AuthRe
 }
 const authorization = (ctx: restate.ObjectSharedContext) => authorizationOf(ctx.request().headers);
 
+/** The map kept from the shift's start (a twin from before the catalog was data: the built-in one). */
+const mapSizeOf = (d: Driver) => (d.map?.region === d.region ? d.map?.sizeKm : findRegion(d.region ?? "")?.sizeKm);
+
 export function createDriverDigitalTwin(deps: TwinDeps) {
   const load = async (ctx: restate.ObjectContext): Promise<Driver> =>
     (await ctx.get<Driver>("driver")) ?? {
@@ -85,7 +96,6 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
       driverId: ctx.key,
       leaseId: 0,
       seen: true,
-      lastEtaForwardAt: 0,
     };
 
   /** Stores the step's state and sends its messages; a refusal becomes a 409 and changes nothing. */
@@ -114,15 +124,27 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
     return next;
   };
 
-  /**
-   * Starts a new lease period; an older pending checkLease sees a stale id and does nothing.
-   * The first period is stretched by up to half at random (ctx.rand is deterministic on replay),
-   * so a fleet that went on shift together does not have all its checks fire in the same second.
-   */
-  const armLease = (ctx: restate.ObjectContext, d: Driver, first = false) => {
+  /** Starts a new lease period; an older pending checkLease sees a stale id and does nothing. */
+  const armLease = (ctx: restate.ObjectContext, d: Driver) => {
     d.leaseId += 1;
-    const delay = first ? Math.round(deps.leaseMs * (1 + ctx.rand.random() / 2)) : deps.leaseMs;
-    ctx.sendClient(driverDigitalTwin, ctx.key).checkLease({ leaseId: d.leaseId }, restate.rpc.sendOpts({ delay }));
+    ctx
+      .sendClient(driverDigitalTwin, ctx.key)
+      .checkLease({ leaseId: d.leaseId }, restate.rpc.sendOpts({ delay: deps.leaseMs }));
+  };
+
+  /** A sign of life of an idle app at Restate's `now`: it counts as there until its poll ends plus a lease. */
+  const showedLife = (d: Driver, now: number, pollMs = 0) => {
+    d.lastSeen = now;
+    d.trustedAt = now;
+    d.seen = true;
+    d.aliveUntil = idleDeadline(now, pollMs, deps.leaseMs);
+  };
+
+  /** A position the app sent with its poll, kept when it lies on the shift's map. */
+  const keepPosition = (d: Driver, p: DriverPosition | undefined) => {
+    if (!p || checkReportPlace(d, { region: d.region ?? "", location: p.location }, mapSizeOf(d))) return;
+    d.location = p.location;
+    d.speedKmh = p.speedKmh;
   };
 
   /** The app's calls after going on shift: the current shift's token, or 401/403. */
@@ -138,11 +160,8 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         if (!entry) throw new restate.TerminalError(`unknown region "${region}"`, { errorCode: 400 });
         const d = await load(ctx);
         d.map = { region, sizeKm: entry.region.sizeKm };
-        const firstSignOfLife = d.status === "IDLE" || d.status === "OFFLINE";
-        d.lastSeen = await ctx.date.now();
-        d.trustedAt = d.lastSeen;
-        d.seen = true;
-        if (firstSignOfLife) armLease(ctx, d, true);
+        // Idle on shift: no lease check until an assignment (a driver resuming its delivery keeps its own).
+        showedLife(d, await ctx.date.now());
         // A new token per shift, from the OS's CSPRNG: ctx.rand is seeded by the invocation id,
         // which the caller sees, so its output could be predicted. ctx.run journals it for replays.
         const shiftToken = await ctx.run("shift token", () => newSecret());
@@ -152,7 +171,7 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         return { shiftToken, assignment: next.assignment ?? null, pickedUp: next.pickedUp };
       },
 
-      waitForWork: async (ctx, { timeoutMs }) => {
+      waitForWork: async (ctx, { timeoutMs, location, speedKmh }) => {
         const d = await ctx.get<Driver>("driver");
         requireShiftToken(ctx, d);
         if (d?.assignment) return d.assignment;
@@ -161,17 +180,18 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
             `driver ${ctx.key} is not on shift (${d?.status ?? "unknown"}): call setDriverAvailable first`,
           );
         }
+        const pollMs = timeoutMs ?? 30_000;
         const work = ctx.awakeable<DeliveryAssignment | null>();
-        ctx.sendClient(driverDigitalTwin, ctx.key).registerWaiter({ awakeableId: work.id });
-        return await restate.RestatePromise.race([work.promise, ctx.sleep(timeoutMs ?? 30_000).map(() => null)]);
+        const position = location && speedKmh ? { location, speedKmh } : undefined;
+        ctx.sendClient(driverDigitalTwin, ctx.key).registerWaiter({ awakeableId: work.id, pollMs, position });
+        return await restate.RestatePromise.race([work.promise, ctx.sleep(pollMs).map(() => null)]);
       },
 
-      registerWaiter: async (ctx, { awakeableId }) => {
+      registerWaiter: async (ctx, { awakeableId, pollMs, position }) => {
         const d = await ctx.get<Driver>("driver");
         if (!d) return ctx.resolveAwakeable(awakeableId, null);
-        d.lastSeen = await ctx.date.now();
-        d.trustedAt = d.lastSeen;
-        d.seen = true;
+        showedLife(d, await ctx.date.now(), pollMs ?? 30_000);
+        keepPosition(d, position);
         if (d.waiter && d.waiter !== awakeableId) ctx.resolveAwakeable(d.waiter, null);
         d.waiter = awakeableId;
         apply(ctx, d, { state: d, effects: [] });
@@ -179,10 +199,20 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
 
       assignDelivery: async (ctx, assignment) => {
         const d = await load(ctx);
-        const step = assign(d, assignment);
-        if (step.refused) return { accepted: false };
-        apply(ctx, d, step);
-        return { accepted: true };
+        if (assign(d, assignment).refused) return { accepted: false };
+        // An idle app is checked only now, when it matters: past its last poll's end plus a lease it is gone.
+        if (idleAppGone(await ctx.date.now(), d.aliveUntil)) {
+          ctx.console.warn(`driver ${ctx.key}: no poll for a lease period (${deps.leaseMs} ms): marking OFFLINE`);
+          apply(ctx, d, goOffline(d, "lease"));
+          return { accepted: false };
+        }
+        // A fresh lease period that only the app's own signs of life count for (the poll that
+        // carries this assignment may have no one at its other end).
+        d.seen = false;
+        armLease(ctx, d);
+        apply(ctx, d, assign(d, assignment));
+        const position = d.location && d.speedKmh ? { location: d.location, speedKmh: d.speedKmh } : undefined;
+        return { accepted: true, position };
       },
 
       getAssignedDelivery: async (ctx) => {
@@ -204,7 +234,8 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
       notifyDeliveryDelivered: async (ctx, { deliveryId }) => {
         const d = await load(ctx);
         requireShiftToken(ctx, d);
-        d.seen = true;
+        // Idle again from here: the app counts as there for a lease, until its next poll.
+        if (!deliver(d, deliveryId).refused) showedLife(d, await ctx.date.now());
         apply(ctx, d, deliver(d, deliveryId));
       },
 
@@ -227,16 +258,14 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         }
         const d = await ctx.get<Driver>("driver");
         if (!d || d.status === "IDLE") return; // never on shift: nothing to track
-        // The map kept from the shift's start (a twin from before the catalog was data: the built-in one).
-        const sizeKm = d.map?.region === d.region ? d.map?.sizeKm : findRegion(d.region ?? "")?.sizeKm;
-        const refused = checkReportPlace(d, event, sizeKm);
+        const refused = checkReportPlace(d, event, mapSizeOf(d));
         if (refused) {
           ctx.console.warn(`driver ${ctx.key}: dropping location report (${refused}) for region ${event.region}`);
           metrics.invalidDriverEvents.inc({ reason: refused });
           return;
         }
-        // The app's reading time: it throttles ETA updates and is shown as lastSeen (the lease
-        // relies on `seen`). Restate's clock (a journal entry) is read only when the reading lies
+        // The app's reading time: it is what the ETA is computed from and is shown as lastSeen
+        // (the lease relies on `seen`). Restate's clock (a journal entry) is read only when the reading lies
         // beyond the window of the twin's last trusted reading, so a busy twin reads it rarely.
         const at = event.timestamp;
         if (at > (d.trustedAt ?? 0) + TRUSTED_CLOCK_WINDOW_MS) {
@@ -249,10 +278,12 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
           d.trustedAt = now;
         }
         d.location = event.location;
+        d.speedKmh = event.speedKmh;
         d.lastSeen = at;
         d.seen = true;
-        if (d.assignment && Math.abs(at - d.lastEtaForwardAt) >= deps.etaUpdateIntervalMs) {
-          d.lastEtaForwardAt = at;
+        // The app sends a fix only when its trip left the plan (or as a heartbeat, which moves no
+        // ETA): the delivery manager decides whether the ETA moved enough to tell the order.
+        if (d.assignment && event.report !== "heartbeat") {
           ctx
             .sendClient(deliveryManager, d.assignment.deliveryId)
             .handleDriverLocationUpdate({ driverId: ctx.key, location: event.location, speedKmh: event.speedKmh, at });
@@ -262,9 +293,10 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
 
       checkLease: async (ctx, { leaseId }) => {
         const d = await ctx.get<Driver>("driver");
-        if (!d || d.leaseId !== leaseId || d.status === "OFFLINE" || d.status === "IDLE") return;
-        if (d.seen) {
-          // One check per lease period per driver; detection within two periods.
+        const verdict = d ? checkLeaseRule(d, leaseId) : "stale";
+        if (!d || verdict === "stale" || verdict === "ended") return;
+        if (verdict === "renewed") {
+          // One check per lease period per delivering driver; detection within two periods.
           d.seen = false;
           armLease(ctx, d);
           ctx.set("driver", d);

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { driverCredential, newSecret, type DeliveryAssignment } from "@food-ordering/contracts";
+import { driverCredential, newSecret } from "@food-ordering/contracts";
 import {
   cancellableOrder,
   closeProducer,
@@ -12,7 +12,7 @@ import {
   publishOrder,
   uniqueId,
   waitForOrder,
-  type DriverApp,
+  waitForWork,
 } from "@food-ordering/testkit";
 
 /**
@@ -156,17 +156,6 @@ describe("a driver's credentials", () => {
 });
 
 /** Long-polls the twin (as the app does) until it answers an assignment. */
-async function waitForWork(driver: DriverApp): Promise<DeliveryAssignment> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const res = await driver.call("waitForWork", { timeoutMs: 5000 });
-    expect(res.status).toBe(200);
-    const work = (await res.json()) as DeliveryAssignment | null;
-    if (work) return work;
-    expect(Date.now(), `${driver.driverId} got no work`).toBeLessThan(deadline);
-  }
-}
-
 describe("the customer's cancel capability", () => {
   const cancel = (id: string, body: unknown) => ingressPost(stack, `order-workflow/${id}/cancel`, body);
 

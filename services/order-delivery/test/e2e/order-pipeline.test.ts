@@ -91,7 +91,8 @@ describe("order pipeline on a real Restate server and Kafka broker", () => {
   it("rejects malformed events with a specific reason and still delivers the good order behind them", async () => {
     const ok = makeOrder();
     const bad: Array<{ key: string; value: string; reason: RegExp }> = [
-      { key: uniqueId("bad"), value: "{not json", reason: /not valid JSON/ },
+      // Braces around it: only an object carries a producer's signature (the rest is dropped unsigned).
+      { key: uniqueId("bad"), value: "{not json}", reason: /not valid JSON/ },
       { key: uniqueId("bad"), value: JSON.stringify({ ...makeOrder(), totalCost: -5 }), reason: /totalCost/ },
       { key: uniqueId("bad"), value: JSON.stringify({ ...makeOrder(), products: [] }), reason: /at least one product/ },
       {

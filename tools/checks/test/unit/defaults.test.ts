@@ -1,6 +1,7 @@
 import { expect, it } from "vitest";
 import { SIM } from "@food-ordering/bench/settings";
 import { TOPOLOGY } from "@food-ordering/stack/topology";
+import { ETA_CHANGE_THRESHOLD_S } from "@food-ordering/stack";
 import { loadConfig } from "../../src/config-docs.ts";
 
 /**
@@ -19,13 +20,16 @@ it("the benchmark's simulation settings are the processes' own defaults", async 
     speedKmh: String(SIM.speedKmh),
     prepTimeMin: String(SIM.prepTimeMin),
     waitForWorkMs: String(SIM.waitForWorkMs),
-    etaUpdateIntervalMs: String(SIM.etaUpdateIntervalMs),
+    // The stack scales the threshold to its clock; at 1x it is both processes' default.
+    endpointEtaThresholdMs: String(ETA_CHANGE_THRESHOLD_S * 1000),
+    driversEtaThresholdMs: String(ETA_CHANGE_THRESHOLD_S * 1000),
     driverLeaseMs: String(SIM.driverLeaseMs),
   }).toEqual({
     speedKmh: drivers.SPEED_KMH,
     prepTimeMin: restaurant.PREP_TIME_MIN,
     waitForWorkMs: drivers.WAIT_FOR_WORK_MS,
-    etaUpdateIntervalMs: endpoint.ETA_UPDATE_INTERVAL_MS,
+    endpointEtaThresholdMs: endpoint.ETA_CHANGE_THRESHOLD_MS,
+    driversEtaThresholdMs: drivers.ETA_CHANGE_THRESHOLD_MS,
     driverLeaseMs: endpoint.DRIVER_LEASE_MS,
   });
 });
