@@ -9,9 +9,14 @@ type Load =
   | { state: "loaded"; trace: OrderTraceResponse }
   | { state: "failed"; message: string };
 
-/** A just-finished order's last spans reach Jaeger in the exporters' next batch: ask again a few times. */
+/**
+ * A just-finished order's last spans reach Jaeger in the exporters' next batch (restate-server's
+ * a few seconds late): while the trace is not there, or a span's parent is still missing, the page
+ * asks again a few times, showing what it has meanwhile.
+ */
 const NOT_YET_RETRIES = 5;
 const NOT_YET_DELAY_MS = 2000;
+const incomplete = (trace: OrderTraceResponse) => trace.rows.some((r) => r.missingParent);
 
 /**
  * The order's trace (from Jaeger, through the shop's API) as a waterfall: one row per span,
@@ -28,8 +33,11 @@ export function OrderTrace({ id, final }: { id: string; final: boolean }) {
     for (let attempt = 0; ; attempt++) {
       try {
         const trace = await api.trace(id);
-        if (generation.current === mine) setLoad({ state: "loaded", trace });
-        return;
+        if (generation.current !== mine) return;
+        setLoad({ state: "loaded", trace });
+        if (!incomplete(trace) || attempt >= NOT_YET_RETRIES) return;
+        await new Promise((r) => setTimeout(r, NOT_YET_DELAY_MS));
+        continue;
       } catch (e) {
         const notYet = e instanceof ApiRequestError && e.status === 404 && /\(yet\)/.test(e.message);
         if (notYet && attempt < NOT_YET_RETRIES && generation.current === mine) {
@@ -50,7 +58,13 @@ export function OrderTrace({ id, final }: { id: string; final: boolean }) {
   }, [final, fetchTrace]);
 
   return (
-    <section className="trace" aria-labelledby="trace-title" data-testid="trace" data-state={load.state}>
+    <section
+      className="trace"
+      aria-labelledby="trace-title"
+      data-testid="trace"
+      data-state={load.state}
+      data-complete={load.state === "loaded" && !incomplete(load.trace)}
+    >
       <div className="trace-head">
         <h2 id="trace-title">Trace</h2>
         <button type="button" onClick={() => void fetchTrace()} disabled={load.state === "loading"}>
