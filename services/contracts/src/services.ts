@@ -44,7 +44,18 @@ export const orderStatus = iface.object("order-status", {
    */
   receive: iface.serdes({ input: serde.binary }),
   /** `via`: statuses passed on the way to `status` at the same moment (recorded first, in order), so back-to-back steps cost one message. */
-  setStatus: iface.json<{ status: OrderStatus; detail?: string; driverId?: string; via?: OrderStatus[] }, void>(),
+  /** `eta` and `driverLocation` ride along with a driver's match, sparing a setEta invocation. */
+  setStatus: iface.json<
+    {
+      status: OrderStatus;
+      detail?: string;
+      driverId?: string;
+      via?: OrderStatus[];
+      eta?: number;
+      driverLocation?: Location;
+    },
+    void
+  >(),
   reject: iface.json<{ reason: string }, void>(),
   setEta: iface.json<{ eta: number; driverLocation: Location }, void>(),
   /** The workflow's cancel asks: does this capability hash match the order's? (and its status) */

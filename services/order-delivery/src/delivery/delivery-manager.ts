@@ -98,9 +98,13 @@ export const createDeliveryManager = (deps: DeliveryManagerDeps) =>
         // The first ETA: from where the driver waited, now (a clock read once per delivery).
         const eta = position && newEta(d, position.location, position.speedKmh, await ctx.date.now(), 0);
         ctx.set("delivery", d);
-        // order-status observes how long the match took (it holds the step times).
-        ctx.sendClient(orderStatus, d.orderId).setStatus({ status: "WAITING_FOR_DRIVER", driverId });
-        if (eta) ctx.sendClient(orderStatus, d.orderId).setEta({ eta, driverLocation: position.location });
+        // order-status observes how long the match took (it holds the step times); the first ETA
+        // travels with the status, one invocation for both.
+        ctx.sendClient(orderStatus, d.orderId).setStatus({
+          status: "WAITING_FOR_DRIVER",
+          driverId,
+          ...(eta ? { eta, driverLocation: position.location } : {}),
+        });
       },
 
       notifyDeliveryPickup: async (ctx, { driverId }) => {

@@ -85,6 +85,9 @@ function rejected(order: OrderStatusView, reason: string, now: number): OrderSta
 
 type Ctx = restate.ObjectContext;
 
+/** The statuses in which the order shows its driver's position and an ETA. */
+const tracksDriver = (status: OrderStatus) => status === "WAITING_FOR_DRIVER" || status === "IN_DELIVERY";
+
 /** Stores the changed view under a new version; `publish` then sends it to the order-updates topic. */
 function save(ctx: Ctx, order: OrderStatusView): OrderStatusView & { version: number } {
   const saved = { ...order, version: (order.version ?? 0) + 1 };
@@ -165,7 +168,7 @@ export function createOrderStatusObject(deps: {
         publish(saved);
       },
 
-      setStatus: async (ctx, { status, detail, driverId, via = [] }) => {
+      setStatus: async (ctx, { status, detail, driverId, via = [], eta, driverLocation }) => {
         const order = (await ctx.get<OrderStatusView>("order")) ?? view(ctx.key);
         // Each step must move the order forward from the one before it (via first, then status).
         const accepted: OrderStatus[] = [];
@@ -193,6 +196,10 @@ export function createOrderStatusObject(deps: {
           if (next === "WAITING_FOR_DRIVER" && driverId) metrics.driverMatchWait.observe({ region }, seconds);
         }
         if (driverId) order.driverId = driverId;
+        if (eta !== undefined && driverLocation && tracksDriver(status)) {
+          order.eta = eta;
+          order.driverLocation = driverLocation;
+        }
         if (status === "DELIVERED") order.eta = now;
         if (isTerminal(status)) delete order.driverLocation;
         const saved = save(ctx, order);
@@ -213,7 +220,7 @@ export function createOrderStatusObject(deps: {
 
       setEta: async (ctx, { eta, driverLocation }) => {
         const order = await ctx.get<OrderStatusView>("order");
-        if (!order || (order.status !== "WAITING_FOR_DRIVER" && order.status !== "IN_DELIVERY")) return;
+        if (!order || !tracksDriver(order.status)) return;
         order.eta = eta;
         order.driverLocation = driverLocation;
         publish(save(ctx, order));
