@@ -46,6 +46,8 @@ describe("a watched order's cost in Restate invocations", () => {
     );
     expect(reads, "the page's stream read the order when it opened").toBeGreaterThanOrEqual(1);
     expect(reads, "at most one read per status change").toBeLessThanOrEqual(statusChanges);
-    expect(view.version, "every change of the view was counted").toBeGreaterThanOrEqual(statusChanges);
+    // One save per status message: SCHEDULED travels with IN_PREPARATION, at the same time.
+    const statusMessages = new Set(view.timeline.map((t) => t.at)).size;
+    expect(view.version, "every change of the view was counted").toBeGreaterThanOrEqual(statusMessages);
   });
 });
