@@ -180,7 +180,12 @@ export function headline(r: BenchResult): string[] {
     `Measured ${r.generatedAt} with \`${r.command}\` (${r.durationS.toFixed(0)} s) on ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; load average before: ${m.loadavgBefore.map((x) => x.toFixed(2)).join(" / ")}${m.vitestProcessesBefore ? `, ${m.vitestProcessesBefore} vitest processes running` : ""}; ${stealSummary(r)}.`,
   );
   lines.push(
-    `Stack: ${c.regions.length} regions × ${c.driversPerRegion} drivers, time scale ${c.timeScale}×, tick ${c.tickMs} ms (${c.stepKm.toFixed(1)} km per tick), preparation ${c.prepTimeMs} ms, an ETA told when it moves > ${c.etaChangeThresholdMs} ms, long poll ${c.waitForWorkMs / 1000} s, driver lease ${c.driverLeaseMs / 1000} s; restate-server with ${c.restatePartitions} partition${c.restatePartitions === 1 ? "" : "s"}; the simulators at nice ${c.simulatorNice}; levels ${c.levelWarmupS} s warm-up + ${c.levelWindowS} s measured.`,
+    `Stack: ${c.regions.length} regions × ${c.driversPerRegion} drivers, time scale ${c.timeScale}×, ` +
+      `tick ${c.tickMs} ms (${c.stepKm.toFixed(1)} km per tick), preparation ${c.prepTimeMs} ms, ` +
+      `an ETA told when it moves > ${c.etaChangeThresholdMs} ms, long poll ${c.waitForWorkMs / 1000} s, ` +
+      `driver lease ${c.driverLeaseMs / 1000} s; ` +
+      `restate-server with ${c.restatePartitions} partition${c.restatePartitions === 1 ? "" : "s"}; ` +
+      `the simulators at nice ${c.simulatorNice}; levels ${c.levelWarmupS} s warm-up + ${c.levelWindowS} s measured.`,
   );
   lines.push("");
   lines.push("| figure | value | target | met |", "|---|---|---|---|");
@@ -198,17 +203,22 @@ export function headline(r: BenchResult): string[] {
     }) | ${r.engine_noop_invocations_per_s.toFixed(0)} | | |`,
   );
   lines.push(
-    `| orders/s delivered, sustained at 600×${r.saturation_reached ? "" : " (not saturated: the plan ran out)"} | ${r.orders_per_s.toFixed(1)} (peak ${r.orders_per_s_peak.toFixed(1)}) | ${r.targets[0]!.target} | ${r.targets[0]!.met ? "yes" : "no"} |`,
+    `| orders/s delivered, sustained at 600×${r.saturation_reached ? "" : " (not saturated: the plan ran out)"} | ` +
+      `${r.orders_per_s.toFixed(1)} (peak ${r.orders_per_s_peak.toFixed(1)}) | ` +
+      `${r.targets[0]!.target} | ${r.targets[0]!.met ? "yes" : "no"} |`,
   );
   const cost = r.levels.find((l) => l.offered_per_s === r.invocations_per_order_measured_at_per_s);
   lines.push(
-    `| invocations per delivered order at 600×, ${num(r.invocations_per_order_measured_at_per_s, 0)}/s, net of the idle drivers' baseline (gross ${num(cost?.invocations_per_order_gross ?? null, 2)}) | ${num(r.invocations_per_order, 2)} | | |`,
+    `| invocations per delivered order at 600×, ${num(r.invocations_per_order_measured_at_per_s, 0)}/s, ` +
+      `net of the idle drivers' baseline (gross ${num(cost?.invocations_per_order_gross ?? null, 2)}) | ` +
+      `${num(r.invocations_per_order, 2)} | | |`,
   );
   lines.push(
     `| publish → CREATED p99 at ${r.latency_offered_per_s}/s (≈ half saturation; ${r.latency_ms.publish_to_created.n} orders, 95% confidence interval ${interval(p99Interval(r))}) | ${ms(r.publish_to_created_p99_ms)} | < 100 ms | ${r.targets[1]!.met ? "yes" : "no"} |`,
   );
   lines.push(
-    `| idle invocations per driver per second (${r.idle.drivers} drivers, ${r.idle.windowS.toFixed(0)} s) | ${r.idle_invocations_per_driver_per_s.toFixed(4)} | ${r.targets[2]!.target} | ${r.targets[2]!.met ? "yes" : "no"} |`,
+    `| idle invocations per driver per second (${r.idle.drivers} drivers, ${r.idle.windowS.toFixed(0)} s) | ` +
+      `${r.idle_invocations_per_driver_per_s.toFixed(4)} | ${r.targets[2]!.target} | ${r.targets[2]!.met ? "yes" : "no"} |`,
   );
   for (const t of r.targets.slice(3)) lines.push(`| ${t.name} | ${t.value} | ${t.target} | ${t.met ? "yes" : "no"} |`);
   lines.push(...scalesSection(r));
@@ -377,11 +387,13 @@ function scalesSection(r: BenchResult): string[] {
     `| delivered in the window | ${col((x) => `${x.delivered} in ${x.window_s} s`)} |`,
     `| GPS fixes per trip (driver-updates) | ${col((x) => num(x.fixes_per_delivered_order, 1))} |`,
     `| reports per order (driver-reports) | ${col((x) => num(x.reports_per_delivered_order, 1))} |`,
-    `| **invocations per delivered order** (gross) | ${col((x) => `**${num(x.invocations_per_order, 2)}** (${num(x.invocations_per_order_gross, 2)})`)} |`,
+    `| **invocations per delivered order** (gross) | ` +
+      `${col((x) => `**${num(x.invocations_per_order, 2)}** (${num(x.invocations_per_order_gross, 2)})`)} |`,
     ...handlers.map((h) => `| ${h} | ${col((x) => per(x, h).toFixed(2))} |`),
     `| **CPU-seconds per delivered order, machine** | ${col((x) => `**${num(x.cpu_s_per_order?.machineS ?? null, 3)}**`)} |`,
     ...processes.map((p) => `| ${p} | ${col((x) => num(cpuOf(x, p) ?? null, 4))} |`),
-    `| idle invocations per driver per second | ${col((x) => `${x.idle_invocations_per_driver_per_s.toFixed(4)} (${x.idle.drivers} drivers, ${x.idle.windowS.toFixed(0)} s)`)} |`,
+    `| idle invocations per driver per second | ` +
+      `${col((x) => `${x.idle_invocations_per_driver_per_s.toFixed(4)} (${x.idle.drivers} drivers, ${x.idle.windowS.toFixed(0)} s)`)} |`,
   ];
 }
 
