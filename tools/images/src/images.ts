@@ -154,8 +154,9 @@ export async function ensureImages(names: string[] = [], opts: EnsureOptions = {
       writeRecord(result);
       say(`${r.name}: built in ${buildSeconds} s, ${mb(result.imageBytes)} (archive ${mb(result.archiveBytes)})`);
     }
-    // A base must be in the store for the build FROM it (the store may have been wiped).
-    if (asBase && !(await imageInStore(r.ref))) await loadArchive(result.archive);
+    // In the store, whatever removed it (a wiped store; skaffold pruning an identical build by
+    // image ID with force drops every tag on it): bases for the builds FROM them, the rest to run.
+    if (!(await imageInStore(r.ref))) await loadArchive(result.archive);
     // A new base voids every cached build step (the untagged images) made on the old one.
     if (asBase && result.built) await podman(["image", "prune", "-f"], { allowFail: true });
     done.set(r.name, result);
