@@ -90,7 +90,7 @@ export function apiRouter(deps: ApiDeps): Router {
     try {
       // Answer only after the broker acknowledged: a 201 means the order will be processed.
       await publishTraced(deps.tracing ?? NO_TRACING, deps.publisher, TOPICS.orders, [
-        { key: id, value: event, attributes: { "order.id": id, "order.region": event.region } },
+        { key: id, value: event, attributes: { "order.id": id, "order.region": event.region }, contextInValue: true },
       ]);
     } catch (err) {
       deps.log.error({ err: (err as Error).message, orderId: id }, "publishing the order failed");

@@ -27,6 +27,14 @@ export const MAX_ORDER_EVENT_BYTES = 64 * 1024;
 export const MAX_DELIVERY_DELAY_MS = 7 * 24 * 3600 * 1000;
 
 export const ORDER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** A W3C traceparent of version 00, with a trace id and a span id that are not all zeros. */
+const Traceparent = z
+  .string()
+  .regex(
+    /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/,
+    "must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)",
+  );
 export const OrderId = z.string().regex(ORDER_ID_PATTERN, "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
 
 export const OrderLine = z.strictObject({
@@ -58,6 +66,12 @@ export const OrderEvent = z.strictObject({
    * whoever shows the capability may cancel. Without it the order cannot be cancelled.
    */
   cancelCapabilityHash: SecretHash.optional(),
+  /**
+   * The publish span's trace context, which the order's trace continues. In the value, beside the
+   * record's `traceparent` header, because restate-server 1.7 hands a subscription's handler the
+   * record's key and value but neither its headers nor a trace that continues them.
+   */
+  traceparent: Traceparent.optional(),
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;
 
@@ -83,9 +97,13 @@ export type ValidOrder = OrderEvent & {
 /** Finds a region of the catalog (the default data set, or the live catalog's answer). */
 export type RegionLookup = (regionId: string) => Region | undefined;
 
-/** A failure carries what could still be read: the id, and the cancel capability's hash (so the customer can still ask). */
+/**
+ * A failure carries what could still be read: the id, the cancel capability's hash (so the
+ * customer can still ask) and the trace context (so the order's trace shows the rejection).
+ */
 export type ParseResult =
-  { ok: true; order: ValidOrder } | { ok: false; reason: string; id?: string; cancelCapabilityHash?: string };
+  | { ok: true; order: ValidOrder }
+  | { ok: false; reason: string; id?: string; cancelCapabilityHash?: string; traceparent?: string };
 type ParseFailure = Extract<ParseResult, { ok: false }>;
 
 /** A schema's first issues in one line, each with its field path. */
@@ -140,11 +158,13 @@ export function readOrderEvent(
   const field = (name: string): unknown =>
     json && typeof json === "object" ? (json as Record<string, unknown>)[name] : undefined;
   const readableHash = SecretHash.safeParse(field("cancelCapabilityHash")).data;
+  const readableTrace = Traceparent.safeParse(field("traceparent")).data;
   const fail = (reason: string, id?: string): ParseFailure => ({
     ok: false,
     reason,
     id,
     ...(readableHash ? { cancelCapabilityHash: readableHash } : {}),
+    ...(readableTrace ? { traceparent: readableTrace } : {}),
   });
   const parsed = OrderEvent.safeParse(json);
   if (!parsed.success) {
@@ -157,6 +177,23 @@ export function readOrderEvent(
   return { ok: true, event: order };
 }
 
+/**
+ * The trace context an order event's value carries, if it is a JSON object with a valid
+ * `traceparent` (signed or not, valid order or not): for code that has only the raw value.
+ */
+export function orderEventTraceparent(raw: Uint8Array | string): string | undefined {
+  const size = typeof raw === "string" ? raw.length : raw.byteLength;
+  if (size === 0 || size > MAX_ORDER_EVENT_BYTES) return undefined;
+  try {
+    const json: unknown = JSON.parse(typeof raw === "string" ? raw : Buffer.from(raw).toString("utf8"));
+    return json && typeof json === "object"
+      ? Traceparent.safeParse((json as Record<string, unknown>).traceparent).data
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The second half of parseOrderEvent: the event against its region of the catalog (undefined = unknown region). */
 export function checkOrderInRegion(order: OrderEvent, region: Region | undefined): ParseResult {
   const fail = (reason: string): ParseResult => ({
@@ -164,6 +201,7 @@ export function checkOrderInRegion(order: OrderEvent, region: Region | undefined
     reason,
     id: order.id,
     ...(order.cancelCapabilityHash ? { cancelCapabilityHash: order.cancelCapabilityHash } : {}),
+    ...(order.traceparent ? { traceparent: order.traceparent } : {}),
   });
   if (!region) return fail(`unknown region "${order.region}"`);
   const restaurant = region.restaurants.find((r) => r.id === order.restaurantId);

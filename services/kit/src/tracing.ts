@@ -2,7 +2,7 @@ import type { Tracer, Span } from "@opentelemetry/api";
 import { z } from "zod";
 import type { Logger } from "pino";
 import { env, type ConfigSpec } from "./config.ts";
-import { formatTraceparent, parseTraceparent, traceHeaders } from "./traceparent.ts";
+import { formatTraceparent, parseTraceparent, traceHeaders, type TraceContext } from "./traceparent.ts";
 import type { OutgoingMessage, Publisher } from "./kafka.ts";
 
 /**
@@ -44,6 +44,8 @@ export interface SpanHandle {
   addEvent(name: string, attributes?: SpanAttributes): void;
   /** Marks the span failed with a reason (status ERROR and an exception event). */
   fail(reason: string): void;
+  /** Links another trace's span (a valid traceparent; anything else is ignored), e.g. the one that caused this. */
+  addLink(traceparent: string | undefined, attributes?: SpanAttributes): void;
   end(): void;
 }
 
@@ -66,6 +68,7 @@ const NOOP_SPAN: SpanHandle = {
   setAttributes: () => {},
   addEvent: () => {},
   fail: () => {},
+  addLink: () => {},
   end: () => {},
 };
 
@@ -126,16 +129,15 @@ export async function startTracing(
     if (!c || !trace.isSpanContextValid(c)) return undefined;
     return formatTraceparent({ traceId: c.traceId, spanId: c.spanId, sampled: (c.traceFlags & 1) === 1 });
   };
+  const remote = (c: TraceContext) => ({
+    traceId: c.traceId,
+    spanId: c.spanId,
+    traceFlags: c.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    isRemote: true,
+  });
   const parentContext = (parent: string | undefined) => {
     const c = parseTraceparent(parent);
-    if (!c) return context.active();
-    const flags = c.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE;
-    return trace.setSpanContext(ROOT_CONTEXT, {
-      traceId: c.traceId,
-      spanId: c.spanId,
-      traceFlags: flags,
-      isRemote: true,
-    });
+    return c ? trace.setSpanContext(ROOT_CONTEXT, remote(c)) : context.active();
   };
   const handle = (span: Span): SpanHandle => ({
     traceparent: traceparentOf(span),
@@ -144,6 +146,10 @@ export async function startTracing(
     fail: (reason) => {
       span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
       span.recordException({ name: "Error", message: reason });
+    },
+    addLink: (traceparent, attributes) => {
+      const c = parseTraceparent(traceparent);
+      if (c) span.addLink({ context: remote(c), ...(attributes ? { attributes } : {}) });
     },
     end: () => span.end(),
   });
@@ -185,7 +191,20 @@ let current: Tracing = NO_TRACING;
 export const activeSpan = (): SpanHandle => current.active();
 
 /** A record to publish in its own producer span: its attributes, and a trace to continue (else a new one). */
-export type TracedMessage = OutgoingMessage & { attributes?: SpanAttributes; parent?: string };
+export type TracedMessage = OutgoingMessage & {
+  attributes?: SpanAttributes;
+  parent?: string;
+  /**
+   * The span's context also as the value's `traceparent` member (the value must be an object):
+   * for a consumer that sees the value but not the headers, as restate-server 1.7's subscriptions.
+   */
+  contextInValue?: boolean;
+};
+
+const withContext = (value: unknown, traceparent: string | undefined): unknown =>
+  traceparent && value !== null && typeof value === "object" && !Array.isArray(value)
+    ? { ...value, traceparent }
+    : value;
 
 /**
  * Publishes messages, each in its own producer span (messaging semantic conventions) whose
@@ -215,7 +234,11 @@ export async function publishTraced(
       },
     }),
   );
-  const traced = records.map((r, i) => ({ ...r, headers: { ...r.headers, ...traceHeaders(spans[i]!.traceparent) } }));
+  const traced = records.map((r, i) => {
+    const traceparent = spans[i]!.traceparent;
+    const value = messages[i]!.contextInValue ? withContext(r.value, traceparent) : r.value;
+    return { ...r, value, headers: { ...r.headers, ...traceHeaders(traceparent) } };
+  });
   try {
     await publisher.publish(topic, traced, opts);
   } catch (e) {

@@ -16,6 +16,22 @@ export function invocationTrace(ctx: restate.Context): { traceparent?: string; t
 }
 
 /**
+ * The trace an order event starts: the producer's, whose context the event carries (the attempt
+ * span is already in it, see tracingHooks), else the invocation's own (invocationTrace). With
+ * the producer's, the attempt span links Restate's trace of the record (its Kafka ingress span),
+ * which restate-server starts apart from the producer's.
+ */
+export function orderEventTrace(
+  ctx: restate.Context,
+  fromEvent: string | undefined,
+): ReturnType<typeof invocationTrace> {
+  const traceId = traceIdOf(fromEvent);
+  if (!traceId) return invocationTrace(ctx);
+  activeSpan().addLink(traceparentFrom(ctx.request().attemptHeaders), { "restate.link": "kafka ingress" });
+  return { traceparent: fromEvent, traceId };
+}
+
+/**
  * The order's trace says why it ended REJECTED: an event and attributes on the active attempt
  * span (a no-op without tracing; the SDK's hook drops events while a handler replays).
  */

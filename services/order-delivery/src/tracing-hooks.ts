@@ -1,5 +1,5 @@
-import type { HooksProvider } from "@restatedev/restate-sdk";
-import { orderStatus, orderWorkflow, deliveryManager } from "@food-ordering/contracts";
+import type { HooksProvider, Request } from "@restatedev/restate-sdk";
+import { orderStatus, orderWorkflow, deliveryManager, orderEventTraceparent } from "@food-ordering/contracts";
 import { TRACEPARENT_HEADER, traceIdOf, traceparentFrom, type Tracing } from "@food-ordering/kit";
 
 /** Services keyed by the order id (a delivery's id is its order's): their spans carry `order.id`. */
@@ -11,10 +11,21 @@ const KEYED_BY_ORDER = new Set<string>([orderStatus.name, orderWorkflow.name, de
  * OpenTelemetry at all.
  *
  * An attempt's parent is the context Restate passes in its attempt headers, unless the request
- * carries the order's `traceparent` of another trace: Restate starts a new trace for a one-way
- * send (the workflow started by order-status/receive, the delivery started by the workflow), so
- * the sender hands the order's context on explicitly and the handler continues the order's trace.
+ * carries the order's context of another trace: Restate starts a new trace for a Kafka record
+ * (whose `traceparent` it ignores) and for a one-way send (the workflow started by
+ * order-status/receive, the delivery started by the workflow), so the producer and each sender
+ * hand the order's context on explicitly and the handler continues the order's trace.
  */
+/**
+ * The order's context a request carries: its `traceparent` header, else, for an order event
+ * from Kafka (order-status/receive), the event's own member (Restate drops the record's headers).
+ */
+function orderContextOf(request: Request): string | undefined {
+  const header = traceparentFrom(request.headers);
+  if (header || request.target.service !== orderStatus.name || request.target.handler !== "receive") return header;
+  return orderEventTraceparent(request.body);
+}
+
 export async function tracingHooks(tracing: Tracing): Promise<HooksProvider[]> {
   const tracer = tracing.tracer;
   if (!tracer) return [];
@@ -26,7 +37,7 @@ export async function tracingHooks(tracing: Tracing): Promise<HooksProvider[]> {
   });
   return [
     (ctx) => {
-      const orderContext = traceparentFrom(ctx.request.headers);
+      const orderContext = orderContextOf(ctx.request);
       // Already in the order's trace (the request came through the ingress with it): Restate's attempt span is the parent.
       if (!orderContext || traceIdOf(orderContext) === traceIdOf(traceparentFrom(ctx.request.attemptHeaders)))
         return hook(ctx);

@@ -79,7 +79,12 @@ const pacer = new Pacer(config.RATE, async (n) => {
       tracing,
       publisher,
       TOPICS.orders,
-      orders.map((o) => ({ key: o.id, value: o, attributes: { "order.id": o.id, "order.region": o.region } })),
+      orders.map((o) => ({
+        key: o.id,
+        value: o,
+        attributes: { "order.id": o.id, "order.region": o.region },
+        contextInValue: true,
+      })),
     );
     stats.published += n;
     if (config.PUBLISHED_LOG_FILE)

@@ -118,13 +118,14 @@ export const randomHexId = (bytes: 16 | 8) =>
   [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /**
- * Publishes an order whose event carries a traceparent (as a tracing producer sends it) and
- * answers the trace id order-status recorded in the order's view (the stack must trace). Which
- * trace that is (the event's, or Restate's own) is the tracing tests' business, not this helper's.
+ * Publishes an order whose event carries a traceparent, in its value and its headers, as a
+ * tracing producer sends it, and answers the trace id order-status recorded in the order's view
+ * (the stack must trace).
  */
 export async function publishTracedOrder(stack: StackInfo, order: OrderEvent): Promise<string> {
   const traceparent = `00-${randomHexId(16)}-${randomHexId(8)}-01`;
-  await publishRaw(stack, TOPICS.orders, [{ key: order.id, value: JSON.stringify(order), headers: { traceparent } }]);
+  const value = JSON.stringify({ ...order, traceparent });
+  await publishRaw(stack, TOPICS.orders, [{ key: order.id, value, headers: { traceparent } }]);
   const deadline = Date.now() + 60_000;
   for (;;) {
     const view = await getStatus(stack, order.id).catch(() => undefined);

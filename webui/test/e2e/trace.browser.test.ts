@@ -33,11 +33,13 @@ describe("the order's trace on the tracking page", () => {
     expect(await rows.count()).toBeGreaterThanOrEqual(5);
     const services = new Set(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-service"))));
     expect(services.size, [...services].join(", ")).toBeGreaterThanOrEqual(3);
-    // Restate took the order from Kafka: its ingress span is the trace's first row, at depth 0.
-    expect(await rows.first().locator("th").textContent()).toMatch(/ingress_kafka/);
+    // The shop's publish to Kafka is the trace's first row, at depth 0.
+    expect(await rows.first().locator("th").textContent()).toMatch(/send orders/);
+    expect(await rows.first().getAttribute("data-service")).toBe("webui");
     expect(await rows.first().getAttribute("data-depth")).toBe("0");
-    // The endpoint's handlers, the kitchen's callback and the driver app's reports (drivers-<region>).
-    for (const service of [/^endpoint$/, /^restaurant$/, /^drivers-/])
+    // The endpoint's handlers, Restate's work on the callbacks, the kitchen's callback and the
+    // driver app's reports (drivers-<region>).
+    for (const service of [/^endpoint$/, /^Restate$/, /^restaurant$/, /^drivers-/])
       expect(
         [...services].some((s) => s !== null && service.test(s)),
         `${service} among ${[...services]}`,

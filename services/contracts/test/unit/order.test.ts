@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseOrderEvent, priceOf } from "../../src/order.ts";
+import { orderEventTraceparent, parseOrderEvent, priceOf } from "../../src/order.ts";
+import { signOrderEvent } from "../../src/order-signature.ts";
 import { restaurantKey, signPreparationDone, verifyPreparationDone } from "../../src/restaurant.ts";
 
 const order = (over: Record<string, unknown> = {}) => ({
@@ -28,6 +29,39 @@ describe("prices are the platform's", () => {
       id: "o-1",
       reason: `totalCost ${totalCost} does not match the catalog price 2450 (cents)`,
     });
+  });
+});
+
+describe("the trace context an order event carries", () => {
+  const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+  it("is part of a valid order, and still read from an order that is rejected", () => {
+    const ok = parseOrderEvent(JSON.stringify(order({ traceparent })), "o-1");
+    expect(ok.ok && ok.order.traceparent).toBe(traceparent);
+    expect(parseOrderEvent(JSON.stringify(order({ traceparent, totalCost: 1 })), "o-1")).toMatchObject({
+      ok: false,
+      traceparent,
+    });
+    expect(parseOrderEvent(JSON.stringify(order({ traceparent, products: [] })), "o-1")).toMatchObject({
+      ok: false,
+      traceparent,
+    });
+  });
+
+  it("refuses a malformed one with its field named, and carries none then", () => {
+    for (const bad of ["00-0-0-01", `01-${traceparent.slice(3)}`, `00-${"0".repeat(32)}-00f067aa0ba902b7-01`, 7]) {
+      const r = parseOrderEvent(JSON.stringify(order({ traceparent: bad })), "o-1");
+      expect(r).toMatchObject({ ok: false, reason: expect.stringContaining("traceparent") });
+      expect(r).not.toHaveProperty("traceparent");
+    }
+  });
+
+  it("is read from a raw value, signed or not, and nothing else is mistaken for one", () => {
+    const raw = JSON.stringify(order({ traceparent }));
+    expect(orderEventTraceparent(raw)).toBe(traceparent);
+    expect(orderEventTraceparent(Buffer.from(signOrderEvent("key", "o-1", raw)))).toBe(traceparent);
+    for (const other of ["", "{not json", "[1]", "null", JSON.stringify(order()), JSON.stringify({ traceparent: "x" })])
+      expect(orderEventTraceparent(other)).toBeUndefined();
   });
 });
 

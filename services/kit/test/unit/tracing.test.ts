@@ -19,6 +19,11 @@ await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
 const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 afterAll(() => new Promise((r) => receiver.close(r)));
 
+interface OtlpExport {
+  resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string; links?: unknown[] }> }> }>;
+}
+const spansOf = (e: OtlpExport) => e.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+
 const PARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 describe("tracing", () => {
@@ -63,5 +68,32 @@ describe("tracing", () => {
     await tracing.shutdown();
     const sent = received.join("\n");
     for (const s of ["unit-svc", "outer", "send orders", "o1", "boom", outer.traceId]) expect(sent).toContain(s);
+  });
+
+  it("on, puts the context in an object value when asked, and links another trace's span", async () => {
+    const tracing = await startTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, "links");
+    const published: Array<{ value: unknown; headers?: Record<string, string> }> = [];
+    const publisher = { publish: async (_t: string, m: typeof published) => void published.push(...m) };
+    await publishTraced(tracing, publisher, "orders", [
+      { key: "a", value: { id: "a" }, contextInValue: true },
+      { key: "b", value: { id: "b" } },
+      { key: "c", value: "not an object", contextInValue: true },
+    ]);
+    const [a, b, c] = published;
+    expect(a!.value).toEqual({ id: "a", traceparent: a!.headers!.traceparent });
+    expect(b!.value).toEqual({ id: "b" });
+    expect(c!.value).toBe("not an object");
+
+    const linked = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    await tracing.span("linking", {}, async (span) => {
+      span.addLink(linked, { why: "unit" });
+      span.addLink("not a traceparent"); // ignored
+    });
+    await tracing.shutdown();
+    const exported = received.map((r) => JSON.parse(r) as OtlpExport).flatMap(spansOf);
+    const linking = exported.find((sp) => sp.name === "linking")!;
+    expect(linking.links).toEqual([
+      expect.objectContaining({ traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331" }),
+    ]);
   });
 });

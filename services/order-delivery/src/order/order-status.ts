@@ -14,7 +14,7 @@ import {
 } from "@food-ordering/contracts";
 import { traceHeaders } from "@food-ordering/kit";
 import { metrics } from "../metrics.ts";
-import { invocationTrace, orderTraceparent, rejectedInTrace } from "../trace-context.ts";
+import { orderEventTrace, orderTraceparent, rejectedInTrace } from "../trace-context.ts";
 import { internalHandlers } from "../internal-handlers.ts";
 import type { OrderUpdates } from "./order-updates.ts";
 
@@ -136,7 +136,7 @@ export function createOrderStatusObject(deps: {
           : read;
         const now = await ctx.date.now();
         // The view remembers the order's trace (the web UI and inspect draw it from Jaeger).
-        const trace = invocationTrace(ctx);
+        const trace = orderEventTrace(ctx, read.ok ? read.event.traceparent : read.traceparent);
         const traced = (v: OrderStatusView): OrderStatusView => (trace.traceId ? { ...v, traceId: trace.traceId } : v);
         if (!parsed.ok) {
           // A bad event is rejected once, with its reason, and never retried; no workflow starts.
