@@ -1,8 +1,9 @@
-import { commonSpec, defineConfig, env } from "@food-ordering/kit";
+import { commonSpec, defineConfig, env, tracingSpec } from "@food-ordering/kit";
 
 /** The payment provider stub's configuration. */
 export const paymentConfig = defineConfig("payment", {
   ...commonSpec,
+  ...tracingSpec,
   METRICS_PORT: { ...commonSpec.METRICS_PORT, default: "9466" },
   PORT: { schema: env.port(), default: "9082", doc: "Port of the payment API.", helm: "payment.port" },
   LEDGER_FILE: {

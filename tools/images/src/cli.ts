@@ -13,7 +13,7 @@ program
   .command("build")
   .argument(
     "[names...]",
-    "images to build (default: all but the opt-in `monitoring` group); a unique part of the name is enough, e.g. kafka",
+    "images to build (default: all but the opt-in groups `monitoring` and `tracing`); a unique part of the name is enough, e.g. kafka",
   )
   .option("--force", "rebuild even when the inputs are unchanged")
   .description("build the images whose inputs changed and save each as a docker-archive tarball")
@@ -29,7 +29,7 @@ program
 
 program
   .command("load")
-  .argument("[names...]", "images to import (default: all but the opt-in `monitoring` group)")
+  .argument("[names...]", "images to import (default: all but the opt-in groups `monitoring` and `tracing`)")
   .option("--containerd-socket <path>", "the node's containerd socket", DEFAULT_CONTAINERD_SOCKET)
   .description("import the saved archives into containerd's k8s.io namespace (ctr images import)")
   .action(async (names: string[], o: { containerdSocket: string }) => {

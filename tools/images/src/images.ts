@@ -26,6 +26,7 @@ import { restateRecipe } from "./restate-image.ts";
 interface ChartImages {
   global: { image: { repository: string; tag: string | number } };
   restate: { image: { repository: string; tag: string | number } };
+  tracing: { jaeger: { image: { repository: string; tag: string | number } } };
 }
 
 interface ManifestObject {
@@ -57,6 +58,7 @@ export function imageNames(root = REPO_ROOT) {
     project: ref(values.global.image),
     restate: ref(values.restate.image),
     kafka: `apache/kafka:${kafkaVersion()}`,
+    jaeger: ref(values.tracing.jaeger.image),
   };
 }
 
@@ -72,6 +74,7 @@ function table(): ImageRecipe[] {
     goBinaryRecipe(m.operator, "prometheus-operator", "/bin/operator", MONITORING),
     goBinaryRecipe(m.reloader, "prometheus-config-reloader", "/bin/prometheus-config-reloader", MONITORING),
     goBinaryRecipe(m.prometheus, "prometheus", "/bin/prometheus", MONITORING),
+    goBinaryRecipe(n.jaeger, "jaeger", "/cmd/jaeger/jaeger-linux", TRACING, { stamped: false }),
   ];
 }
 
@@ -81,6 +84,8 @@ export const IMAGES = (): ImageRecipe[] => (cached ??= table());
 
 /** The opt-in group of the node's prometheus-operator and Prometheus (k8s/monitoring/). */
 export const MONITORING = "monitoring";
+/** The opt-in group of the chart's bundled Jaeger (values tracing.jaeger). */
+export const TRACING = "tracing";
 
 /**
  * Recipes for the given names (short, qualified, unique parts like "kafka", or a group such as

@@ -6,6 +6,7 @@ export {
   imageNames,
   monitoringImageNames,
   MONITORING,
+  TRACING,
   type EnsureResult,
   type ImageStatus,
 } from "./images.ts";

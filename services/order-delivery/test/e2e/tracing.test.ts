@@ -103,6 +103,7 @@ describe("distributed tracing", () => {
         !!last &&
         ss.some(attempt("order-workflow", "run")) &&
         ss.some((s) => s.service === RESTATE) &&
+        ss.some((s) => s.service === "payment") &&
         descendsFrom(ss, last, root)
       );
     });
@@ -112,6 +113,7 @@ describe("distributed tracing", () => {
       "Restate",
       "drivers-amsterdam",
       "endpoint",
+      "payment",
       "restaurant",
       "webui",
     ]);
@@ -126,6 +128,11 @@ describe("distributed tracing", () => {
     const receive = one(spans, "order-status receive", attempt("order-status", "receive"));
     const run = one(spans, "order-workflow run", attempt("order-workflow", "run"));
     const payment = one(spans, "payment run", (s) => s.operationName === "run (charge payment)");
+    const charge = one(
+      spans,
+      "payment provider",
+      (s) => s.service === "payment" && s.operationName === "payment charge",
+    );
     const pos = one(spans, "POS call", (s) => s.operationName === "run (request preparation)");
     const kitchen = one(
       spans,
@@ -141,6 +148,9 @@ describe("distributed tracing", () => {
     for (const s of [receive, run, payment, pos, kitchen, prepared, pickUp, delivered, deliveredHandled])
       expect(descendsFrom(spans, s, publish), s.operationName).toBe(true);
     expect(descendsFrom(spans, payment, run)).toBe(true);
+    expect(parentOf(charge)).toBe(payment.spanID);
+    expect(tag(charge, "order.id")).toBe(id);
+    expect(tag(charge, "payment.status")).toBe("succeeded");
     expect(descendsFrom(spans, kitchen, pos)).toBe(true);
     expect(descendsFrom(spans, prepared, kitchen)).toBe(true);
     expect(descendsFrom(spans, deliveredHandled, delivered)).toBe(true);

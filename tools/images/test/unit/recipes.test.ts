@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildContextFiles, dockerignored, hashParts, parseDockerignore } from "../../src/cache.ts";
 import { changes } from "../../src/import.ts";
-import { imageNames, MONITORING, monitoringImageNames, selectImages } from "../../src/images.ts";
+import { imageNames, MONITORING, monitoringImageNames, selectImages, TRACING } from "../../src/images.ts";
 import { KAFKA_TOOLS, toolWrapper } from "../../src/kafka-image.ts";
 import { ctrImportArgs } from "../../src/load.ts";
 import { bundledNpmVersion, dockerfileNodeImage, nodeVersionOf } from "../../src/node-base.ts";
@@ -19,6 +19,7 @@ describe("image names", () => {
     expect(n.project).toBe("food-ordering:dev");
     expect(n.restate).toMatch(/^docker\.restate\.dev\/restatedev\/restate:1\.7\.\d+$/);
     expect(n.kafka).toMatch(/^apache\/kafka:4\.\d+\.\d+$/);
+    expect(n.jaeger).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/);
   });
 
   it("qualify as kubelet resolves them", () => {
@@ -40,6 +41,14 @@ describe("image names", () => {
     expect(names(selectImages()).some((n) => Object.values(m).includes(n))).toBe(false);
     expect(names(selectImages([MONITORING]))).toEqual([m.operator, m.reloader, m.prometheus]);
     expect(names(selectImages(["config-reloader"]))).toEqual([m.reloader]);
+  });
+
+  it("of the tracing group is the chart's bundled Jaeger, built only when asked for", () => {
+    const { jaeger } = imageNames();
+    expect(selectImages().some((r) => r.name === jaeger)).toBe(false);
+    expect(selectImages([TRACING]).map((r) => [r.name, r.how])).toEqual([
+      [jaeger, expect.stringContaining("as /cmd/jaeger/jaeger-linux")],
+    ]);
   });
 
   it("give distinct archive file names", () => {
