@@ -164,7 +164,7 @@ const NEEDED = [
 ];
 
 /** The components that send spans when tracing is on (Restate and the Node processes that trace). */
-const TRACED = ["restate", "endpoint", "payment", "restaurant", "drivers", "provider", "webui"];
+const TRACED = ["restate", "endpoint", "payment", "restaurant", "drivers", "provider", "webui", "test"];
 /** With the bundled Jaeger: OTLP (gRPC, HTTP) from every traced component, its query API from the web UI. */
 const TRACING_NEEDED = [...TRACED.flatMap((c) => [`${c}->jaeger:4317`, `${c}->jaeger:4318`]), "webui->jaeger:16686"];
 

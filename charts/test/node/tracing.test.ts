@@ -9,7 +9,8 @@ import { NodeRelease, nodeReady, say } from "./release.ts";
  * Tracing on the node: `tracing.enabled` deploys the chart's bundled Jaeger (here a stand-in
  * image of the Jaeger binary built from its Go module, which has no UI assets: its API only),
  * restate-server and every Node process send it spans, and the shop draws an order's trace from
- * it. An order placed in the shop is one trace from the shop's publish to DELIVERED.
+ * it. An order placed in the shop is one trace from the shop's publish to DELIVERED, and so is
+ * `helm test`'s from the smoke test's.
  */
 const release = new NodeRelease();
 let shop = "";
@@ -80,4 +81,26 @@ describe("tracing on the node (values tracing.enabled, the bundled Jaeger)", () 
     expect(body.data[0]!.traceID).toBe(traceId);
     expect(body.data[0]!.spans.length).toBeGreaterThanOrEqual(10);
   });
+
+  it(
+    "traces `helm test`'s order from its publish, and the test's log names the trace",
+    async () => {
+      const out = await release.helm("test", release.name, "--timeout", "10m", "--logs");
+      expect(out).toMatch(/Phase:\s+Succeeded/);
+      const smokeTrace = /order smoke-\S+ DELIVERED \(trace ([0-9a-f]{32})\)/.exec(out)?.[1];
+      expect(smokeTrace, out).toBeDefined();
+      const jaeger = await release.portForward(release.full("jaeger"), 16686);
+      const body = (await (await fetch(`${jaeger}/api/traces/${smokeTrace}`)).json()) as {
+        data: Array<{
+          spans: Array<{ operationName: string; processID: string }>;
+          processes: Record<string, { serviceName: string }>;
+        }>;
+      };
+      const [trace] = body.data;
+      const services = new Set(trace!.spans.map((sp) => trace!.processes[sp.processID]!.serviceName));
+      expect([...services]).toEqual(expect.arrayContaining(["smoke-test", "endpoint"]));
+      expect(trace!.spans.map((sp) => sp.operationName)).toContain("send orders");
+    },
+    15 * 60_000,
+  );
 });

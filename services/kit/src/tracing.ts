@@ -208,8 +208,8 @@ const withContext = (value: unknown, traceparent: string | undefined): unknown =
 
 /**
  * Publishes messages, each in its own producer span (messaging semantic conventions) whose
- * traceparent rides on the record, where Restate's Kafka ingress picks the trace up. One produce
- * call for all of them, as without tracing; off, it is a plain publish.
+ * traceparent rides on the record (header, and value with `contextInValue`) for its consumer to
+ * continue. One produce call for all of them, as without tracing; off, it is a plain publish.
  */
 export async function publishTraced(
   tracing: Tracing,

@@ -1,8 +1,9 @@
-import { defineConfig, env, orderProducerSpec } from "@food-ordering/kit";
+import { defineConfig, env, orderProducerSpec, tracingSpec } from "@food-ordering/kit";
 
 /** The `helm test` smoke check's configuration (services/smoke-test/src/main.ts). */
 export const smokeConfig = defineConfig("smoke", {
   ...orderProducerSpec,
+  ...tracingSpec,
   KAFKA_BROKERS: {
     schema: env.list(),
     default: "127.0.0.1:9092",

@@ -1,14 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
 import { findRegion, signOrderEvent, TOPICS, type OrderEvent } from "@food-ordering/contracts";
+import { publishTraced, startTracing, type OutgoingMessage } from "@food-ordering/kit";
 import { smokeConfig } from "./config.ts";
 
 /**
  * End-to-end smoke check (the chart's `helm test` pod): publish one order event to Kafka, then
  * poll its status through the Restate ingress until it is DELIVERED. Exit 0 on success, 1 with
- * the reason otherwise.
+ * the reason otherwise. With tracing on, its publish starts the order's trace, as a provider's.
  */
 const cfg = smokeConfig.parse();
+const tracing = await startTracing(cfg, "smoke-test");
 const region = findRegion(cfg.SMOKE_REGION);
 const restaurant = region?.restaurants[0];
 const product = restaurant?.menu[0];
@@ -36,10 +38,21 @@ async function publish(): Promise<void> {
     retry: { retries: 8 },
   }).producer({ allowAutoTopicCreation: false });
   await producer.connect();
+  // Signed as the platform's producers sign (the endpoint drops an unsigned order).
+  const publisher = {
+    publish: async (topic: string, messages: OutgoingMessage[]) => {
+      const signed = messages.map((m) => ({
+        ...m,
+        value: signOrderEvent(cfg.ORDER_SIGNING_KEY, m.key, JSON.stringify(m.value)),
+      }));
+      await producer.send({ topic, messages: signed });
+    },
+  };
   try {
-    // Signed as the platform's producers sign (the endpoint drops an unsigned order).
-    const value = signOrderEvent(cfg.ORDER_SIGNING_KEY, id, JSON.stringify(order));
-    await producer.send({ topic: TOPICS.orders, messages: [{ key: id, value }] });
+    const attributes = { "order.id": id, "order.region": order.region };
+    await publishTraced(tracing, publisher, TOPICS.orders, [
+      { key: id, value: order, attributes, contextInValue: true },
+    ]);
   } finally {
     await producer.disconnect();
   }
@@ -55,10 +68,10 @@ async function waitForDelivered(): Promise<string> {
         signal: AbortSignal.timeout(5000),
       });
       if (res.ok) {
-        const body = (await res.json()) as { status?: string; eta?: unknown };
+        const body = (await res.json()) as { status?: string; eta?: unknown; traceId?: string };
         if (body.status !== last) say(`status ${body.status}${body.eta ? ` (eta ${JSON.stringify(body.eta)})` : ""}`);
         last = body.status ?? last;
-        if (body.status === "DELIVERED") return last;
+        if (body.status === "DELIVERED") return body.traceId ? `DELIVERED (trace ${body.traceId})` : "DELIVERED";
         if (body.status === "REJECTED" || body.status === "CANCELLED")
           throw new Error(`order ${id} ended ${body.status}: ${JSON.stringify(body)}`);
       } else {
@@ -76,10 +89,11 @@ async function waitForDelivered(): Promise<string> {
 try {
   say(`publishing order ${id} (${restaurant.id}, region ${cfg.SMOKE_REGION}) to ${cfg.KAFKA_BROKERS.join(",")}`);
   await publish();
-  await waitForDelivered();
-  say(`order ${id} DELIVERED`);
+  say(`order ${id} ${await waitForDelivered()}`);
+  await tracing.shutdown();
   process.exit(0);
 } catch (e) {
   console.error(`[smoke] FAILED: ${e instanceof Error ? e.message : String(e)}`);
+  await tracing.shutdown().catch(() => undefined);
   process.exit(1);
 }
