@@ -29,7 +29,9 @@ function parseToml(toml: string): Record<string, unknown> {
 }
 
 /** The processes that trace (services/kit tracingSpec in their config module). */
-const TRACED = ["endpoint-1", "payment", "restaurant", "provider", "webui"].map((c) => `${fullName(c)}/${c.replace(/-1$/, "")}`);
+const TRACED = ["endpoint-1", "payment", "restaurant", "provider", "webui"].map(
+  (c) => `${fullName(c)}/${c.replace(/-1$/, "")}`,
+);
 
 describe("tracing off (the default)", () => {
   const objects = render({});

@@ -22,7 +22,8 @@ export const DriverLocationEvent = z.strictObject({
   timestamp: z.number().int().positive(),
   /**
    * On driver-reports: `deviation` = the trip left the plan the platform's ETA rests on (the twin
-   * passes it to the delivery manager); `heartbeat` = only a sign of life for the lease.
+   * recomputes the ETA and tells the order when it moved past the threshold); `heartbeat` = only
+   * a sign of life for the lease.
    */
   report: z.enum(["deviation", "heartbeat"]).optional(),
 });

@@ -1,9 +1,9 @@
 import { distanceKm, type Location } from "./geo.ts";
 
 /**
- * The ETA rule the driver app and the delivery manager share: the app reports a fix only when
- * its trip moved this ETA by more than the threshold, and the delivery manager computes the same
- * ETA from that fix, so both agree on which ETA the order shows without talking per fix.
+ * The ETA rule the driver app and its digital twin share: the app reports a fix only when its
+ * trip moved this ETA by more than the threshold, and the twin computes the same ETA from that
+ * fix, so both agree on which ETA the order shows without talking per fix.
  */
 
 /** Epoch ms at which a driver at `driver` reaches the customer, going via the restaurant unless picked up. */

@@ -79,7 +79,6 @@ export interface DeliveryView extends Omit<DeliveryRequest, "deliveredAwakeableI
   deliveryId: string;
   status: DeliveryStatus;
   driverId?: string;
-  eta?: number;
   attempts: number;
 }
 const DriverRef = z.strictObject({ driverId: z.string().min(1).max(128) });
@@ -90,11 +89,6 @@ export const deliveryManager = iface.object("delivery-manager", {
   driverMatched: iface.json<{ driverId: string }, void>(),
   notifyDeliveryPickup: iface.schemas({ input: DriverRef, output: z.custom<void>() }),
   notifyDeliveryDelivered: iface.schemas({ input: DriverRef, output: z.custom<void>() }),
-  /** `at`: the app's reading time of `location` (epoch ms), the moment the ETA is computed from. */
-  handleDriverLocationUpdate: iface.json<
-    { driverId: string; location: Location; speedKmh: number; at: number },
-    void
-  >(),
   /** The assigned driver went offline: find another one. */
   driverLost: iface.json<{ driverId: string }, void>(),
   get: iface.shared.json<void, DeliveryView | null>(),
@@ -137,8 +131,11 @@ export const driverDigitalTwin = iface.object("driver-digital-twin", {
   waitForWork: iface.shared.schemas({ input: WaitRequest, output: z.custom<DeliveryAssignment | null>() }),
   /** Internal: parks the long poll's awakeable until an assignment arrives; the poll's length sets the lease. */
   registerWaiter: iface.json<{ awakeableId: string; pollMs?: number; position?: DriverPosition }, void>(),
-  /** Answers where the driver is (its last poll or report), for the first ETA. */
-  assignDelivery: iface.json<DeliveryAssignment, { accepted: boolean; position?: DriverPosition }>(),
+  /**
+   * Answers whether the driver took the delivery and, when the twin knows where the driver is, the
+   * delivery's first ETA from there: the twin keeps the ETA from then on (see driver-digital-twin).
+   */
+  assignDelivery: iface.json<DeliveryAssignment, { accepted: boolean; eta?: number; driverLocation?: Location }>(),
   /** The app's own assignment (shift token required: it carries the customer's address). */
   getAssignedDelivery: iface.shared.json<void, DeliveryAssignment | null>(),
   notifyDeliveryPickup: iface.schemas({ input: DeliveryRef, output: z.custom<void>() }),
@@ -204,14 +201,7 @@ export const catalogDirectory = iface.object("catalog-directory", {
 export const INTERNAL_HANDLERS: { readonly [service: string]: readonly string[] } = {
   [orderWorkflow.name]: ["run"],
   [orderStatus.name]: ["setStatus", "reject", "setEta", "authorizeCancel"],
-  [deliveryManager.name]: [
-    "start",
-    "driverMatched",
-    "notifyDeliveryPickup",
-    "notifyDeliveryDelivered",
-    "handleDriverLocationUpdate",
-    "driverLost",
-  ],
+  [deliveryManager.name]: ["start", "driverMatched", "notifyDeliveryPickup", "notifyDeliveryDelivered", "driverLost"],
   [driverDeliveryMatcher.name]: ["setDriverAvailable", "removeDriver", "requestDriverForDelivery"],
   [driverDigitalTwin.name]: ["registerWaiter", "assignDelivery", "checkLease"],
   [catalogDirectory.name]: ["add", "remove"],

@@ -23,11 +23,12 @@ export function durableServices(config: EndpointConfig, deps: { orderUpdates: Or
       posSigningKey: config.POS_SIGNING_KEY,
     }),
     createOrderStatusObject({ updates: deps.orderUpdates, orderSigningKey: config.ORDER_SIGNING_KEY }),
-    createDeliveryManager({ etaChangeThresholdMs: config.ETA_CHANGE_THRESHOLD_MS }),
+    createDeliveryManager(),
     matcherObject,
     createDriverDigitalTwin({
       leaseMs: config.DRIVER_LEASE_MS,
       enrollmentKey: config.DRIVER_ENROLLMENT_KEY,
+      etaChangeThresholdMs: config.ETA_CHANGE_THRESHOLD_MS,
     }),
     createCatalogObject({ operatorToken: config.OPERATOR_TOKEN }),
     catalogDirectoryObject,

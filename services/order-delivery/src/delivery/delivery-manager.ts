@@ -4,21 +4,16 @@ import {
   driverDeliveryMatcher,
   driverDigitalTwin,
   orderStatus,
-  estimateArrival,
-  etaMoved,
   type DeliveryRequest,
   type DeliveryView,
-  type Location,
 } from "@food-ordering/contracts";
 import { internalHandlers } from "../internal-handlers.ts";
 
 /**
  * delivery-manager (virtual object, key = delivery id = order id): one delivery's state machine.
  * MATCHING -> (region's matcher finds a driver, the driver's twin accepts) ASSIGNED ->
- * PICKED_UP -> DELIVERED, turning the driver's position into an ETA on the order's status.
- * The first ETA comes with the match (where the driver waited); after that only the app's
- * reports that its trip left the plan arrive, and an ETA reaches the order only when it moved by
- * more than `etaChangeThresholdMs` — so a steady trip costs no invocation however long it is.
+ * PICKED_UP -> DELIVERED. The ETA is the driver's twin's business (it hears the driver's
+ * reports): its first one comes back with the assignment and travels with WAITING_FOR_DRIVER.
  * Events that do not fit the current state are refused with a 409 and change nothing.
  */
 
@@ -40,27 +35,7 @@ function requireDriver(d: Delivery, driverId: string, expected: Delivery["status
   if (d.status !== expected) throw conflict(`delivery ${d.deliveryId}: ${event} while ${d.status}`);
 }
 
-export interface DeliveryManagerDeps {
-  /** Least change of an ETA (ms) that is passed on to the order. */
-  etaChangeThresholdMs: number;
-}
-
-/** The ETA of a driver at `location` at time `at`; updates the delivery's ETA when it moved enough. */
-function newEta(d: Delivery, location: Location, speedKmh: number, at: number, thresholdMs: number) {
-  const eta = estimateArrival({
-    now: at,
-    driver: location,
-    restaurant: d.restaurantLocation,
-    customer: d.customerLocation,
-    pickedUp: d.status === "PICKED_UP",
-    speedKmh,
-  });
-  if (!etaMoved(d.eta, eta, thresholdMs)) return undefined;
-  d.eta = eta;
-  return eta;
-}
-
-export const createDeliveryManager = (deps: DeliveryManagerDeps) =>
+export const createDeliveryManager = () =>
   restate.implement(deliveryManager, {
     handlers: {
       start: async (ctx, req) => {
@@ -76,7 +51,7 @@ export const createDeliveryManager = (deps: DeliveryManagerDeps) =>
           ctx.sendClient(driverDeliveryMatcher, d.region).setDriverAvailable({ driverId });
           return;
         }
-        const { accepted, position } = await ctx.client(driverDigitalTwin, driverId).assignDelivery({
+        const { accepted, eta, driverLocation } = await ctx.client(driverDigitalTwin, driverId).assignDelivery({
           deliveryId: d.deliveryId,
           orderId: d.orderId,
           region: d.region,
@@ -94,16 +69,13 @@ export const createDeliveryManager = (deps: DeliveryManagerDeps) =>
         }
         d.status = "ASSIGNED";
         d.driverId = driverId;
-        delete d.eta;
-        // The first ETA: from where the driver waited, now (a clock read once per delivery).
-        const eta = position && newEta(d, position.location, position.speedKmh, await ctx.date.now(), 0);
         ctx.set("delivery", d);
-        // order-status observes how long the match took (it holds the step times); the first ETA
-        // travels with the status, one invocation for both.
+        // order-status observes how long the match took (it holds the step times); the twin's
+        // first ETA travels with the status, one invocation for both.
         ctx.sendClient(orderStatus, d.orderId).setStatus({
           status: "WAITING_FOR_DRIVER",
           driverId,
-          ...(eta ? { eta, driverLocation: position.location } : {}),
+          ...(eta !== undefined && driverLocation ? { eta, driverLocation } : {}),
         });
       },
 
@@ -123,24 +95,12 @@ export const createDeliveryManager = (deps: DeliveryManagerDeps) =>
         ctx.resolveAwakeable(d.deliveredAwakeableId, { driverId });
       },
 
-      handleDriverLocationUpdate: async (ctx, { driverId, location, speedKmh, at }) => {
-        const d = await ctx.get<Delivery>("delivery");
-        if (!d || d.driverId !== driverId || (d.status !== "ASSIGNED" && d.status !== "PICKED_UP")) return;
-        // From the time the app read the location, not Restate's clock: the ETA is where the driver
-        // was then, plus the rest of the way, and there is no clock read (a journal entry) per update.
-        const eta = newEta(d, location, speedKmh, at, deps.etaChangeThresholdMs);
-        if (eta === undefined) return; // within the threshold of the ETA the order shows
-        ctx.set("delivery", d);
-        ctx.sendClient(orderStatus, d.orderId).setEta({ eta, driverLocation: location });
-      },
-
       driverLost: async (ctx, { driverId }) => {
         const d = await ctx.get<Delivery>("delivery");
         if (!d || d.driverId !== driverId || (d.status !== "ASSIGNED" && d.status !== "PICKED_UP")) return;
         ctx.console.warn(`delivery ${d.deliveryId}: driver ${driverId} went offline, finding another driver`);
         d.status = "MATCHING";
         delete d.driverId;
-        delete d.eta;
         d.attempts += 1;
         ctx.set("delivery", d);
         ctx

@@ -3,7 +3,10 @@ import {
   driverDigitalTwin,
   driverDeliveryMatcher,
   deliveryManager,
+  orderStatus,
   catalog,
+  estimateArrival,
+  etaMoved,
   findRegion,
   newSecret,
   secretHash,
@@ -11,6 +14,7 @@ import {
   type DeliveryAssignment,
   type DriverPosition,
   type DriverView,
+  type Location,
 } from "@food-ordering/contracts";
 import {
   assign,
@@ -64,6 +68,8 @@ type Driver = TwinState &
     aliveUntil?: number;
     /** How fast the app says it drives (map km per real hour), for the first ETA of a delivery. */
     speedKmh?: number;
+    /** The ETA the order shows for the current delivery (the last one told), for the threshold. */
+    etaShown?: number;
     /** SHA-256 of the current shift's token; replaced when the driver goes on shift again. */
     shiftTokenHash?: string;
     /** The shift region's map size, read from the live catalog when the shift started. */
@@ -72,6 +78,8 @@ type Driver = TwinState &
 
 export interface TwinDeps {
   leaseMs: number;
+  /** Least change of an ETA (ms) that is told to the order. */
+  etaChangeThresholdMs: number;
   /** The fleet's enrollment key; empty = enrollment credentials are not checked (shift tokens still are). */
   enrollmentKey: string;
 }
@@ -88,6 +96,17 @@ const authorization = (ctx: restate.ObjectSharedContext) => authorizationOf(ctx.
 
 /** The map kept from the shift's start (a twin from before the catalog was data: the built-in one). */
 const mapSizeOf = (d: Driver) => (d.map?.region === d.region ? d.map?.sizeKm : findRegion(d.region ?? "")?.sizeKm);
+
+/** When a driver at `location` reaches the assignment's customer, from `at` (epoch ms). */
+const etaOf = (location: Location, speedKmh: number, a: DeliveryAssignment, pickedUp: boolean, at: number) =>
+  estimateArrival({
+    now: at,
+    driver: location,
+    restaurant: a.restaurantLocation,
+    customer: a.customerLocation,
+    pickedUp,
+    speedKmh,
+  });
 
 export function createDriverDigitalTwin(deps: TwinDeps) {
   const load = async (ctx: restate.ObjectContext): Promise<Driver> =>
@@ -201,7 +220,8 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         const d = await load(ctx);
         if (assign(d, assignment).refused) return { accepted: false };
         // An idle app is checked only now, when it matters: past its last poll's end plus a lease it is gone.
-        if (idleAppGone(await ctx.date.now(), d.aliveUntil)) {
+        const now = await ctx.date.now();
+        if (idleAppGone(now, d.aliveUntil)) {
           ctx.console.warn(`driver ${ctx.key}: no poll for a lease period (${deps.leaseMs} ms): marking OFFLINE`);
           apply(ctx, d, goOffline(d, "lease"));
           return { accepted: false };
@@ -210,9 +230,11 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         // carries this assignment may have no one at its other end).
         d.seen = false;
         armLease(ctx, d);
+        // The first ETA: from where the driver waited, now (the clock read just above).
+        const first = d.location && d.speedKmh ? etaOf(d.location, d.speedKmh, assignment, false, now) : undefined;
+        d.etaShown = first;
         apply(ctx, d, assign(d, assignment));
-        const position = d.location && d.speedKmh ? { location: d.location, speedKmh: d.speedKmh } : undefined;
-        return { accepted: true, position };
+        return first === undefined ? { accepted: true } : { accepted: true, eta: first, driverLocation: d.location };
       },
 
       getAssignedDelivery: async (ctx) => {
@@ -282,11 +304,14 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         d.lastSeen = at;
         d.seen = true;
         // The app sends a fix only when its trip left the plan (or as a heartbeat, which moves no
-        // ETA): the delivery manager decides whether the ETA moved enough to tell the order.
+        // ETA); the order hears of it only when the ETA moved by more than the threshold, straight
+        // from here: one invocation per told ETA, however long the trip.
         if (d.assignment && event.report !== "heartbeat") {
-          ctx
-            .sendClient(deliveryManager, d.assignment.deliveryId)
-            .handleDriverLocationUpdate({ driverId: ctx.key, location: event.location, speedKmh: event.speedKmh, at });
+          const eta = etaOf(event.location, event.speedKmh, d.assignment, d.pickedUp, at);
+          if (etaMoved(d.etaShown, eta, deps.etaChangeThresholdMs)) {
+            d.etaShown = eta;
+            ctx.sendClient(orderStatus, d.assignment.orderId).setEta({ eta, driverLocation: event.location });
+          }
         }
         ctx.set("driver", d);
       },

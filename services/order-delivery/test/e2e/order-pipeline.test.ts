@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { ORDER_STATUSES, DECLINED_TOKEN, TOPICS } from "@food-ordering/contracts";
+import { ORDER_STATUSES, DECLINED_TOKEN, TOPICS, isTerminal, type OrderStatusView } from "@food-ordering/contracts";
 import {
   closeProducer,
   endpointCounter,
@@ -37,6 +37,37 @@ describe("order pipeline on a real Restate server and Kafka broker", () => {
     const charges = (await ledger(stack, order.id)).filter((e) => e.kind === "charge");
     expect(charges).toHaveLength(1);
     expect(charges[0]).toMatchObject({ status: "succeeded", amount: order.totalCost });
+  });
+
+  it("tells the order a new ETA when its driver reports that the trip left its plan", async () => {
+    const order = makeOrder({ customerLocation: { x: 9, y: 9 } });
+    await publishOrder(stack, order);
+    const tracked = (v: OrderStatusView) =>
+      !!v.driverId && (v.status === "WAITING_FOR_DRIVER" || v.status === "IN_DELIVERY");
+    const { final: matched } = await waitForOrder(stack, order.id, (v) => tracked(v) || isTerminal(v.status));
+    expect(matched.status, "the order was delivered before the test could report").not.toBe("DELIVERED");
+    expect(matched.eta, "the first ETA travels with the match").toBeGreaterThan(matched.createdAt!);
+    // The app says its driver crawls from the map's corner: an ETA hours away, far past the threshold.
+    const driverId = matched.driverId!;
+    const location = { x: 0.25, y: 0.25 };
+    const report = {
+      driverId,
+      region: order.region,
+      location,
+      speedKmh: 0.5,
+      timestamp: Date.now(),
+      report: "deviation",
+    };
+    await publishRaw(stack, TOPICS.driverReports, [{ key: driverId, value: JSON.stringify(report) }]);
+    const { final: told } = await waitForOrder(
+      stack,
+      order.id,
+      (v) => (v.driverLocation?.x === location.x && v.driverLocation?.y === location.y) || isTerminal(v.status),
+      10_000,
+    );
+    expect(told.driverLocation).toEqual(location);
+    expect(told.eta! - report.timestamp).toBeGreaterThan(3_600_000);
+    expect(told.eta).toBeGreaterThan(matched.eta!);
   });
 
   it("delivers orders in two regions at once", async () => {
