@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
-import { findRegion, signOrderEvent, TOPICS, type OrderEvent } from "@food-ordering/contracts";
+import { findRegion, signingOrderEvents, TOPICS, type OrderEvent } from "@food-ordering/contracts";
 import { publishTraced, startTracing, type OutgoingMessage } from "@food-ordering/kit";
 import { smokeConfig } from "./config.ts";
 
@@ -38,14 +38,12 @@ async function publish(): Promise<void> {
     retry: { retries: 8 },
   }).producer({ allowAutoTopicCreation: false });
   await producer.connect();
-  // Signed as the platform's producers sign (the endpoint drops an unsigned order).
+  // Signed by the encoder the platform's producers use (the endpoint drops an unsigned order).
+  const encode = signingOrderEvents(cfg.ORDER_SIGNING_KEY, say);
   const publisher = {
     publish: async (topic: string, messages: OutgoingMessage[]) => {
-      const signed = messages.map((m) => ({
-        ...m,
-        value: signOrderEvent(cfg.ORDER_SIGNING_KEY, m.key, JSON.stringify(m.value)),
-      }));
-      await producer.send({ topic, messages: signed });
+      const encoded = messages.map((m) => ({ ...m, value: encode(topic, m.key, JSON.stringify(m.value)) }));
+      await producer.send({ topic, messages: encoded });
     },
   };
   try {
