@@ -1,10 +1,12 @@
+import http from "node:http";
 import { describe, expect, inject, it } from "vitest";
 import type { FleetView, OrderView, PlaceOrderResponse } from "../../server/api-types.ts";
 
 /**
  * The shop's edges on the shared stack: only whoever holds an order's cancel capability (handed
  * out with the order id) can cancel it, and the fleet view shows customers' addresses and order
- * ids to operators only (the stack's OPERATOR_TOKEN), drivers and counts to anyone.
+ * ids to operators only (the stack's OPERATOR_TOKEN), drivers and counts to anyone; one client
+ * cannot hold every live-update stream.
  */
 const stack = inject("stack");
 const base = stack.webuiUrl!;
@@ -108,5 +110,59 @@ describe("the fleet view", () => {
       expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
       expect(JSON.stringify(await res.json())).not.toContain("drivers");
     }
+  });
+});
+
+describe("live-update streams", () => {
+  /** Opens an order's stream from a loopback address of our choosing: each is a client of its own. */
+  const open = (id: string, from: string, headers: Record<string, string> = {}) =>
+    new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = http.get(`${base}/api/orders/${id}/events`, { localAddress: from, headers }, resolve);
+      req.on("error", reject);
+    });
+  const body = (res: http.IncomingMessage) =>
+    new Promise<string>((resolve) => {
+      let text = "";
+      res.setEncoding("utf8").on("data", (c: string) => (text += c));
+      res.on("end", () => resolve(text));
+    });
+
+  it("caps one client's streams with 429 and Retry-After while another client still gets one", async () => {
+    const { id } = await place(order({ deliverAt: new Date(Date.now() + 3_600_000).toISOString() }));
+    await viewWhen(id, (v) => v.status === "SCHEDULED");
+    // The stack's web UI runs with the defaults: 10 streams per client, X-Forwarded-For not believed.
+    const held = await Promise.all(Array.from({ length: 10 }, () => open(id, "127.0.0.2")));
+    try {
+      expect(held.map((r) => r.statusCode)).toEqual(Array(10).fill(200));
+      const over = await open(id, "127.0.0.2");
+      expect([over.statusCode, over.headers["retry-after"], await body(over)]).toEqual([
+        429,
+        expect.stringMatching(/^\d+$/),
+        expect.stringContaining("too many live updates open from this client"),
+      ]);
+      const spoofed = await open(id, "127.0.0.2", { "x-forwarded-for": "10.9.9.9" });
+      expect(spoofed.statusCode, "a client names itself another in X-Forwarded-For").toBe(429);
+      spoofed.resume();
+
+      const other = await open(id, "127.0.0.3");
+      expect([other.statusCode, other.headers["content-type"]]).toEqual([
+        200,
+        expect.stringMatching(/^text\/event-stream/),
+      ]);
+      other.destroy();
+    } finally {
+      for (const res of held) res.destroy();
+    }
+    // The cap counts open streams, not requests: closing them gives the client its streams back.
+    await expect
+      .poll(
+        async () => {
+          const again = await open(id, "127.0.0.2");
+          again.destroy();
+          return again.statusCode;
+        },
+        { timeout: 5000 },
+      )
+      .toBe(200);
   });
 });
