@@ -110,11 +110,11 @@ log(
 const partitions = opts.partitions ?? defaultPartitions();
 const simulatorNice = opts.simulatorNice ?? SIMULATOR_NICE;
 /** The bench's stack at a time scale; the same settings otherwise. */
-const startStack = (dir: string, timeScale: number, tickMs: number) =>
+const startStack = (dir: string, timeScale: number, tickMs: number, webui: false | "later" = false) =>
   Stack.start({
     dataDir: dir,
     freePorts: true,
-    webui: false,
+    webui,
     regions: s.regions.map((name) => ({ name, drivers: s.driversPerRegion })),
     timeScale,
     tickMs,
@@ -134,6 +134,8 @@ const startStack = (dir: string, timeScale: number, tickMs: number) =>
       provider: { MAX_DELIVERY_DELAY_MS: "0", DECLINED_FRACTION: "0", LOG_LEVEL: "warn" },
       // The restaurant's "order ready" lines (info) carry each order's simulated preparation time.
       ...Object.fromEntries(s.regions.map((r) => [`drivers-${r}`, { LOG_LEVEL: "warn" }])),
+      // The bench is one client standing for every tracking page (the 60× stack's page per order).
+      webui: { MAX_LIVE_STREAMS_PER_CLIENT: "10000", MAX_LIVE_STREAMS: "10000", LOG_LEVEL: "warn" },
       ...(opts.cpuProf ? { endpoint: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}),
     },
     log,
@@ -215,6 +217,8 @@ try {
           cpu_s_per_order: cpuPerOrder(costLevel.cpu, costLevel.window_s, m.cores, costLevel.delivered),
           idle,
           idle_invocations_per_driver_per_s: idleRate,
+          // The tracking pages are measured at 60×, with trips (and driver positions) of real length.
+          watching: null,
         },
       ]
     : [];
@@ -224,7 +228,7 @@ try {
   log(`6/6 time scale ${r.timeScale}×, a fix every ${r.tickMs} ms (one per simulated second), ${r.rate} orders/s`);
   await stack.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  stack = await startStack(dataDir, r.timeScale, r.tickMs);
+  stack = await startStack(dataDir, r.timeScale, r.tickMs, "later");
   scales.push(
     await measureScale(stack, {
       ...r,
@@ -232,6 +236,7 @@ try {
       drivers: s.regions.length * s.driversPerRegion,
       cores: m.cores,
       log,
+      watchPages: true,
     }),
   );
   const partial = {

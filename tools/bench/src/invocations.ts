@@ -18,12 +18,22 @@ export interface WindowCounts {
   journalEntries: number;
 }
 
-export async function invocationsIn(adminUrl: string, fromMs: number, toMs: number): Promise<WindowCounts> {
+/** Only the reads that came through Restate's ingress (a web UI's, a tool's), not those of handlers. */
+export const INGRESS_READS = "invoked_by = 'ingress' AND target_handler_name = 'get'";
+
+export async function invocationsIn(
+  adminUrl: string,
+  fromMs: number,
+  toMs: number,
+  /** An extra SQL condition on sys_invocation, e.g. INGRESS_READS. */
+  where?: string,
+): Promise<WindowCounts> {
   const rows = await sql<{ service: string; handler: string; n: number; j: number | null }>(
     adminUrl,
     `SELECT target_service_name AS service, target_handler_name AS handler, count(*) AS n, sum(journal_size) AS j FROM sys_invocation ` +
       `WHERE created_at >= to_timestamp_millis(${Math.floor(fromMs)}) AND created_at < to_timestamp_millis(${Math.floor(toMs)}) ` +
-      `AND target_service_name NOT IN (${BENCH_SERVICES.map((n) => `'${n}'`).join(", ")}) GROUP BY target_service_name, target_handler_name`,
+      `AND target_service_name NOT IN (${BENCH_SERVICES.map((n) => `'${n}'`).join(", ")}) ` +
+      `${where ? `AND ${where} ` : ""}GROUP BY target_service_name, target_handler_name`,
   );
   const byHandler = rows
     .map((r) => ({ handler: `${r.service}/${r.handler}`, count: Number(r.n) }))

@@ -103,6 +103,7 @@ export function targets(
   const inv = real?.invocations_per_order ?? null;
   const fixes = real?.fixes_per_delivered_order ?? null;
   const cpu = real?.cpu_s_per_order?.machineS ?? null;
+  const pagePerChange = pageInvocationsPerStatusChange(real?.watching ?? null);
   return [
     {
       name: "orders/s delivered, sustained at 600×",
@@ -136,12 +137,24 @@ export function targets(
       met: inv !== null && fixes !== null && fixes >= 600 && inv <= TARGETS.invocationsPerTenMinuteTrip,
     },
     {
+      name: `a tracking page per order at ${real?.time_scale ?? 60}×: its Restate invocations per status change`,
+      target: "≤ 1",
+      value: num(pagePerChange, 2),
+      met: pagePerChange !== null && pagePerChange <= 1,
+    },
+    {
       name: `CPU-seconds per delivered order at ${real?.time_scale ?? 60}×, whole machine`,
       target: `≤ ${TARGETS.cpuSPerOrderAt60x} s`,
       value: cpu === null ? "n/a" : `${cpu.toFixed(3)} s`,
       met: cpu !== null && cpu <= TARGETS.cpuSPerOrderAt60x,
     },
   ];
+}
+
+/** A page's Restate invocations over the status changes it showed. */
+export function pageInvocationsPerStatusChange(w: ScaleResult["watching"]): number | null {
+  if (!w || w.invocations_per_page === null || !w.status_changes_per_order) return null;
+  return Math.round((w.invocations_per_page / w.status_changes_per_order) * 100) / 100;
 }
 
 const ms = (x: number | null) => (x === null ? "–" : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
@@ -367,8 +380,8 @@ export function cpuMsPerOrder(cpu: Pick<CpuUsage, "byProcess">, deliveredPerS: n
 
 /**
  * An order's cost at each time scale: per handler, CPU per order by process, the trip's fixes
- * against the reports that reached Restate, and the idle fleet. A watching page's cost (its SSE
- * stream per order) is measured by the web UI's tests, not here: the bench stack runs no web UI.
+ * against the reports that reached Restate, the idle fleet, and what a tracking page per order
+ * adds (measured where the scale has it: at 60×, in a second window with the web UI up).
  */
 function scalesSection(r: BenchResult): string[] {
   if (r.scales.length === 0) return [];
@@ -394,6 +407,29 @@ function scalesSection(r: BenchResult): string[] {
     ...processes.map((p) => `| ${p} | ${col((x) => num(cpuOf(x, p) ?? null, 4))} |`),
     `| idle invocations per driver per second | ` +
       `${col((x) => `${x.idle_invocations_per_driver_per_s.toFixed(4)} (${x.idle.drivers} drivers, ${x.idle.windowS.toFixed(0)} s)`)} |`,
+    ...watchingRows(r.scales, col),
+  ];
+}
+
+/** What a tracking page per order added, in the scales that measured it. */
+function watchingRows(scales: ScaleResult[], col: (f: (x: ScaleResult) => string) => string): string[] {
+  if (!scales.some((x) => x.watching)) return [];
+  const w = (f: (x: NonNullable<ScaleResult["watching"]>) => string) => col((x) => (x.watching ? f(x.watching) : "–"));
+  const signed = (x: number | null, d: number) => (x === null ? "–" : `${x >= 0 ? "+" : ""}${x.toFixed(d)}`);
+  const pages = (x: NonNullable<ScaleResult["watching"]>) =>
+    `${x.delivered} delivered in ${x.window_s} s; ${x.pages_in_window} pages opened in it ` +
+    `(${x.pages.pages} in all: ${x.pages.ended} followed to the end, ${x.pages.failed} failed)`;
+  const reads = (x: NonNullable<ScaleResult["watching"]>) =>
+    `${num(x.invocations_per_page, 2)} ` +
+    `(${x.invocations_per_page_by_handler.map((h) => `${h.handler} ${h.count.toFixed(2)}`).join(", ") || "none"})`;
+  const pushed = (x: NonNullable<ScaleResult["watching"]>) =>
+    `${num(x.status_changes_per_order)} / ${num(x.order_events_per_page)} and ${num(x.driver_events_per_page)}`;
+  return [
+    `| **a tracking page per order** (a second window, the web UI up) | ${w(pages)} |`,
+    `| … Restate invocations per page (reads through the ingress, net of the unwatched window's) | ${w(reads)} |`,
+    `| … status changes per order / order views and driver positions pushed per page | ${w(pushed)} |`,
+    `| … web UI CPU-seconds per order (the whole process, its fleet map included) | ${w((x) => num(x.webui_cpu_s_per_order, 4))} |`,
+    `| … extra CPU-seconds per order, whole machine | ${w((x) => signed(x.extra_machine_cpu_s_per_order, 4))} |`,
   ];
 }
 

@@ -48,7 +48,8 @@ export interface StackOptions {
   timeScale?: number;
   tickMs?: number;
   providerRate?: number;
-  webui?: boolean;
+  /** The web UI: started with the rest (default), not at all, or only by startWebui() ("later"). */
+  webui?: boolean | "later";
   /** Run a local Prometheus scraping every process (npm start, the dashboard tests). */
   prometheus?: boolean;
   /** Its port, instead of the default 9090 (or a free one with freePorts). */
@@ -315,6 +316,32 @@ export class Stack {
     return p;
   }
 
+  /** The web UI's process, wired to this stack (its own credentials, Jaeger when tracing). */
+  private webuiProcess(): ManagedProcess {
+    const { info, ports } = this;
+    return this.nodeProcess(
+      "webui",
+      {
+        PORT: String(ports.webui),
+        REGIONS: info.regions.join(","),
+        STATIC_DIR: path.join(REPO_ROOT, "webui/dist"),
+        OPERATOR_TOKEN: info.credentials.operatorToken,
+        ORDER_SIGNING_KEY: info.credentials.orderSigningKey,
+        // The tracking page's trace reads this Jaeger and links to it (its API: the binary has no UI).
+        ...(info.jaegerUrl ? { JAEGER_QUERY_URL: info.jaegerUrl, JAEGER_UI_URL: info.jaegerUrl } : {}),
+      },
+      () => httpOk(`${info.webuiUrl}/healthz`),
+    );
+  }
+
+  /** Starts the web UI of a stack started with `webui: "later"` (the bench adds it for one window). */
+  async startWebui(): Promise<string> {
+    if (!this.info.webuiUrl || this.opts.webui !== "later")
+      throw new Error('startWebui() is for a stack started with webui: "later"');
+    if (!this.processes.has("webui")) await this.startAll([this.webuiProcess()]);
+    return this.info.webuiUrl;
+  }
+
   private async startAll(ps: ManagedProcess[]) {
     await Promise.all(
       ps.map(async (p) => {
@@ -448,23 +475,7 @@ export class Stack {
         () => httpOk(`${info.providerUrl}/healthz`),
       ),
     );
-    if (info.webuiUrl) {
-      sims.push(
-        this.nodeProcess(
-          "webui",
-          {
-            PORT: String(ports.webui),
-            REGIONS: info.regions.join(","),
-            STATIC_DIR: path.join(REPO_ROOT, "webui/dist"),
-            OPERATOR_TOKEN: operatorToken,
-            ORDER_SIGNING_KEY: orderSigningKey,
-            // The tracking page's trace reads this Jaeger and links to it (its API: the binary has no UI).
-            ...(info.jaegerUrl ? { JAEGER_QUERY_URL: info.jaegerUrl, JAEGER_UI_URL: info.jaegerUrl } : {}),
-          },
-          () => httpOk(`${info.webuiUrl}/healthz`),
-        ),
-      );
-    }
+    if (info.webuiUrl && opts.webui !== "later") sims.push(this.webuiProcess());
     await this.startAll(sims);
 
     // 5. Monitoring: Prometheus scrapes Restate and every Node process, as in Kubernetes.

@@ -15,9 +15,16 @@ import { driveMs, driverStarts, stepTimes, summarizeSteps } from "../../src/late
 import { countersFrom, gcBetween } from "../../src/signals.ts";
 import { sumMetric } from "@food-ordering/stack";
 import { perUnit } from "../../src/invocations.ts";
-import { budgetSentence, replaceBetween, stealSummary, targets } from "../../src/report.ts";
+import {
+  budgetSentence,
+  pageInvocationsPerStatusChange,
+  replaceBetween,
+  stealSummary,
+  targets,
+} from "../../src/report.ts";
 import { cpuPerOrder } from "../../src/per-order.ts";
-import type { ScaleResult } from "../../src/scales.ts";
+import type { ScaleResult, WatchingResult } from "../../src/scales.ts";
+import { sseEvents } from "../../src/watching.ts";
 import { cpuBetween, describeCpu, type CpuSnapshot } from "../../src/cpu.ts";
 import { concurrenciesToRepeat } from "../../src/engine.ts";
 
@@ -281,17 +288,33 @@ describe("report helpers", () => {
         cpu: null!,
       },
       idle_invocations_per_driver_per_s: 0.008,
+      watching: watched(1.02, 8),
       ...over,
     });
     const base = { orders_per_s: 41, publish_to_created_p99_ms: 90, idle_invocations_per_driver_per_s: 0.008 };
-    expect(targets({ ...base, scales: [at60({})] }).map((x) => x.met)).toEqual([true, true, true, true, true, true]);
+    expect(targets({ ...base, scales: [at60({})] }).map((x) => x.met)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
     const missed = targets({
       orders_per_s: 30,
       publish_to_created_p99_ms: 120,
       idle_invocations_per_driver_per_s: 0.011,
-      scales: [at60({ invocations_per_order: 21, cpu_s_per_order: { machineS: 0.2, byProcess: [] } })],
+      scales: [
+        at60({
+          invocations_per_order: 21,
+          cpu_s_per_order: { machineS: 0.2, byProcess: [] },
+          // A page that read the order every 500 ms: 60 invocations for 8 status changes.
+          watching: watched(60, 8),
+        }),
+      ],
     });
-    expect(missed.map((x) => x.met)).toEqual([false, false, false, false, false, false]);
+    expect(missed.map((x) => x.met)).toEqual([false, false, false, false, false, false, false]);
     // 16 invocations: over 15 at 60x, within 20 for the 10-minute trip, but only with its fix count.
     expect(targets({ ...base, scales: [at60({ invocations_per_order: 16 })] }).map((x) => x.met)).toEqual([
       true,
@@ -300,7 +323,10 @@ describe("report helpers", () => {
       false,
       true,
       true,
+      true,
     ]);
+    // No page measured: the page's target is not met (n/a), never assumed.
+    expect(targets({ ...base, scales: [at60({ watching: null })] })[5]).toMatchObject({ value: "–", met: false });
     expect(
       targets({ ...base, scales: [at60({ invocations_per_order: 16, fixes_per_delivered_order: 40 })] })[4]!.met,
     ).toBe(false);
@@ -309,6 +335,24 @@ describe("report helpers", () => {
         .slice(3)
         .every((x) => !x.met),
     ).toBe(true);
+  });
+
+  it("reads a page's events from SSE text cut anywhere, and weighs a page's reads against its status changes", () => {
+    const text =
+      'event: order\ndata: {"a":1}\n\nevent: driver\ndata: {}\n\nevent: end\ndata: {"reason":"DELIVERED"}\n\n';
+    for (let cut = 0; cut <= text.length; cut++) {
+      const first = sseEvents(text.slice(0, cut));
+      const second = sseEvents(first.rest + text.slice(cut));
+      expect([...first.events, ...second.events]).toEqual([
+        { name: "order", data: '{"a":1}' },
+        { name: "driver", data: "{}" },
+        { name: "end", data: '{"reason":"DELIVERED"}' },
+      ]);
+      expect(second.rest).toBe("");
+    }
+    expect(pageInvocationsPerStatusChange(watched(1.02, 8))).toBe(0.13);
+    expect(pageInvocationsPerStatusChange(watched(null, 8))).toBeNull();
+    expect(pageInvocationsPerStatusChange(null)).toBeNull();
   });
 
   it("counts CPU-seconds per delivered order, the machine's without steal", () => {
@@ -590,3 +634,21 @@ describe("latency window and the host's steal", () => {
     expect(() => pickLatencyWindow([])).toThrow(/no latency window/);
   });
 });
+
+/** A tracking-page window's result: `reads` Restate invocations per page for `changes` status changes. */
+function watched(reads: number | null, changes: number): WatchingResult {
+  return {
+    window_s: 30,
+    delivered: 60,
+    pages: { pages: 62, ended: 62, failed: 0, orderEvents: 62 * 9, driverEvents: 62 * 20 },
+    pages_in_window: 60,
+    invocations_per_page: reads,
+    invocations_per_page_by_handler: reads === null ? [] : [{ handler: "order-status/get", count: reads }],
+    status_changes_per_order: changes,
+    order_events_per_page: 9,
+    driver_events_per_page: 20,
+    cpu_s_per_order: { machineS: 0.25, byProcess: [] },
+    webui_cpu_s_per_order: 0.02,
+    extra_machine_cpu_s_per_order: 0.03,
+  };
+}
