@@ -110,7 +110,13 @@ log(
 const partitions = opts.partitions ?? defaultPartitions();
 const simulatorNice = opts.simulatorNice ?? SIMULATOR_NICE;
 /** The bench's stack at a time scale; the same settings otherwise. */
-const startStack = (dir: string, timeScale: number, tickMs: number, webui: false | "later" = false) =>
+const startStack = (
+  dir: string,
+  timeScale: number,
+  tickMs: number,
+  webui: false | "later" = false,
+  leaseMs = SIM.driverLeaseMs,
+) =>
   Stack.start({
     dataDir: dir,
     freePorts: true,
@@ -124,7 +130,8 @@ const startStack = (dir: string, timeScale: number, tickMs: number, webui: false
     tracing: !!opts.tracing,
     env: {
       LOG_LEVEL: "info",
-      DRIVER_LEASE_MS: String(SIM.driverLeaseMs),
+      // The drivers' heartbeat follows: every half lease (the stack's rule).
+      DRIVER_LEASE_MS: String(leaseMs),
       WAIT_FOR_WORK_MS: String(SIM.waitForWorkMs),
       SPEED_KMH: String(SIM.speedKmh),
       PREP_TIME_MIN: String(SIM.prepTimeMin),
@@ -133,7 +140,13 @@ const startStack = (dir: string, timeScale: number, tickMs: number, webui: false
       // Every order paid and wanted at once: each published order should reach DELIVERED.
       provider: { MAX_DELIVERY_DELAY_MS: "0", DECLINED_FRACTION: "0", LOG_LEVEL: "warn" },
       // The restaurant's "order ready" lines (info) carry each order's simulated preparation time.
-      ...Object.fromEntries(s.regions.map((r) => [`drivers-${r}`, { LOG_LEVEL: "warn" }])),
+      // On a lease of a simulated minute, a heartbeat must not wait out a real quarter second's linger.
+      ...Object.fromEntries(
+        s.regions.map((r) => [
+          `drivers-${r}`,
+          { LOG_LEVEL: "warn", ...(leaseMs < SIM.driverLeaseMs ? { KAFKA_LINGER_MS: "20" } : {}) },
+        ]),
+      ),
       // The bench is one client standing for every tracking page (the 60× stack's page per order).
       webui: { MAX_LIVE_STREAMS_PER_CLIENT: "10000", MAX_LIVE_STREAMS: "10000", LOG_LEVEL: "warn" },
       ...(opts.cpuProf ? { endpoint: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}),
@@ -205,6 +218,7 @@ try {
         {
           time_scale: SIM.timeScale,
           tick_ms: SIM.tickMs,
+          lease_ms: SIM.driverLeaseMs,
           offered_per_s: costLevel.offered_per_s,
           window_s: costLevel.window_s,
           delivered: costLevel.delivered,
@@ -228,7 +242,7 @@ try {
   log(`6/6 time scale ${r.timeScale}×, a fix every ${r.tickMs} ms (one per simulated second), ${r.rate} orders/s`);
   await stack.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  stack = await startStack(dataDir, r.timeScale, r.tickMs, "later");
+  stack = await startStack(dataDir, r.timeScale, r.tickMs, "later", r.leaseMs);
   scales.push(
     await measureScale(stack, {
       ...r,

@@ -395,7 +395,7 @@ function scalesSection(r: BenchResult): string[] {
     "",
     "An order's cost by time scale (net of the idle baseline; CPU-seconds per delivered order, the machine's without steal):",
     "",
-    `| | ${col((x) => `${x.time_scale}×, tick ${x.tick_ms} ms, ${x.offered_per_s}/s offered`)} |`,
+    `| | ${col((x) => `${x.time_scale}×, tick ${x.tick_ms} ms, lease ${x.lease_ms} ms, ${x.offered_per_s}/s offered`)} |`,
     `|---|${col(() => "---")}|`,
     `| delivered in the window | ${col((x) => `${x.delivered} in ${x.window_s} s`)} |`,
     `| GPS fixes per trip (driver-updates) | ${col((x) => num(x.fixes_per_delivered_order, 1))} |`,

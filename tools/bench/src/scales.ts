@@ -13,9 +13,10 @@ import {
   type WindowCounts,
 } from "./invocations.ts";
 import { reachedAt } from "./latency.ts";
-import { drain, runLevel, type LevelTiming } from "./load-levels.ts";
+import { drain, runLevel } from "./load-levels.ts";
 import { cpuPerOrder, type CpuPerOrder } from "./per-order.ts";
 import { watchEveryOrder, type PageCounts } from "./watching.ts";
+import type { Settings } from "./settings.ts";
 
 /**
  * An order's cost at one time scale, at a steady load under saturation: invocations per
@@ -31,6 +32,8 @@ import { watchEveryOrder, type PageCounts } from "./watching.ts";
 export interface ScaleResult {
   time_scale: number;
   tick_ms: number;
+  /** The driver lease (real ms); the drivers' heartbeat is every half of it. */
+  lease_ms: number;
   offered_per_s: number;
   window_s: number;
   delivered: number;
@@ -90,12 +93,8 @@ export async function topicRecords(brokers: string[], topics: string[]): Promise
 
 export async function measureScale(
   stack: Stack,
-  o: {
-    timeScale: number;
-    tickMs: number;
-    rate: number;
-    level: LevelTiming;
-    idleWindowMs: number;
+  /** The scale's settings (the 60× stack's, `Settings["real"]`) and the run's. */
+  o: Settings["real"] & {
     drainTimeoutMs: number;
     drivers: number;
     cores: number;
@@ -131,6 +130,7 @@ export async function measureScale(
   return {
     time_scale: o.timeScale,
     tick_ms: o.tickMs,
+    lease_ms: o.leaseMs,
     offered_per_s: o.rate,
     window_s: Math.round(seconds),
     delivered,

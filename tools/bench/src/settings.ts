@@ -25,7 +25,18 @@ export interface Settings {
    * The second time scale: 60× with a fix per simulated second (tick 1000/60 ms), so a trip takes
    * as many fixes as a real one, at a steady load well under saturation, on a stack of its own.
    */
-  real: { timeScale: number; tickMs: number; rate: number; level: LevelTiming; idleWindowMs: number };
+  real: {
+    timeScale: number;
+    tickMs: number;
+    /**
+     * The driver lease on the simulated clock (a minute simulated, so the heartbeat every half
+     * lease): a trip then carries the heartbeats and lease checks a real one does, not only its fixes.
+     */
+    leaseMs: number;
+    rate: number;
+    level: LevelTiming;
+    idleWindowMs: number;
+  };
 }
 
 /** Simulation knobs shared by both modes (and the definitions of the simulated times). */
@@ -42,8 +53,8 @@ export const SIM = {
   driverLeaseMs: 60_000,
 };
 
-/** 60×, one fix per simulated second. */
-const REAL = { timeScale: 60, tickMs: Math.round(1000 / 60) };
+/** 60×, one fix per simulated second, the lease's minute simulated. */
+const REAL = { timeScale: 60, tickMs: Math.round(1000 / 60), leaseMs: Math.round(SIM.driverLeaseMs / 60) };
 
 /** Map km a simulated driver moves per tick (the driver simulator's formula). */
 export const stepKm = (): number => (SIM.speedKmh * SIM.timeScale * SIM.tickMs) / 3_600_000;

@@ -270,6 +270,7 @@ describe("report helpers", () => {
     const at60 = (over: Partial<ScaleResult>): ScaleResult => ({
       time_scale: 60,
       tick_ms: 17,
+      lease_ms: 1000,
       offered_per_s: 4,
       window_s: 120,
       delivered: 480,
