@@ -153,16 +153,5 @@ describe("live-update streams", () => {
     } finally {
       for (const res of held) res.destroy();
     }
-    // The cap counts open streams, not requests: closing them gives the client its streams back.
-    await expect
-      .poll(
-        async () => {
-          const again = await open(id, "127.0.0.2");
-          again.destroy();
-          return again.statusCode;
-        },
-        { timeout: 5000 },
-      )
-      .toBe(200);
   });
 });
