@@ -1,9 +1,7 @@
-import os from "node:os";
-import { randomUUID } from "node:crypto";
-import { Kafka, logLevel, type Consumer, type KafkaMessage } from "kafkajs";
+import type { KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
 import { DriverLocationEvent, TOPICS, readJsonRecord, readOrderUpdate } from "@food-ordering/contracts";
-import { Counter, Gauge, METRIC_PREFIX, kafkaLogger, type Registry } from "@food-ordering/kit";
+import { Counter, Gauge, METRIC_PREFIX, tailTopics, type Registry } from "@food-ordering/kit";
 import type { LiveState } from "./live-state.ts";
 
 /**
@@ -12,12 +10,12 @@ import type { LiveState } from "./live-state.ts";
  * LiveState, so that open pages get changes pushed without a Restate read per change, and maps
  * move between the drivers' reports to the platform.
  *
- * Each process consumes in a group of its own and commits nothing: every replica sees every
- * record (each holds its own streams), starts at the end of the topics (the past is read from
- * Restate once per stream), and leaves no offsets behind when it goes. Losing records while it
- * is away is fine for the same reason: streams re-read Restate once it is back.
+ * Each process tails in a group of its own (kit's tailTopics): every replica sees every record
+ * (each holds its own streams) from the end of the topics (the past is read from Restate once
+ * per stream). Losing records while it is away is fine for the same reason: streams re-read
+ * Restate once it is back.
  *
- * Health: kafkajs fetches at least every FETCH_WAIT_MS while it is connected; no fetch for
+ * Health: kafkajs fetches at least every second while it is connected; no fetch for
  * `staleAfterMs` means the broker is away ("down"), and streams fall back to reading Restate.
  */
 export type LiveHealth = "starting" | "live" | "down";
@@ -38,11 +36,9 @@ export interface LiveUpdatesOptions {
   now?: () => number;
 }
 
-const FETCH_WAIT_MS = 1000;
 const DEFAULT_STALE_AFTER_MS = 10_000;
 /** A fix stamped further ahead than this is from a wrong clock, not from the future. */
 const MAX_CLOCK_SKEW_MS = 60_000;
-const RESTART_DELAY_MS = 3000;
 
 export function startLiveUpdates(opts: LiveUpdatesOptions): LiveUpdates {
   const { log, state } = opts;
@@ -65,7 +61,6 @@ export function startLiveUpdates(opts: LiveUpdatesOptions): LiveUpdates {
   });
 
   const startedAt = now();
-  let lastFetch = 0;
   const setHealth = (next: LiveHealth) => {
     if (next === health) return;
     const before = health;
@@ -75,7 +70,7 @@ export function startLiveUpdates(opts: LiveUpdatesOptions): LiveUpdates {
     state.wakeAll();
   };
   const checker = setInterval(() => {
-    if (lastFetch && now() - lastFetch <= staleAfterMs) setHealth("live");
+    if (tail.lastFetchAt && now() - tail.lastFetchAt <= staleAfterMs) setHealth("live");
     else if (health === "live" || now() - startedAt > staleAfterMs * 3) setHealth("down");
   }, 500);
   checker.unref();
@@ -102,74 +97,24 @@ export function startLiveUpdates(opts: LiveUpdatesOptions): LiveUpdates {
     records.inc({ topic, outcome: used ? "used" : "stale" });
   };
 
-  const kafka = new Kafka({
-    clientId: opts.clientId,
+  const tail = tailTopics({
     brokers: opts.brokers,
-    logLevel: logLevel.WARN,
-    logCreator: kafkaLogger(log),
-    connectionTimeout: 3000,
-    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 },
+    clientId: `${opts.clientId}-live`,
+    topics: [TOPICS.orderUpdates, TOPICS.driverUpdates],
+    log,
+    what: "live updates",
+    onBatch: (batch) => {
+      for (const message of batch.messages) handle(batch.topic, message);
+    },
   });
-  let stopped = false;
-  let consumer: Consumer | undefined;
-  let restartTimer: NodeJS.Timeout | undefined;
-
-  const start = async () => {
-    if (stopped) return;
-    // A group of its own: this process gets every partition (see above).
-    const groupId = `${opts.clientId}-live-${os.hostname()}-${randomUUID().slice(0, 8)}`;
-    const c = kafka.consumer({
-      groupId,
-      maxWaitTimeInMs: FETCH_WAIT_MS,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 3000,
-      allowAutoTopicCreation: false,
-      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 },
-    });
-    consumer = c;
-    c.on(c.events.FETCH, () => {
-      lastFetch = now();
-    });
-    c.on(c.events.CRASH, ({ payload }) => {
-      log.warn({ err: payload.error.message, restart: payload.restart }, "live updates consumer crashed");
-      if (!payload.restart) restartLater(c);
-    });
-    try {
-      await c.connect();
-      await c.subscribe({ topics: [TOPICS.orderUpdates, TOPICS.driverUpdates], fromBeginning: false });
-      await c.run({
-        autoCommit: false,
-        eachBatchAutoResolve: true,
-        eachBatch: async ({ batch }) => {
-          for (const message of batch.messages) handle(batch.topic, message);
-        },
-      });
-    } catch (err) {
-      log.warn({ err: (err as Error).message }, "live updates consumer could not start; retrying");
-      restartLater(c);
-    }
-  };
-  const restartLater = (c: Consumer) => {
-    if (stopped || restartTimer) return;
-    restartTimer = setTimeout(() => {
-      restartTimer = undefined;
-      void c
-        .disconnect()
-        .catch(() => undefined)
-        .then(start);
-    }, RESTART_DELAY_MS);
-  };
-  void start();
 
   return {
     get health() {
       return health;
     },
     async stop() {
-      stopped = true;
       clearInterval(checker);
-      clearTimeout(restartTimer);
-      await consumer?.disconnect().catch(() => undefined);
+      await tail.stop();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Location } from "./geo.ts";
+import { OrderId } from "./order.ts";
 
 export const DRIVER_STATUSES = ["IDLE", "WAITING_FOR_WORK", "DELIVERING", "OFFLINE"] as const;
 export type DriverStatus = (typeof DRIVER_STATUSES)[number];
@@ -21,13 +22,33 @@ export const DriverLocationEvent = z.strictObject({
   /** Epoch ms when the app took the reading. */
   timestamp: z.number().int().positive(),
   /**
-   * On driver-reports: `deviation` = the trip left the plan the platform's ETA rests on (the twin
-   * recomputes the ETA and tells the order when it moved past the threshold); `heartbeat` = only
-   * a sign of life for the lease.
+   * The order the driver is delivering; absent while it is not (its first fix after a delivery
+   * says so). The endpoint's lease watcher follows a delivering driver by its fixes.
    */
-  report: z.enum(["deviation", "heartbeat"]).optional(),
+  orderId: OrderId.optional(),
+  /**
+   * On driver-reports: `deviation` = the trip left the plan the platform's ETA rests on (the twin
+   * recomputes the ETA and tells the order when it moved past the threshold).
+   */
+  report: z.literal("deviation").optional(),
 });
 export type DriverLocationEvent = z.infer<typeof DriverLocationEvent>;
+
+/**
+ * The lease watcher's word on `driver-reports` (key = driverId): a driver delivering `orderId`
+ * sent no fix for `silentMs`. The twin takes the delivery back if it is still the driver's.
+ */
+export const DriverSilenceEvent = z.strictObject({
+  driverId: DriverId,
+  orderId: OrderId,
+  silentMs: z.number().int().nonnegative(),
+  report: z.literal("silence"),
+});
+export type DriverSilenceEvent = z.infer<typeof DriverSilenceEvent>;
+
+/** A record of `driver-reports`: a fix the twin needs, or the lease watcher's silence. */
+export const DriverReport = z.union([DriverLocationEvent, DriverSilenceEvent]);
+export type DriverReport = z.infer<typeof DriverReport>;
 
 /** Where a driver is and how fast it drives (map km per real hour), as its app last said. */
 export interface DriverPosition {

@@ -6,3 +6,4 @@ export * from "./http.ts";
 export * from "./kafka.ts";
 export * from "./traceparent.ts";
 export * from "./tracing.ts";
+export * from "./tail.ts";

@@ -18,6 +18,7 @@ const { registry } = await import("./metrics.ts");
 const { durableServices } = await import("./app.ts");
 const { orderUpdates, DEFAULT_ORDER_UPDATES_OPTIONS } = await import("./order/order-updates.ts");
 const { tracingHooks } = await import("./tracing-hooks.ts");
+const { startLeaseWatcher } = await import("./delivery/lease-watcher.ts");
 const log = createLogger("endpoint", config);
 guardProcess(log);
 const tracing = await startTracing(config, "endpoint", log);
@@ -41,6 +42,15 @@ const services = durableServices(config, {
   }),
 });
 
+// A delivering driver's lease: its twin hears only when the driver's GPS fixes stop.
+const leaseWatcher = startLeaseWatcher({
+  brokers: config.KAFKA_BROKERS,
+  leaseMs: config.DRIVER_LEASE_MS,
+  publisher,
+  log,
+  registry,
+});
+
 // Only requests restate-server signed get through (401 otherwise) when keys are configured.
 const identityKeys = config.RESTATE_IDENTITY_KEYS.length ? config.RESTATE_IDENTITY_KEYS : undefined;
 if (!config.POS_SIGNING_KEY) log.warn("POS_SIGNING_KEY is empty: preparation-done callbacks are not checked");
@@ -62,6 +72,12 @@ const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, co
 // Restate keeps HTTP/2 sessions open; exit promptly instead of waiting for them to drain.
 onShutdown(
   log,
-  [() => metricsServer?.close(), () => server.close(), () => publisher.disconnect(), () => tracing.shutdown()],
+  [
+    () => metricsServer?.close(),
+    () => server.close(),
+    () => leaseWatcher.stop(),
+    () => publisher.disconnect(),
+    () => tracing.shutdown(),
+  ],
   2000,
 );

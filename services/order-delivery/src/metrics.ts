@@ -84,6 +84,14 @@ export const metrics = {
     labelNames: ["status", "region"],
     registers,
   }),
+  leaseExpiries: new Counter({
+    name: `${P}driver_lease_expiries_total`,
+    help:
+      "Delivering drivers taken off their delivery for silence, by who found out (watcher: their GPS fixes " +
+      "stopped for a lease; check: the twin's durable backstop check after the ETA).",
+    labelNames: ["detected_by"],
+    registers,
+  }),
   driverMatchWait: new Histogram({
     name: `${P}delivery_driver_wait_seconds`,
     help: "From requesting a driver (or a lost driver handing the delivery back) until one accepted it, by region.",

@@ -67,12 +67,6 @@ export const driversConfig = defineConfig("drivers", {
       "than this (real ms): the endpoint's ETA_CHANGE_THRESHOLD_MS. Every fix goes to driver-updates.",
     helm: "global.etaChangeThresholdMs",
   },
-  DRIVER_HEARTBEAT_MS: {
-    schema: env.int(100, 3_600_000),
-    default: "30000",
-    doc: "While delivering, a fix goes to the twin after this long without any other word: under the endpoint's DRIVER_LEASE_MS.",
-    helm: "endpoint.driverLeaseMs / 2",
-  },
   RESTATE_INGRESS_URL: {
     schema: env.url(),
     default: "http://127.0.0.1:8080",

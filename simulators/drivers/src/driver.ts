@@ -10,7 +10,7 @@ import {
   type Location,
 } from "@food-ordering/contracts";
 import { NO_TRACING, publishTraced, sleep, traceHeaders, type Publisher, type Tracing } from "@food-ordering/kit";
-import { afterReport, etaFrom, reportFor, type ReportReason, type ReportRules, type ReportState } from "./reports.ts";
+import { afterReport, etaFrom, reportsFix, type ReportRules, type ReportState } from "./reports.ts";
 
 export type SimState = "STARTING" | "IDLE" | "TO_RESTAURANT" | "TO_CUSTOMER" | "STOPPED";
 
@@ -26,7 +26,7 @@ export interface DriverOptions {
   speedKmh: number;
   tickMs: number;
   waitForWorkMs: number;
-  /** When a fix also goes to the twin (driver-reports): the trip left the plan, or a heartbeat. */
+  /** When a fix also goes to the twin (driver-reports): the trip left the plan. */
   reportRules: ReportRules;
   ingress: Ingress;
   publisher: Publisher;
@@ -52,8 +52,11 @@ const isRefusal = (e: unknown): e is HttpCallError =>
  * One simulated driver app: goes on shift, long-polls its digital twin for work (no polling
  * loop; the poll says where the driver waits), drives to the restaurant and the customer
  * publishing every GPS fix to Kafka (`driver-updates`) and to its twin only the fixes it needs
- * (`driver-reports`, reports.ts), and reports pick-up and delivery. Restate or Kafka outages are ridden out with backoff; a
- * refusal (e.g. the delivery was reassigned while this app was away) drops that delivery.
+ * (`driver-reports`, reports.ts), and reports pick-up and delivery. While it delivers, its fixes
+ * are its sign of life (the platform's lease watcher follows them): they name the order, go on
+ * while the app waits for the platform, and the first one after the delivery names none. Restate
+ * or Kafka outages are ridden out with backoff; a refusal (e.g. the delivery was reassigned while
+ * this app was away) drops that delivery.
  */
 export class SimulatedDriver {
   readonly opts: DriverOptions;
@@ -90,8 +93,18 @@ export class SimulatedDriver {
   private reportStep<T>(what: string, a: DeliveryAssignment, fn: (traceparent?: string) => Promise<T>): Promise<T> {
     const attributes = { "order.id": a.orderId, "driver.id": this.opts.id, "delivery.id": a.deliveryId };
     return (this.opts.tracing ?? NO_TRACING).span(what, { kind: "client", parent: a.traceparent, attributes }, (span) =>
-      this.call(what, () => fn(span.traceparent ?? a.traceparent)),
+      this.stillReporting(() => this.call(what, () => fn(span.traceparent ?? a.traceparent))),
     );
+  }
+
+  /** Runs `fn` while the GPS goes on: a fix per tick, so waiting on the platform never reads as a vanished app. */
+  private async stillReporting<T>(fn: () => Promise<T>): Promise<T> {
+    const gps = setInterval(() => void this.publishFix(), this.opts.tickMs);
+    try {
+      return await fn();
+    } finally {
+      clearInterval(gps);
+    }
   }
 
   /** Goes on shift with the enrollment credential; the answer's token is this shift's. */
@@ -159,11 +172,7 @@ export class SimulatedDriver {
     const trip = { assignment: a, pickedUp: alreadyPickedUp, speedKmh: this.opts.speedKmh };
     // A new assignment's ETA was computed from this app's poll (where it waited, now); a resumed
     // delivery's is unknown to the app, so its first fix is reported.
-    this.trip = {
-      ...trip,
-      lastContactAt: now,
-      plannedEta: alreadyPickedUp ? undefined : etaFrom(trip, this.location, now),
-    };
+    this.trip = { ...trip, plannedEta: alreadyPickedUp ? undefined : etaFrom(trip, this.location, now) };
     try {
       if (!alreadyPickedUp) {
         this.setState("TO_RESTAURANT");
@@ -173,7 +182,7 @@ export class SimulatedDriver {
           this.twin.notifyDeliveryPickup({ deliveryId: a.deliveryId }, this.bearer(this.shiftToken, tp)),
         );
         log.info(ctx, "picked up");
-        this.trip = { ...this.trip, pickedUp: true, lastContactAt: Date.now() };
+        this.trip = { ...this.trip, pickedUp: true };
       }
       this.setState("TO_CUSTOMER");
       await this.driveTo(a.customerLocation);
@@ -187,6 +196,8 @@ export class SimulatedDriver {
       log.warn({ ...ctx, err: e.message }, "platform refused, dropping this delivery");
     } finally {
       this.trip = undefined;
+      // The first fix without the order: the lease watcher stops following this trip.
+      await this.publishFix();
     }
   }
 
@@ -217,19 +228,16 @@ export class SimulatedDriver {
       location: this.location,
       speedKmh: this.opts.speedKmh,
       timestamp: now,
+      ...(this.trip && { orderId: this.trip.assignment.orderId }),
     };
-    const reason = this.trip && reportFor(this.trip, this.location, now, this.opts.reportRules);
-    if (this.trip && reason) this.trip = afterReport(this.trip, reason, this.location, now);
+    const report = !!this.trip && reportsFix(this.trip, this.location, now, this.opts.reportRules);
+    if (this.trip && report) this.trip = afterReport(this.trip, this.location, now);
     const message = (value: DriverLocationEvent) => [{ key: this.opts.id, value }];
     await Promise.all([
       this.publish(TOPICS.driverUpdates, message(fix)),
       // A report during a delivery (what the platform acts on) joins the order's trace.
-      reason &&
-        this.publish(
-          TOPICS.driverReports,
-          message({ ...fix, report: reason satisfies ReportReason }),
-          this.trip?.assignment.traceparent,
-        ),
+      report &&
+        this.publish(TOPICS.driverReports, message({ ...fix, report: "deviation" }), this.trip?.assignment.traceparent),
     ]);
   }
 
@@ -244,7 +252,7 @@ export class SimulatedDriver {
         );
       else await this.opts.publisher.publish(topic, messages);
     } catch (e) {
-      // A lost fix only delays the map or an ETA (a lost heartbeat is covered by the next); the drive goes on.
+      // A lost fix only delays the map or an ETA (the lease watcher takes the next); the drive goes on.
       this.opts.log.warn({ driverId: this.opts.id, topic, err: (e as Error).message }, "location fix failed");
     }
   }

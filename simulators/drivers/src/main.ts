@@ -65,7 +65,7 @@ const drivers = Array.from({ length: config.DRIVER_COUNT }, (_, n) => {
     speedKmh,
     tickMs: config.TICK_MS,
     waitForWorkMs: config.WAIT_FOR_WORK_MS,
-    reportRules: { etaChangeThresholdMs: config.ETA_CHANGE_THRESHOLD_MS, heartbeatMs: config.DRIVER_HEARTBEAT_MS },
+    reportRules: { etaChangeThresholdMs: config.ETA_CHANGE_THRESHOLD_MS },
     ingress,
     publisher,
     tracing,

@@ -130,7 +130,6 @@ const startStack = (
     tracing: !!opts.tracing,
     env: {
       LOG_LEVEL: "info",
-      // The drivers' heartbeat follows: every half lease (the stack's rule).
       DRIVER_LEASE_MS: String(leaseMs),
       WAIT_FOR_WORK_MS: String(SIM.waitForWorkMs),
       SPEED_KMH: String(SIM.speedKmh),
@@ -140,7 +139,7 @@ const startStack = (
       // Every order paid and wanted at once: each published order should reach DELIVERED.
       provider: { MAX_DELIVERY_DELAY_MS: "0", DECLINED_FRACTION: "0", LOG_LEVEL: "warn" },
       // The restaurant's "order ready" lines (info) carry each order's simulated preparation time.
-      // On a lease of a simulated minute, a heartbeat must not wait out a real quarter second's linger.
+      // On a lease of a simulated minute, a fix must not wait out a real quarter second's linger.
       ...Object.fromEntries(
         s.regions.map((r) => [
           `drivers-${r}`,

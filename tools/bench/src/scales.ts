@@ -32,7 +32,7 @@ import type { Settings } from "./settings.ts";
 export interface ScaleResult {
   time_scale: number;
   tick_ms: number;
-  /** The driver lease (real ms); the drivers' heartbeat is every half of it. */
+  /** The driver lease (real ms). */
   lease_ms: number;
   offered_per_s: number;
   window_s: number;

@@ -29,8 +29,8 @@ export interface Settings {
     timeScale: number;
     tickMs: number;
     /**
-     * The driver lease on the simulated clock (a minute simulated, so the heartbeat every half
-     * lease): a trip then carries the heartbeats and lease checks a real one does, not only its fixes.
+     * The driver lease on the simulated clock (a minute simulated): a trip then carries the
+     * liveness a real one does (the lease watcher's and the twin's checks), not only its fixes.
      */
     leaseMs: number;
     rate: number;

@@ -357,10 +357,9 @@ export class Stack {
     fs.mkdirSync(info.logDir, { recursive: true });
     const timeScale = String(opts.timeScale ?? STACK_DEFAULTS.timeScale);
     // Simulated time on the stack's clock: the endpoint and the drivers take the ETA threshold in
-    // real ms; a delivering driver's heartbeat is half the endpoint's lease (60 s unless set).
+    // real ms.
     const etaThreshold =
       opts.env?.ETA_CHANGE_THRESHOLD_MS ?? String(Math.round((ETA_CHANGE_THRESHOLD_S * 1000) / Number(timeScale)));
-    const heartbeat = opts.env?.DRIVER_HEARTBEAT_MS ?? String(Number(opts.env?.DRIVER_LEASE_MS ?? 60_000) / 2);
     const cacheDir = opts.cacheDir ?? path.join(REPO_ROOT, ".cache");
 
     // Restate signs its requests to the endpoint; the endpoint refuses unsigned ones.
@@ -457,7 +456,6 @@ export class Stack {
           TICK_MS: String(opts.tickMs ?? STACK_DEFAULTS.tickMs),
           DRIVER_ENROLLMENT_KEY: driverEnrollmentKey,
           ETA_CHANGE_THRESHOLD_MS: etaThreshold,
-          DRIVER_HEARTBEAT_MS: heartbeat,
         },
         () => httpOk(info.metrics[`drivers-${r.name}`]!.replace("/metrics", "/healthz")),
         `drivers-${r.name}`,

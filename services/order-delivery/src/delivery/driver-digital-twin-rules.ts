@@ -104,22 +104,47 @@ export function checkReportPlace(
 export const fromTheFuture = (readingAt: number, now: number): boolean => readingAt > now + MAX_CLOCK_SKEW_MS;
 
 /**
- * The lease. A delivering driver is watched by a delayed check every lease period: a period with
- * no sign of life (a report, pick-up, delivery) marks it OFFLINE and its delivery goes back. An
- * assignment starts a fresh period that only the app's own signs count for, so an app that
- * vanished during its last poll loses the delivery within one lease. An idle driver has no check
- * (an idle fleet would pay one invocation per driver per period): its polls say until when it is
- * there, and an assignment is refused, and the driver marked OFFLINE, once that time has passed.
+ * The lease. A delivering driver's GPS fixes are its sign of life: the endpoint's lease watcher
+ * (lease-watcher.ts) tells the twin when they stop for a lease, and the twin takes the delivery
+ * back. That watcher is in memory; the twin keeps one durable check per assignment as the
+ * backstop for drivers it missed (the endpoint restarted while they went quiet).
+ *
+ * The check cannot see fixes, only what the app tells the twin itself: pick-up, delivery, and a
+ * report whenever its ETA moved by more than the threshold. Before the ETA a steady trip tells it
+ * nothing, so the check waits for the ETA plus `graceMs` (the threshold plus a lease): by then an
+ * app still on the road has reported, since an ETA that passed moves with the clock. With a sign
+ * since the last check it looks again a grace later; without one, the lease expired. No known ETA
+ * (the twin never had a position): the first check comes one lease after the assignment.
+ *
+ * An idle driver has no check (an idle fleet would pay one invocation per driver per period):
+ * its polls say until when it is there, and an assignment is refused, and the driver marked
+ * OFFLINE, once that time has passed.
  */
-export type LeaseVerdict = "stale" | "ended" | "renewed" | "expired";
+export type LeaseVerdict =
+  { verdict: "stale" | "ended" | "expired" } | { verdict: "wait" | "renewed"; delayMs: number };
+
+export interface LeaseTimes {
+  leaseMs: number;
+  /** After the ETA, how long an app still on the road may go without a word: the ETA threshold plus a lease. */
+  graceMs: number;
+}
+
+/** When the first check of an assignment is due, from `now` (ms): a grace after the ETA, at least a lease. */
+export const firstLeaseCheckIn = (etaPlanned: number | undefined, now: number, t: LeaseTimes): number =>
+  etaPlanned === undefined ? t.leaseMs : Math.max(t.leaseMs, etaPlanned + t.graceMs - now);
 
 export function checkLeaseRule(
-  s: Pick<TwinState, "status"> & { leaseId: number; seen: boolean },
+  s: Pick<TwinState, "status"> & { leaseId: number; seen: boolean; etaPlanned?: number },
   leaseId: number,
+  now: number,
+  t: LeaseTimes,
 ): LeaseVerdict {
-  if (s.leaseId !== leaseId || s.status === "OFFLINE" || s.status === "IDLE") return "stale";
-  if (s.status !== "DELIVERING") return "ended"; // idle again: its polls take over
-  return s.seen ? "renewed" : "expired";
+  if (s.leaseId !== leaseId || s.status === "OFFLINE" || s.status === "IDLE") return { verdict: "stale" };
+  if (s.status !== "DELIVERING") return { verdict: "ended" }; // idle again: its polls take over
+  // The ETA moved later since the check was set (the app reported): wait for the new one.
+  const due = s.etaPlanned === undefined ? now : s.etaPlanned + t.graceMs;
+  if (now < due) return { verdict: "wait", delayMs: due - now };
+  return s.seen ? { verdict: "renewed", delayMs: t.graceMs } : { verdict: "expired" };
 }
 
 /** Until when an idle app that showed life at `at` counts as there: the end of its poll plus one lease. */

@@ -10,7 +10,8 @@ import {
   findRegion,
   newSecret,
   secretHash,
-  DriverLocationEvent,
+  DriverReport,
+  type DriverLocationEvent,
   type DeliveryAssignment,
   type DriverPosition,
   type DriverView,
@@ -21,6 +22,7 @@ import {
   checkLeaseRule,
   checkReportPlace,
   deliver,
+  firstLeaseCheckIn,
   fromTheFuture,
   goOffline,
   goOnShift,
@@ -29,6 +31,7 @@ import {
   newTwin,
   pickUp,
   type TwinState,
+  type LeaseTimes,
   type TwinStep,
   TRUSTED_CLOCK_WINDOW_MS,
 } from "./driver-digital-twin-rules.ts";
@@ -40,16 +43,17 @@ import { internalHandlers } from "../internal-handlers.ts";
  * driver-digital-twin (virtual object, key = driver id): the driver as the platform sees it.
  * The driver app goes on shift, long-polls for work (no polling loop: an idle driver costs two
  * invocations per long poll), reports pick-up and delivery, and sends over Kafka
- * (`driver-reports`) only the fixes the platform needs: the trip left its plan, or a heartbeat.
+ * (`driver-reports`) only the fixes the platform needs: those where the trip left its plan.
  * The state machine and the lease rules live in driver-digital-twin-rules.ts; this object adds
  * the long poll and the messages.
  *
- * Lease (checkLeaseRule): while the driver delivers, every sign of life sets `seen`; a delayed
- * `checkLease` clears it, and marks a driver that showed none since the previous check OFFLINE,
- * takes it out of the matcher and hands its delivery back for reassignment (so within one to two
- * lease periods; within one after an assignment the app never acknowledged). A flag rather than a
- * timestamp: reading the clock is a journal entry. An idle driver has no check: each poll sets
- * `aliveUntil`, and assignDelivery refuses a driver past it. `lastSeen` is for people.
+ * Lease (driver-digital-twin-rules.ts): a delivering driver whose GPS fixes stop for a lease is
+ * reported by the endpoint's lease watcher (a silence record on `driver-reports`): the twin marks
+ * it OFFLINE, takes it out of the matcher and hands its delivery back for reassignment. One
+ * durable `checkLease` per assignment, after the ETA, is the backstop: every sign of life the
+ * twin sees itself sets `seen` (a flag rather than a timestamp: reading the clock is a journal
+ * entry). An idle driver has no check: each poll sets `aliveUntil`, and assignDelivery refuses a
+ * driver past it. `lastSeen` is for people.
  *
  * Credentials (driver-auth.ts): going on shift takes the driver's enrollment credential and
  * answers a fresh shift token; the app's other calls take that token. The twin keeps only its
@@ -70,6 +74,8 @@ type Driver = TwinState &
     speedKmh?: number;
     /** The ETA the order shows for the current delivery (the last one told), for the threshold. */
     etaShown?: number;
+    /** The ETA of the app's last word (its poll's position, or its last report): the lease check waits for it. */
+    etaPlanned?: number;
     /** SHA-256 of the current shift's token; replaced when the driver goes on shift again. */
     shiftTokenHash?: string;
     /** The shift region's map size, read from the live catalog when the shift started. */
@@ -143,12 +149,23 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
     return next;
   };
 
-  /** Starts a new lease period; an older pending checkLease sees a stale id and does nothing. */
-  const armLease = (ctx: restate.ObjectContext, d: Driver) => {
+  const leaseTimes: LeaseTimes = { leaseMs: deps.leaseMs, graceMs: deps.etaChangeThresholdMs + deps.leaseMs };
+
+  /** Sets the next lease check; an older pending checkLease sees a stale id and does nothing. */
+  const armLease = (ctx: restate.ObjectContext, d: Driver, delayMs: number) => {
     d.leaseId += 1;
     ctx
       .sendClient(driverDigitalTwin, ctx.key)
-      .checkLease({ leaseId: d.leaseId }, restate.rpc.sendOpts({ delay: deps.leaseMs }));
+      .checkLease({ leaseId: d.leaseId }, restate.rpc.sendOpts({ delay: delayMs }));
+  };
+
+  /** The lease ran out (the watcher's silence or the backstop check): the delivery goes back. */
+  const leaseExpired = (ctx: restate.ObjectContext, d: Driver, detectedBy: "watcher" | "check", why: string) => {
+    ctx.console.warn(`driver ${ctx.key}: ${why}: marking OFFLINE`);
+    metrics.leaseExpiries.inc({ detected_by: detectedBy });
+    const next = apply(ctx, d, goOffline(d, "lease"));
+    next.leaseId += 1; // cancels the pending lease check
+    ctx.set("driver", next);
   };
 
   /** A sign of life of an idle app at Restate's `now`: it counts as there until its poll ends plus a lease. */
@@ -226,13 +243,14 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
           apply(ctx, d, goOffline(d, "lease"));
           return { accepted: false };
         }
-        // A fresh lease period that only the app's own signs of life count for (the poll that
-        // carries this assignment may have no one at its other end).
-        d.seen = false;
-        armLease(ctx, d);
         // The first ETA: from where the driver waited, now (the clock read just above).
         const first = d.location && d.speedKmh ? etaOf(d.location, d.speedKmh, assignment, false, now) : undefined;
         d.etaShown = first;
+        d.etaPlanned = first;
+        // Only the app's own signs of life count from here (the poll that carries this assignment
+        // may have no one at its other end); the backstop check comes after the ETA.
+        d.seen = false;
+        armLease(ctx, d, firstLeaseCheckIn(first, now, leaseTimes));
         apply(ctx, d, assign(d, assignment));
         return first === undefined ? { accepted: true } : { accepted: true, eta: first, driverLocation: d.location };
       },
@@ -263,23 +281,31 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
 
       handleDriverLocationUpdateEvent: async (ctx, raw: Uint8Array) => {
         // Malformed events are dropped with a log line: they must never block the partition.
-        let event: DriverLocationEvent;
+        let report: DriverReport;
         try {
-          const r = DriverLocationEvent.safeParse(JSON.parse(new TextDecoder().decode(raw)));
+          const r = DriverReport.safeParse(JSON.parse(new TextDecoder().decode(raw)));
           if (!r.success) throw new Error(r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-          event = r.data;
+          report = r.data;
         } catch (e) {
           ctx.console.warn(`driver ${ctx.key}: dropping malformed location event: ${(e as Error).message}`);
           metrics.invalidDriverEvents.inc({ reason: "malformed" });
           return;
         }
-        if (event.driverId !== ctx.key) {
-          ctx.console.warn(`driver ${ctx.key}: dropping location event for driver ${event.driverId}`);
+        if (report.driverId !== ctx.key) {
+          ctx.console.warn(`driver ${ctx.key}: dropping location event for driver ${report.driverId}`);
           metrics.invalidDriverEvents.inc({ reason: "wrong_driver" });
           return;
         }
         const d = await ctx.get<Driver>("driver");
         if (!d || d.status === "IDLE") return; // never on shift: nothing to track
+        if (report.report === "silence") {
+          // The lease watcher's word: acted on while the driver still delivers that order (a
+          // repeated or late silence finds the delivery over, or another one, and changes nothing).
+          if (d.status === "DELIVERING" && d.assignment?.orderId === report.orderId)
+            leaseExpired(ctx, d, "watcher", `no GPS fix for ${report.silentMs} ms while delivering`);
+          return;
+        }
+        const event: DriverLocationEvent = report;
         const refused = checkReportPlace(d, event, mapSizeOf(d));
         if (refused) {
           ctx.console.warn(`driver ${ctx.key}: dropping location report (${refused}) for region ${event.region}`);
@@ -303,11 +329,12 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         d.speedKmh = event.speedKmh;
         d.lastSeen = at;
         d.seen = true;
-        // The app sends a fix only when its trip left the plan (or as a heartbeat, which moves no
-        // ETA); the order hears of it only when the ETA moved by more than the threshold, straight
-        // from here: one invocation per told ETA, however long the trip.
-        if (d.assignment && event.report !== "heartbeat") {
+        // The app sends a fix only when its trip left the plan; the order hears of it only when the
+        // ETA moved by more than the threshold, straight from here: one invocation per told ETA,
+        // however long the trip. The lease check waits for the app's new ETA.
+        if (d.assignment) {
           const eta = etaOf(event.location, event.speedKmh, d.assignment, d.pickedUp, at);
+          d.etaPlanned = eta;
           if (etaMoved(d.etaShown, eta, deps.etaChangeThresholdMs)) {
             d.etaShown = eta;
             ctx.sendClient(orderStatus, d.assignment.orderId).setEta({ eta, driverLocation: event.location });
@@ -318,17 +345,15 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
 
       checkLease: async (ctx, { leaseId }) => {
         const d = await ctx.get<Driver>("driver");
-        const verdict = d ? checkLeaseRule(d, leaseId) : "stale";
-        if (!d || verdict === "stale" || verdict === "ended") return;
-        if (verdict === "renewed") {
-          // One check per lease period per delivering driver; detection within two periods.
-          d.seen = false;
-          armLease(ctx, d);
+        // Most checks find the delivery over: they end here, without reading the clock.
+        if (!d || d.leaseId !== leaseId || d.status !== "DELIVERING") return;
+        const lease = checkLeaseRule(d, leaseId, await ctx.date.now(), leaseTimes);
+        if (lease.verdict === "wait" || lease.verdict === "renewed") {
+          if (lease.verdict === "renewed") d.seen = false;
+          armLease(ctx, d, lease.delayMs);
           ctx.set("driver", d);
-          return;
-        }
-        ctx.console.warn(`driver ${ctx.key}: no sign of life for a lease period (${deps.leaseMs} ms): marking OFFLINE`);
-        apply(ctx, d, goOffline(d, "lease"));
+        } else if (lease.verdict === "expired")
+          leaseExpired(ctx, d, "check", `no sign of life since ${d.etaPlanned ? "its ETA" : "its assignment"}`);
       },
 
       goOffline: async (ctx) => {

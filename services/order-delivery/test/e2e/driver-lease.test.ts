@@ -1,10 +1,13 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
-import type { OrderStatusView } from "@food-ordering/contracts";
+import { TOPICS, type DriverLocationEvent, type OrderStatusView } from "@food-ordering/contracts";
 import {
   closeProducer,
   driverApp,
+  getStatus,
+  endpointCounter,
   makeOrder,
   publishOrder,
+  publishRaw,
   statusesOf,
   uniqueId,
   waitForOrder,
@@ -16,7 +19,9 @@ import {
  * drivers there). Idle drivers have no lease timer; a vanished app is still found out within
  * the lease once it matters: an app that vanished during its poll loses the delivery it is then
  * given one lease after the assignment, and an app whose poll ended more than a lease ago is
- * refused at its next match at once. Either way the order is delivered by a driver that is there.
+ * refused at its next match at once. A delivering app's GPS fixes are its sign of life: the
+ * endpoint's lease watcher tells the twin a lease after they stop, and never while they flow.
+ * Either way the order is delivered by a driver that is there.
  */
 const stack = inject("stack");
 afterAll(closeProducer);
@@ -66,9 +71,10 @@ describe("the driver lease", () => {
     const { final: reassigned } = await waitForOrder(stack, order.id, (v) => v.driverId === here.driverId);
     const lost = lostEntry(reassigned, first);
     expect(lost, JSON.stringify(reassigned.timeline)).toBeDefined();
-    // Found out by the assignment's lease check, one lease after the assignment. Both times are
-    // order-status's, recorded by messages sent after the assignment and after the check, so
-    // each may lag its event a little: not much before the lease, and far within a second one.
+    // Found out by the lease watcher, one lease after the order showed the assignment (no fix
+    // ever came). Both times are order-status's, recorded by messages sent after the assignment
+    // and after the silence, so each may lag its event a little: not much before the lease, and
+    // far within a second one.
     expect(lost!.at - assignedAt).toBeGreaterThan(LEASE_MS - 5000);
     expect(lost!.at - assignedAt).toBeLessThan(2 * LEASE_MS);
     expect((await driverApp(stack, first).view()).status).toBe("OFFLINE");
@@ -87,4 +93,66 @@ describe("the driver lease", () => {
     expect(final.driverId).toBe(here.driverId);
     expect((await here.call("goOffline")).status).toBe(200);
   }, 300_000);
+
+  it("keeps a delivery while its driver's fixes flow past a lease, takes it back a lease after they stop", async () => {
+    const before = await endpointCounter(stack, "food_ordering_driver_lease_expiries_total", {
+      detected_by: "watcher",
+    });
+    const app = driverApp(stack, `paris-road-${uniqueId("d")}`);
+    await app.goOnShift("paris");
+    const order = makeOrder({
+      region: "paris",
+      restaurantId: "par-bistro",
+      products: [{ productId: "par-bi-1", quantity: 1 }],
+      customerLocation: { x: 9, y: 9 },
+    });
+    await publishOrder(stack, order);
+    // Earlier apps left on shift are found out one lease each; this one polls until the order is its own.
+    const work = await waitForWork(app, 3 * LEASE_MS);
+    expect(work.orderId).toBe(order.id);
+
+    // An app on the road: a fix naming the order every second, the first also to its twin (this
+    // app's polls said nowhere where it waits, so the twin learns its ETA from it). A slow
+    // driver: the ETA lies far beyond this test, so only the fixes speak for the app.
+    const fix = (): DriverLocationEvent => ({
+      driverId: app.driverId,
+      region: "paris",
+      location: { x: 2, y: 2 },
+      speedKmh: 1,
+      timestamp: Date.now(),
+      orderId: order.id,
+    });
+    await publishRaw(stack, TOPICS.driverReports, [
+      { key: app.driverId, value: JSON.stringify({ ...fix(), report: "deviation" }) },
+    ]);
+    const roadUntil = Date.now() + LEASE_MS + 10_000;
+    while (Date.now() < roadUntil) {
+      await publishRaw(stack, TOPICS.driverUpdates, [{ key: app.driverId, value: JSON.stringify(fix()) }]);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const lastFix = Date.now();
+    expect(await app.view(), "the twin took the delivery while the fixes flowed").toMatchObject({
+      status: "DELIVERING",
+    });
+    expect((await getStatus(stack, order.id)).driverId).toBe(app.driverId);
+
+    // Silence: the watcher tells the twin a lease later, and the order goes to a driver that is there.
+    const { final: lostView } = await waitForOrder(stack, order.id, (v) => !!lostEntry(v, app.driverId), 2 * LEASE_MS);
+    const lost = lostEntry(lostView, app.driverId)!;
+    expect(lost.at - lastFix).toBeGreaterThan(LEASE_MS - 2000);
+    expect(lost.at - lastFix).toBeLessThan(LEASE_MS + 15_000);
+    expect(await app.view()).toMatchObject({ status: "OFFLINE" });
+    expect(
+      await endpointCounter(stack, "food_ordering_driver_lease_expiries_total", { detected_by: "watcher" }),
+    ).toBeGreaterThan(before);
+
+    const next = driverApp(stack, `paris-next-${uniqueId("d")}`);
+    await next.goOnShift("paris");
+    const again = await waitForWork(next, 3 * LEASE_MS);
+    expect(again.orderId).toBe(order.id);
+    for (const handler of ["notifyDeliveryPickup", "notifyDeliveryDelivered"])
+      expect((await next.call(handler, { deliveryId: again.deliveryId })).status).toBe(200);
+    expect((await waitForOrder(stack, order.id)).final.status).toBe("DELIVERED");
+    expect((await next.call("goOffline")).status).toBe(200);
+  }, 400_000);
 });

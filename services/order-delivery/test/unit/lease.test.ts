@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { etaMoved } from "@food-ordering/contracts";
 import {
   checkLeaseRule,
+  firstLeaseCheckIn,
   idleAppGone,
   idleDeadline,
   type LeaseVerdict,
@@ -9,28 +10,69 @@ import {
 import type { DriverStatus } from "@food-ordering/contracts";
 
 const LEASE = 60_000;
-const twin = (status: DriverStatus, seen: boolean, leaseId = 3) => ({ status, seen, leaseId });
+const times = { leaseMs: LEASE, graceMs: 120_000 + LEASE };
+const NOW = 10_000_000;
+const twin = (status: DriverStatus, seen: boolean, etaPlanned?: number, leaseId = 3) => ({
+  status,
+  seen,
+  leaseId,
+  etaPlanned,
+});
 
-describe("the lease of a delivering driver", () => {
-  it("renews a period with a sign of life and expires one without", () => {
-    expect(checkLeaseRule(twin("DELIVERING", true), 3)).toBe("renewed");
-    expect(checkLeaseRule(twin("DELIVERING", false), 3)).toBe("expired");
+describe("the backstop check of a delivering driver", () => {
+  it("comes a grace after the ETA, and one lease after an assignment whose ETA is unknown", () => {
+    expect(firstLeaseCheckIn(NOW + 600_000, NOW, times)).toBe(600_000 + times.graceMs);
+    expect(firstLeaseCheckIn(undefined, NOW, times)).toBe(LEASE);
+    // An ETA already past (a driver at the door): still no sooner than a lease.
+    expect(firstLeaseCheckIn(NOW - 1_000_000, NOW, times)).toBe(LEASE);
   });
 
-  it("ignores a check of an earlier period (a newer assignment or sign-off armed another)", () => {
-    expect(checkLeaseRule(twin("DELIVERING", false, 4), 3)).toBe("stale");
+  it("waits for an ETA the app's reports moved later, whatever it saw", () => {
+    const eta = NOW + 300_000;
+    expect(checkLeaseRule(twin("DELIVERING", false, eta), 3, NOW, times)).toEqual({
+      verdict: "wait",
+      delayMs: 300_000 + times.graceMs,
+    });
   });
 
-  it("ends the checks once the driver is idle, offline or never on shift: an idle fleet has no timers", () => {
-    const verdicts: Array<[DriverStatus, LeaseVerdict]> = [
+  it("past the ETA's grace: renews after a sign of life, expires without one", () => {
+    const eta = NOW - times.graceMs;
+    expect(checkLeaseRule(twin("DELIVERING", true, eta), 3, NOW, times)).toEqual({
+      verdict: "renewed",
+      delayMs: times.graceMs,
+    });
+    expect(checkLeaseRule(twin("DELIVERING", false, eta), 3, NOW, times)).toEqual({ verdict: "expired" });
+    // No ETA ever known (no position, no report): a lease without a word is enough.
+    expect(checkLeaseRule(twin("DELIVERING", false), 3, NOW, times)).toEqual({ verdict: "expired" });
+  });
+
+  it("ignores a check of an earlier assignment, or after the watcher or a sign-off set another", () => {
+    expect(checkLeaseRule(twin("DELIVERING", false, undefined, 4), 3, NOW, times)).toEqual({ verdict: "stale" });
+  });
+
+  it("ends once the driver is idle, offline or never on shift: an idle fleet has no timers", () => {
+    const verdicts: Array<[DriverStatus, LeaseVerdict["verdict"]]> = [
       ["WAITING_FOR_WORK", "ended"],
       ["OFFLINE", "stale"],
       ["IDLE", "stale"],
     ];
-    for (const [status, verdict] of verdicts) {
-      expect([status, checkLeaseRule(twin(status, false), 3)]).toEqual([status, verdict]);
-      expect([status, checkLeaseRule(twin(status, true), 3)]).toEqual([status, verdict]);
-    }
+    for (const [status, verdict] of verdicts)
+      for (const seen of [true, false])
+        expect([status, checkLeaseRule(twin(status, seen, NOW - 1e6), 3, NOW, times).verdict]).toEqual([
+          status,
+          verdict,
+        ]);
+  });
+
+  it("finds an app that vanished right after its pick-up within two graces of its ETA", () => {
+    // Picked up (seen), then nothing: renewed at ETA + grace, expired a grace later.
+    const eta = NOW;
+    let t = NOW + firstLeaseCheckIn(eta, NOW - 1, times) - 1;
+    const first = checkLeaseRule(twin("DELIVERING", true, eta), 3, t, times);
+    expect(first.verdict).toBe("renewed");
+    t += (first as { delayMs: number }).delayMs;
+    expect(checkLeaseRule(twin("DELIVERING", false, eta), 3, t, times).verdict).toBe("expired");
+    expect(t - eta).toBe(2 * times.graceMs);
   });
 });
 
