@@ -13,3 +13,4 @@ export * from "./credentials.ts";
 export * from "./order-signature.ts";
 export * from "./services.ts";
 export * from "./trace-waterfall.ts";
+export * from "./sse.ts";

@@ -31,6 +31,8 @@ export interface TailOptions {
   what: string;
   /** Longest a fetch waits for records (default FETCH_WAIT_MS): at least one fetch per this while connected. */
   fetchWaitMs?: number;
+  /** Bytes a fetch waits for (up to fetchWaitMs) before it answers; default 1: at once. More = fewer, larger fetches. */
+  fetchMinBytes?: number;
 }
 
 export const FETCH_WAIT_MS = 1000;
@@ -57,6 +59,7 @@ export function tailTopics(opts: TailOptions): Tail {
     const c = kafka.consumer({
       groupId,
       maxWaitTimeInMs: opts.fetchWaitMs ?? FETCH_WAIT_MS,
+      minBytes: opts.fetchMinBytes ?? 1,
       sessionTimeout: 10_000,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: false,

@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from "kafkajs";
-import { TOPICS } from "@food-ordering/contracts";
+import { TOPICS, sseEvents } from "@food-ordering/contracts";
 
 /**
  * A tracking page per order, as customers open one right after ordering: every order published
@@ -20,17 +20,6 @@ export interface PageCounts {
   orderEvents: number;
   /** `driver` events: the order's driver moved. */
   driverEvents: number;
-}
-
-/** The complete events in `buffer` (their `event:` name and `data:`) and the unfinished rest. */
-export function sseEvents(buffer: string): { events: Array<{ name: string; data: string }>; rest: string } {
-  const blocks = buffer.split("\n\n");
-  const rest = blocks.pop() ?? "";
-  const events = blocks.flatMap((b) => {
-    const name = /^event: (.+)$/m.exec(b)?.[1];
-    return name === undefined ? [] : [{ name, data: /^data: (.*)$/m.exec(b)?.[1] ?? "" }];
-  });
-  return { events, rest };
 }
 
 interface Page {
@@ -126,7 +115,19 @@ export async function watchEveryOrder(
       reading.add(done);
     },
   });
-  await joined;
+  // A broker that never lets the group join fails the benchmark with a reason instead of hanging it.
+  let timer: NodeJS.Timeout | undefined;
+  const joinLimit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`tracking pages: no group join on ${TOPICS.orders} in 30 s`)), 30_000);
+  });
+  try {
+    await Promise.race([joined, joinLimit]);
+  } catch (err) {
+    await consumer.disconnect().catch(() => undefined);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
   return {
     async stop() {
       await consumer.disconnect();

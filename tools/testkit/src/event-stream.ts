@@ -1,3 +1,5 @@
+import { sseEvents } from "@food-ordering/contracts";
+
 /**
  * A server-sent event stream read as it arrives: `events` fills with [event, data] pairs (data
  * parsed as JSON), `done` settles when the server ends the stream, `close()` aborts it.
@@ -17,16 +19,12 @@ export function followEventStream(url: string, timeoutMs = 120_000): FollowedStr
       const res = await fetch(url, { signal: ac.signal });
       const reader = res.body!.getReader();
       const decoder = new TextDecoder();
-      let buffer = "";
+      let rest = "";
       for (let r = await reader.read(); !r.done; r = await reader.read()) {
-        buffer += decoder.decode(r.value, { stream: true });
-        for (let i = buffer.indexOf("\n\n"); i >= 0; i = buffer.indexOf("\n\n")) {
-          const block = buffer.slice(0, i);
-          buffer = buffer.slice(i + 2);
-          const event = /^event: (.+)$/m.exec(block)?.[1];
-          const data = /^data: (.+)$/m.exec(block)?.[1];
-          if (event && data) events.push([event, JSON.parse(data) as Record<string, unknown>]);
-        }
+        const got = sseEvents(rest + decoder.decode(r.value, { stream: true }));
+        rest = got.rest;
+        for (const { name, data } of got.events)
+          if (data) events.push([name, JSON.parse(data) as Record<string, unknown>]);
       }
     } catch (err) {
       if (!ac.signal.aborted) throw err;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SilenceTracker } from "../../src/delivery/silence-tracker.ts";
+import { fixOf } from "../../src/delivery/lease-watcher.ts";
 
 const LEASE = 60_000;
 const T0 = 1_000_000;
@@ -68,5 +69,24 @@ describe("the lease watcher's memory of delivering drivers", () => {
     const t = new SilenceTracker(LEASE);
     t.order("o1", "IN_PREPARATION", "d1", T0);
     expect(t.size).toBe(0);
+  });
+});
+
+describe("what the lease watcher reads of a fix", () => {
+  const fix = (v: unknown) => Buffer.from(JSON.stringify(v));
+
+  it("takes the key's driver's fix and the order it names, or none", () => {
+    expect(fixOf("d1", fix({ driverId: "d1", orderId: "o-1", location: { x: 1, y: 1 } }))).toEqual({ orderId: "o-1" });
+    expect(fixOf("d1", fix({ driverId: "d1" }))).toEqual({ orderId: undefined });
+  });
+
+  it("drops what cannot be a fix of that driver, without throwing", () => {
+    expect(fixOf("d1", fix({ driverId: "d2", orderId: "o-1" }))).toBeUndefined();
+    expect(fixOf("d1", fix({ driverId: "d1", orderId: 42 }))).toBeUndefined();
+    expect(fixOf("d1", fix({ driverId: "d1", orderId: "no spaces allowed" }))).toBeUndefined();
+    expect(fixOf("d1", Buffer.from("{not json"))).toBeUndefined();
+    expect(fixOf("d1", Buffer.from("null"))).toBeUndefined();
+    expect(fixOf("d1", null)).toBeUndefined();
+    expect(fixOf("d1", Buffer.alloc(5000, 32))).toBeUndefined();
   });
 });

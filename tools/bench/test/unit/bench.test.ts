@@ -24,7 +24,6 @@ import {
 } from "../../src/report.ts";
 import { cpuPerOrder } from "../../src/per-order.ts";
 import type { ScaleResult, WatchingResult } from "../../src/scales.ts";
-import { sseEvents } from "../../src/watching.ts";
 import { cpuBetween, describeCpu, type CpuSnapshot } from "../../src/cpu.ts";
 import { concurrenciesToRepeat } from "../../src/engine.ts";
 
@@ -338,19 +337,7 @@ describe("report helpers", () => {
     ).toBe(true);
   });
 
-  it("reads a page's events from SSE text cut anywhere, and weighs a page's reads against its status changes", () => {
-    const text =
-      'event: order\ndata: {"a":1}\n\nevent: driver\ndata: {}\n\nevent: end\ndata: {"reason":"DELIVERED"}\n\n';
-    for (let cut = 0; cut <= text.length; cut++) {
-      const first = sseEvents(text.slice(0, cut));
-      const second = sseEvents(first.rest + text.slice(cut));
-      expect([...first.events, ...second.events]).toEqual([
-        { name: "order", data: '{"a":1}' },
-        { name: "driver", data: "{}" },
-        { name: "end", data: '{"reason":"DELIVERED"}' },
-      ]);
-      expect(second.rest).toBe("");
-    }
+  it("weighs a page's reads against its status changes", () => {
     expect(pageInvocationsPerStatusChange(watched(1.02, 8))).toBe(0.13);
     expect(pageInvocationsPerStatusChange(watched(null, 8))).toBeNull();
     expect(pageInvocationsPerStatusChange(null)).toBeNull();
