@@ -1,10 +1,11 @@
 /**
  * Kafka topics of the platform. Keys: `orders` by order id, `driver-updates` by driver id,
  * `order-updates` by order id (every change of an order's status view, with its version; read
- * by the web UI, no Restate subscription).
- * `driver-updates` is the apps' GPS stream (every fix; read by the web UI for the map, lossy, no
- * Restate subscription); `driver-reports` (key = driver id) carries only the fixes the platform
- * needs — the trip left its plan (ETA moved) or a heartbeat for the lease — to the driver's twin.
+ * by the web UI and the endpoint's lease watcher, no Restate subscription).
+ * `driver-updates` is the apps' GPS stream (every fix; read by the web UI for the map and by the
+ * lease watcher as a delivering driver's sign of life; lossy, no Restate subscription);
+ * `driver-reports` (key = driver id) carries to the driver's twin only the fixes the platform
+ * needs (the trip left its plan: the ETA moved) and the lease watcher's silences.
  */
 export const TOPICS = {
   orders: "orders",

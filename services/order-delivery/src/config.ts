@@ -120,6 +120,16 @@ export const endpointConfig = defineConfig("endpoint", {
       "a bearer token (401 without, 403 wrong). Empty = the catalog cannot be changed at run time.",
     helm: "webui.operatorToken (Secret, shared with the web UI)",
   },
+  INACTIVITY_TIMEOUT: {
+    schema: env.duration(),
+    default: "10s",
+    doc:
+      "An invocation that waits this long (on a call, a promise, a timer) is suspended and frees its " +
+      "restate-server slot (1000 by default) until what it waits for is there; drivers' long polls suspend " +
+      "after 1 s. Restate's own default, 1 min, lets waiting invocations fill every slot under load and " +
+      "stall the platform until they time out.",
+    helm: "endpoint.inactivityTimeout",
+  },
   HTTP_TIMEOUT_MS: {
     schema: env.int(100, 120_000),
     default: "5000",

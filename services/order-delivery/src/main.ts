@@ -61,7 +61,12 @@ if (!identityKeys) log.warn("RESTATE_IDENTITY_KEYS is empty: the endpoint accept
 const handler = restate.createEndpointHandler({
   identityKeys,
   services,
-  defaultServiceOptions: { journalRetention: config.JOURNAL_RETENTION, hooks: await tracingHooks(tracing) },
+  defaultServiceOptions: {
+    journalRetention: config.JOURNAL_RETENTION,
+    // Waiting invocations give their slot back soon (see INACTIVITY_TIMEOUT in config.ts).
+    inactivityTimeout: config.INACTIVITY_TIMEOUT,
+    hooks: await tracingHooks(tracing),
+  },
 });
 const server = http2.createServer(handler);
 server.listen(config.PORT, config.BIND_HOST, () =>

@@ -90,6 +90,9 @@ export interface TwinDeps {
   enrollmentKey: string;
 }
 
+/** How long a waiting long poll keeps its invocation slot before it is suspended. */
+const LONG_POLL_INACTIVITY_MS = 1000;
+
 const conflict = (msg: string) => new restate.TerminalError(msg, { errorCode: 409 });
 
 /** A refused credential ends the call with 401/403, counted, before anything was read or changed. */
@@ -371,6 +374,13 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
         return { driverId, status, region, location, assignment, lastSeen, deliveriesCompleted };
       },
     },
-    options: { handlers: internalHandlers(driverDigitalTwin) },
+    options: {
+      handlers: {
+        ...internalHandlers(driverDigitalTwin),
+        // A long poll is all waiting: suspended after a second, it holds no restate-server slot
+        // for its 240 s (a fleet of idle drivers would otherwise fill them all).
+        waitForWork: { inactivityTimeout: LONG_POLL_INACTIVITY_MS },
+      },
+    },
   });
 }

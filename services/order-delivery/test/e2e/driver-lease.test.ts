@@ -32,6 +32,36 @@ const LEASE_MS = 60_000;
 const lostEntry = (v: OrderStatusView, driverId: string) =>
   v.timeline.find((t) => t.status === "WAITING_FOR_DRIVER" && t.detail?.includes(`driver ${driverId} went offline`));
 
+/** The status Restate shows for a driver's pending long poll (running, suspended, ...). */
+async function pollStatus(driverId: string): Promise<string | undefined> {
+  const res = await fetch(`${stack.adminUrl}/query`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({
+      query:
+        "SELECT status FROM sys_invocation WHERE target_service_name = 'driver-digital-twin' " +
+        `AND target_service_key = '${driverId}' AND target_handler_name = 'waitForWork' AND status <> 'completed'`,
+    }),
+  });
+  const { rows } = (await res.json()) as { rows: Array<{ status: string }> };
+  return rows[0]?.status;
+}
+
+describe("a driver's long poll", () => {
+  it("gives its restate-server slot back within seconds: suspended while it waits, answered when work comes", async () => {
+    const app = driverApp(stack, `paris-poll-${uniqueId("d")}`);
+    await app.goOnShift("paris");
+    const poll = app.call("waitForWork", { timeoutMs: 30_000 });
+    // Running while the endpoint holds it, then suspended (LONG_POLL_INACTIVITY_MS = 1 s): a fleet
+    // of idle drivers holds none of Restate's 1000 invocation slots, however long their polls.
+    await expect.poll(() => pollStatus(app.driverId), { timeout: 10_000, interval: 250 }).toBe("suspended");
+    // Signing off resolves the waiting poll: a suspended invocation still answers.
+    expect((await app.call("goOffline")).status).toBe(200);
+    const res = await poll;
+    expect([res.status, await res.json()]).toEqual([200, null]);
+  }, 60_000);
+});
+
 describe("the driver lease", () => {
   it("takes a delivery from an app that vanished mid-poll within one lease, refuses a silent idle app at once", async () => {
     // `gone` polls and walks away mid-poll; `silent` goes on shift and never polls.
