@@ -106,24 +106,32 @@ export async function metricAt(url: string, name: string, labels: Record<string,
   return sumMetric(await (await fetch(url)).text(), name, labels);
 }
 
+/** A string as an SQL literal. */
+export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** The rows of a query of Restate's SQL introspection (sys_invocation, state, ...). */
+export async function restateSql<Row>(stack: StackInfo, query: string): Promise<Row[]> {
+  const res = await fetch(`${stack.adminUrl}/query`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ query }),
+  });
+  if (!res.ok) throw new Error(`Restate's SQL answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { rows: Row[] }).rows;
+}
+
 /** Invocations Restate has of one service key (completed ones are kept for the journal retention), by handler. */
 export async function invocationsByHandler(
   stack: StackInfo,
   service: string,
   key: string,
 ): Promise<Record<string, number>> {
-  const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
-  const res = await fetch(`${stack.adminUrl}/query`, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json" },
-    body: JSON.stringify({
-      query:
-        "SELECT target_handler_name AS handler, count(*) AS n FROM sys_invocation " +
-        `WHERE target_service_name = ${quote(service)} AND target_service_key = ${quote(key)} GROUP BY target_handler_name`,
-    }),
-  });
-  if (!res.ok) throw new Error(`Restate's SQL answered ${res.status}: ${await res.text()}`);
-  const { rows } = (await res.json()) as { rows: Array<{ handler: string; n: number }> };
+  const rows = await restateSql<{ handler: string; n: number }>(
+    stack,
+    "SELECT target_handler_name AS handler, count(*) AS n FROM sys_invocation " +
+      `WHERE target_service_name = ${sqlString(service)} AND target_service_key = ${sqlString(key)} ` +
+      "GROUP BY target_handler_name",
+  );
   return Object.fromEntries(rows.map((r) => [r.handler, Number(r.n)]));
 }
 

@@ -8,6 +8,8 @@ import {
   makeOrder,
   publishOrder,
   publishRaw,
+  restateSql,
+  sqlString,
   statusesOf,
   uniqueId,
   waitForOrder,
@@ -34,16 +36,11 @@ const lostEntry = (v: OrderStatusView, driverId: string) =>
 
 /** The status Restate shows for a driver's pending long poll (running, suspended, ...). */
 async function pollStatus(driverId: string): Promise<string | undefined> {
-  const res = await fetch(`${stack.adminUrl}/query`, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json" },
-    body: JSON.stringify({
-      query:
-        "SELECT status FROM sys_invocation WHERE target_service_name = 'driver-digital-twin' " +
-        `AND target_service_key = '${driverId}' AND target_handler_name = 'waitForWork' AND status <> 'completed'`,
-    }),
-  });
-  const { rows } = (await res.json()) as { rows: Array<{ status: string }> };
+  const rows = await restateSql<{ status: string }>(
+    stack,
+    "SELECT status FROM sys_invocation WHERE target_service_name = 'driver-digital-twin' " +
+      `AND target_service_key = ${sqlString(driverId)} AND target_handler_name = 'waitForWork' AND status <> 'completed'`,
+  );
   return rows[0]?.status;
 }
 
