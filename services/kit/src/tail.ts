@@ -35,7 +35,7 @@ export interface TailOptions {
   fetchMinBytes?: number;
 }
 
-export const FETCH_WAIT_MS = 1000;
+const FETCH_WAIT_MS = 1000;
 const RESTART_DELAY_MS = 3000;
 
 export function tailTopics(opts: TailOptions): Tail {

@@ -120,8 +120,7 @@ export const fromTheFuture = (readingAt: number, now: number): boolean => readin
  * its polls say until when it is there, and an assignment is refused, and the driver marked
  * OFFLINE, once that time has passed.
  */
-export type LeaseVerdict =
-  { verdict: "stale" | "ended" | "expired" } | { verdict: "wait" | "renewed"; delayMs: number };
+export type LeaseVerdict = { verdict: "expired" } | { verdict: "wait" | "renewed"; delayMs: number };
 
 export interface LeaseTimes {
   leaseMs: number;
@@ -133,14 +132,15 @@ export interface LeaseTimes {
 export const firstLeaseCheckIn = (etaPlanned: number | undefined, now: number, t: LeaseTimes): number =>
   etaPlanned === undefined ? t.leaseMs : Math.max(t.leaseMs, etaPlanned + t.graceMs - now);
 
-export function checkLeaseRule(
-  s: Pick<TwinState, "status"> & { leaseId: number; seen: boolean; etaPlanned?: number },
-  leaseId: number,
-  now: number,
-  t: LeaseTimes,
-): LeaseVerdict {
-  if (s.leaseId !== leaseId || s.status === "OFFLINE" || s.status === "IDLE") return { verdict: "stale" };
-  if (s.status !== "DELIVERING") return { verdict: "ended" }; // idle again: its polls take over
+/**
+ * Whether a check still has work: it is the latest one set (a newer assignment, the watcher or a
+ * sign-off set another), and the driver still delivers (idle again: its polls take over).
+ */
+export const leaseCheckApplies = (s: Pick<TwinState, "status"> & { leaseId: number }, leaseId: number): boolean =>
+  s.leaseId === leaseId && s.status === "DELIVERING";
+
+/** The verdict of a check that applies (leaseCheckApplies), at Restate's `now`. */
+export function checkLeaseRule(s: { seen: boolean; etaPlanned?: number }, now: number, t: LeaseTimes): LeaseVerdict {
   // The ETA moved later since the check was set (the app reported): wait for the new one.
   const due = s.etaPlanned === undefined ? now : s.etaPlanned + t.graceMs;
   if (now < due) return { verdict: "wait", delayMs: due - now };

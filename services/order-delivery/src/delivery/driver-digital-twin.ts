@@ -21,6 +21,7 @@ import {
   assign,
   checkLeaseRule,
   checkReportPlace,
+  leaseCheckApplies,
   deliver,
   firstLeaseCheckIn,
   fromTheFuture,
@@ -166,9 +167,8 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
   const leaseExpired = (ctx: restate.ObjectContext, d: Driver, detectedBy: "watcher" | "check", why: string) => {
     ctx.console.warn(`driver ${ctx.key}: ${why}: marking OFFLINE`);
     metrics.leaseExpiries.inc({ detected_by: detectedBy });
-    const next = apply(ctx, d, goOffline(d, "lease"));
-    next.leaseId += 1; // cancels the pending lease check
-    ctx.set("driver", next);
+    d.leaseId += 1; // cancels the pending lease check
+    apply(ctx, d, goOffline(d, "lease"));
   };
 
   /** A sign of life of an idle app at Restate's `now`: it counts as there until its poll ends plus a lease. */
@@ -349,8 +349,8 @@ export function createDriverDigitalTwin(deps: TwinDeps) {
       checkLease: async (ctx, { leaseId }) => {
         const d = await ctx.get<Driver>("driver");
         // Most checks find the delivery over: they end here, without reading the clock.
-        if (!d || d.leaseId !== leaseId || d.status !== "DELIVERING") return;
-        const lease = checkLeaseRule(d, leaseId, await ctx.date.now(), leaseTimes);
+        if (!d || !leaseCheckApplies(d, leaseId)) return;
+        const lease = checkLeaseRule(d, await ctx.date.now(), leaseTimes);
         if (lease.verdict === "wait" || lease.verdict === "renewed") {
           if (lease.verdict === "renewed") d.seen = false;
           armLease(ctx, d, lease.delayMs);

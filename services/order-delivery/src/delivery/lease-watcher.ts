@@ -135,8 +135,7 @@ export function startLeaseWatcher(opts: LeaseWatcherOptions): LeaseWatcher {
     () => {
       const now = Date.now();
       if (!trustworthy(now)) return;
-      for (const s of tracker.silent(now))
-        if (!telling.has(s.driverId)) void tell({ ...s, silentMs: Math.round(s.silentMs), report: "silence" });
+      for (const s of tracker.silent(now)) if (!telling.has(s.driverId)) void tell({ ...s, report: "silence" });
     },
     Math.min(1000, leaseMs / 4),
   );

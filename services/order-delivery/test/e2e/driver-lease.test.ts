@@ -31,6 +31,15 @@ afterAll(closeProducer);
 /** The endpoint's default DRIVER_LEASE_MS, which the shared stack keeps. */
 const LEASE_MS = 60_000;
 
+/** An order in Paris, where only the test's apps drive. */
+const parisOrder = (customerLocation: { x: number; y: number }) =>
+  makeOrder({
+    region: "paris",
+    restaurantId: "par-bistro",
+    products: [{ productId: "par-bi-1", quantity: 1 }],
+    customerLocation,
+  });
+
 const lostEntry = (v: OrderStatusView, driverId: string) =>
   v.timeline.find((t) => t.status === "WAITING_FOR_DRIVER" && t.detail?.includes(`driver ${driverId} went offline`));
 
@@ -77,12 +86,7 @@ describe("the driver lease", () => {
     abandoned.abort();
     await poll;
 
-    const order = makeOrder({
-      region: "paris",
-      restaurantId: "par-bistro",
-      products: [{ productId: "par-bi-1", quantity: 1 }],
-      customerLocation: { x: 6, y: 8 },
-    });
+    const order = parisOrder({ x: 6, y: 8 });
     await publishOrder(stack, order);
     // The first driver the order gets is an app no one answers for (the test's `gone`, or one an
     // earlier test left on shift within its deadline): its poll's other end is gone.
@@ -127,12 +131,7 @@ describe("the driver lease", () => {
     });
     const app = driverApp(stack, `paris-road-${uniqueId("d")}`);
     await app.goOnShift("paris");
-    const order = makeOrder({
-      region: "paris",
-      restaurantId: "par-bistro",
-      products: [{ productId: "par-bi-1", quantity: 1 }],
-      customerLocation: { x: 9, y: 9 },
-    });
+    const order = parisOrder({ x: 9, y: 9 });
     await publishOrder(stack, order);
     // Earlier apps left on shift are found out one lease each; this one polls until the order is its own.
     const work = await waitForWork(app, 3 * LEASE_MS);

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { etaMoved } from "@food-ordering/contracts";
 import {
   checkLeaseRule,
+  leaseCheckApplies,
   firstLeaseCheckIn,
   idleAppGone,
   idleDeadline,
-  type LeaseVerdict,
 } from "../../src/delivery/driver-digital-twin-rules.ts";
 import type { DriverStatus } from "@food-ordering/contracts";
 
@@ -29,7 +29,7 @@ describe("the backstop check of a delivering driver", () => {
 
   it("waits for an ETA the app's reports moved later, whatever it saw", () => {
     const eta = NOW + 300_000;
-    expect(checkLeaseRule(twin("DELIVERING", false, eta), 3, NOW, times)).toEqual({
+    expect(checkLeaseRule(twin("DELIVERING", false, eta), NOW, times)).toEqual({
       verdict: "wait",
       delayMs: 300_000 + times.graceMs,
     });
@@ -37,41 +37,35 @@ describe("the backstop check of a delivering driver", () => {
 
   it("past the ETA's grace: renews after a sign of life, expires without one", () => {
     const eta = NOW - times.graceMs;
-    expect(checkLeaseRule(twin("DELIVERING", true, eta), 3, NOW, times)).toEqual({
+    expect(checkLeaseRule(twin("DELIVERING", true, eta), NOW, times)).toEqual({
       verdict: "renewed",
       delayMs: times.graceMs,
     });
-    expect(checkLeaseRule(twin("DELIVERING", false, eta), 3, NOW, times)).toEqual({ verdict: "expired" });
+    expect(checkLeaseRule(twin("DELIVERING", false, eta), NOW, times)).toEqual({ verdict: "expired" });
     // No ETA ever known (no position, no report): a lease without a word is enough.
-    expect(checkLeaseRule(twin("DELIVERING", false), 3, NOW, times)).toEqual({ verdict: "expired" });
+    expect(checkLeaseRule(twin("DELIVERING", false), NOW, times)).toEqual({ verdict: "expired" });
   });
 
   it("ignores a check of an earlier assignment, or after the watcher or a sign-off set another", () => {
-    expect(checkLeaseRule(twin("DELIVERING", false, undefined, 4), 3, NOW, times)).toEqual({ verdict: "stale" });
+    expect(leaseCheckApplies(twin("DELIVERING", false, undefined, 4), 3)).toBe(false);
+    expect(leaseCheckApplies(twin("DELIVERING", false, undefined, 3), 3)).toBe(true);
   });
 
   it("ends once the driver is idle, offline or never on shift: an idle fleet has no timers", () => {
-    const verdicts: Array<[DriverStatus, LeaseVerdict["verdict"]]> = [
-      ["WAITING_FOR_WORK", "ended"],
-      ["OFFLINE", "stale"],
-      ["IDLE", "stale"],
-    ];
-    for (const [status, verdict] of verdicts)
+    const statuses: DriverStatus[] = ["WAITING_FOR_WORK", "OFFLINE", "IDLE"];
+    for (const status of statuses)
       for (const seen of [true, false])
-        expect([status, checkLeaseRule(twin(status, seen, NOW - 1e6), 3, NOW, times).verdict]).toEqual([
-          status,
-          verdict,
-        ]);
+        expect([status, leaseCheckApplies(twin(status, seen, NOW - 1e6), 3)]).toEqual([status, false]);
   });
 
   it("finds an app that vanished right after its pick-up within two graces of its ETA", () => {
     // Picked up (seen), then nothing: renewed at ETA + grace, expired a grace later.
     const eta = NOW;
     let t = NOW + firstLeaseCheckIn(eta, NOW - 1, times) - 1;
-    const first = checkLeaseRule(twin("DELIVERING", true, eta), 3, t, times);
+    const first = checkLeaseRule(twin("DELIVERING", true, eta), t, times);
     expect(first.verdict).toBe("renewed");
     t += (first as { delayMs: number }).delayMs;
-    expect(checkLeaseRule(twin("DELIVERING", false, eta), 3, t, times).verdict).toBe("expired");
+    expect(checkLeaseRule(twin("DELIVERING", false, eta), t, times).verdict).toBe("expired");
     expect(t - eta).toBe(2 * times.graceMs);
   });
 });
