@@ -10,10 +10,12 @@ import { matcherObject } from "./delivery/driver-delivery-matcher.ts";
 import { createDriverDigitalTwin } from "./delivery/driver-digital-twin.ts";
 import { createCatalogObject } from "./catalog/catalog-object.ts";
 import { catalogDirectoryObject } from "./catalog/catalog-directory.ts";
+import { CatalogCache } from "./catalog/catalog-cache.ts";
 
 /** Every durable service this endpoint serves, wired to its clients and settings. */
 export function durableServices(config: EndpointConfig, deps: { orderUpdates: OrderUpdates; tracing?: Tracing }) {
   const tracing = deps.tracing ?? NO_TRACING;
+  const catalogCache = new CatalogCache(config.CATALOG_CACHE_TTL);
   return [
     createOrderWorkflow({
       payment: paymentClient(config.PAYMENT_URL, config.HTTP_TIMEOUT_MS, tracing),
@@ -22,7 +24,11 @@ export function durableServices(config: EndpointConfig, deps: { orderUpdates: Or
       journalRetention: config.JOURNAL_RETENTION,
       posSigningKey: config.POS_SIGNING_KEY,
     }),
-    createOrderStatusObject({ updates: deps.orderUpdates, orderSigningKey: config.ORDER_SIGNING_KEY }),
+    createOrderStatusObject({
+      updates: deps.orderUpdates,
+      orderSigningKey: config.ORDER_SIGNING_KEY,
+      catalogCache,
+    }),
     createDeliveryManager(),
     matcherObject,
     createDriverDigitalTwin({
@@ -30,7 +36,7 @@ export function durableServices(config: EndpointConfig, deps: { orderUpdates: Or
       enrollmentKey: config.DRIVER_ENROLLMENT_KEY,
       etaChangeThresholdMs: config.ETA_CHANGE_THRESHOLD_MS,
     }),
-    createCatalogObject({ operatorToken: config.OPERATOR_TOKEN }),
+    createCatalogObject({ operatorToken: config.OPERATOR_TOKEN, catalogCache }),
     catalogDirectoryObject,
   ];
 }

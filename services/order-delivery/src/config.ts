@@ -130,6 +130,15 @@ export const endpointConfig = defineConfig("endpoint", {
       "stall the platform until they time out.",
     helm: "endpoint.inactivityTimeout",
   },
+  CATALOG_CACHE_TTL: {
+    schema: env.duration(),
+    default: "5s",
+    doc:
+      "How long order intake uses this process's copy of a region's catalog before asking the catalog " +
+      "object again: an edit made through another endpoint replica applies to this one's orders within it " +
+      "(at once through this one; a refusal is always confirmed against the live catalog). 0s = ask per order.",
+    helm: "endpoint.catalogCacheTtl",
+  },
   HTTP_TIMEOUT_MS: {
     schema: env.int(100, 120_000),
     default: "5000",

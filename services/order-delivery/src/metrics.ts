@@ -32,6 +32,14 @@ export const metrics = {
     labelNames: ["outcome"],
     registers,
   }),
+  catalogChecks: new Counter({
+    name: `${P}catalog_checks_total`,
+    help:
+      "Orders checked against the catalog at intake, by source: cache (this process's copy of the region " +
+      "accepted it) or catalog (the catalog object was asked: nothing cached, or the copy refused the order).",
+    labelNames: ["source"],
+    registers,
+  }),
   duplicateOrderEvents: new Counter({
     name: `${P}order_duplicate_events_total`,
     help: "Order events ignored because their order id was seen before (provider retries, topic replays).",

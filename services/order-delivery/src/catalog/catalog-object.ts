@@ -12,11 +12,14 @@ import { authorizationOf } from "../delivery/driver-auth.ts";
 import { internalHandlers } from "../internal-handlers.ts";
 import { operatorCheck } from "./operator-auth.ts";
 import { putRegion, setPrice, upsertRestaurant, type Edit } from "./catalog-edits.ts";
+import type { CatalogCache } from "./catalog-cache.ts";
 
 /**
  * catalog (virtual object, key = region id): the live catalog, one region per key. Restate state
- * makes a change durable, versioned and seen at once by every endpoint replica, with no reload
- * protocol; per-region keys keep order intake (one shared `get` per order) free of contention.
+ * makes a change durable, versioned and seen by every endpoint replica, with no reload protocol;
+ * per-region keys keep order intake free of contention. Intake reads a region through each
+ * process's CatalogCache: an edit applies at once to orders this process receives and within
+ * CATALOG_CACHE_TTL to other replicas' (catalog-cache.ts).
  *
  * State `entry`: the region and its version, or `retired`. No state: the built-in entry
  * (DEFAULT_CATALOG) at version 0. Every write checks the operator token first, then the region
@@ -32,7 +35,7 @@ const current = (stored: Stored | null, key: string): CatalogEntry | null => {
   return "retired" in stored ? null : stored;
 };
 
-export function createCatalogObject(deps: { operatorToken: string }) {
+export function createCatalogObject(deps: { operatorToken: string; catalogCache: CatalogCache }) {
   const operator = operatorCheck(deps.operatorToken);
 
   const refuseUnlessOperator = (ctx: restate.ObjectContext) => {
@@ -53,6 +56,7 @@ export function createCatalogObject(deps: { operatorToken: string }) {
       throw new restate.TerminalError(`catalog unchanged: ${next.errors.join("; ")}`, { errorCode: 400 });
     const version = (stored?.version ?? 0) + 1;
     ctx.set<Stored>("entry", { region: next.region, version });
+    deps.catalogCache.edited(ctx.key, version);
     if (!entry) ctx.sendClient(catalogDirectory, CATALOG_DIRECTORY_KEY).add({ region: ctx.key });
     ctx.console.info(`catalog: region ${ctx.key} is now at version ${version}`);
     return { region: ctx.key, version };
@@ -75,6 +79,7 @@ export function createCatalogObject(deps: { operatorToken: string }) {
         // Orders in flight carry what they were accepted with (ValidOrder), so they finish.
         const version = (stored?.version ?? 0) + 1;
         ctx.set<Stored>("entry", { retired: true, version });
+        deps.catalogCache.edited(ctx.key, version);
         ctx.sendClient(catalogDirectory, CATALOG_DIRECTORY_KEY).remove({ region: ctx.key });
         return { region: ctx.key, version };
       },

@@ -9,13 +9,16 @@ import {
   readOrderEvent,
   sameHash,
   ORDER_STATUSES,
+  type OrderEvent,
   type OrderStatus,
   type OrderStatusView,
+  type ParseResult,
 } from "@food-ordering/contracts";
 import { traceHeaders } from "@food-ordering/kit";
 import { metrics } from "../metrics.ts";
 import { orderEventTrace, orderTraceparent, rejectedInTrace } from "../trace-context.ts";
 import { internalHandlers } from "../internal-handlers.ts";
+import type { CatalogCache } from "../catalog/catalog-cache.ts";
 import type { OrderUpdates } from "./order-updates.ts";
 
 /**
@@ -99,8 +102,31 @@ export function createOrderStatusObject(deps: {
   updates: OrderUpdates;
   /** The platform's order signing key: only events its producers signed start an order; empty = not checked. */
   orderSigningKey: string;
+  /** This process's recent reads of the live catalog (catalog-cache.ts). */
+  catalogCache: CatalogCache;
 }) {
   const publish = (saved: OrderStatusView & { version: number }) => void deps.updates.publish(saved);
+
+  /**
+   * The order checked against its region's live catalog, and the time it was: an order the cached
+   * region accepts costs one journaled step; otherwise (nothing cached, or the cached copy refuses
+   * it) the catalog object is asked, so a refusal always stands on the live catalog.
+   */
+  const checkedAgainstCatalog = async (ctx: Ctx, event: OrderEvent): Promise<{ parsed: ParseResult; now: number }> => {
+    const cached = await ctx.run("check against the cached catalog", () => {
+      const now = Date.now();
+      const entry = deps.catalogCache.get(event.region, now);
+      const parsed = entry ? checkOrderInRegion(event, entry.region) : undefined;
+      metrics.catalogChecks.inc({ source: parsed?.ok ? "cache" : "catalog" });
+      return parsed?.ok ? { parsed, now } : null;
+    });
+    if (cached) return cached;
+    const entry = await ctx.client(catalog, event.region).get();
+    const now = await ctx.date.now();
+    // Stamped with the journaled time: a replay long after the read cannot pass it off as fresh.
+    deps.catalogCache.put(event.region, entry, now);
+    return { parsed: checkOrderInRegion(event, entry?.region), now };
+  };
   return restate.implement(orderStatus, {
     handlers: {
       receive: async (ctx, raw: Uint8Array) => {
@@ -129,12 +155,10 @@ export function createOrderStatusObject(deps: {
           metrics.duplicateOrderEvents.inc();
           return;
         }
-        // The event's region from the live catalog: one shared read, so a change applies to the next order.
         const read = readOrderEvent(signed.event, id);
-        const parsed = read.ok
-          ? checkOrderInRegion(read.event, (await ctx.client(catalog, read.event.region).get())?.region)
-          : read;
-        const now = await ctx.date.now();
+        const { parsed, now } = read.ok
+          ? await checkedAgainstCatalog(ctx, read.event)
+          : { parsed: read, now: await ctx.date.now() };
         // The view remembers the order's trace (the web UI and inspect draw it from Jaeger).
         const trace = orderEventTrace(ctx, read.ok ? read.event.traceparent : read.traceparent);
         const traced = (v: OrderStatusView): OrderStatusView => (trace.traceId ? { ...v, traceId: trace.traceId } : v);

@@ -15,6 +15,7 @@ import {
 import {
   E2E_EXTRA_REGION,
   closeProducer,
+  endpointCounter,
   ingressPost,
   ledger,
   orderAt,
@@ -136,6 +137,30 @@ describe("changes at run time", () => {
       expect(Date.now(), "the web UI never showed the new restaurant").toBeLessThan(deadline);
       await new Promise((res) => setTimeout(res, 500));
     }
+  });
+
+  it("checks orders against the endpoint's copy of the region, not a catalog call per order", async () => {
+    const r = stall();
+    await writeCatalog(stack.ingressUrl, token, { op: "upsertRestaurant", region: E2E_EXTRA_REGION, restaurant: r });
+    const checks = async () => ({
+      cache: await endpointCounter(stack, "food_ordering_catalog_checks_total", { source: "cache" }),
+      catalog: await endpointCounter(stack, "food_ordering_catalog_checks_total", { source: "catalog" }),
+    });
+    const before = await checks();
+    // The edit dropped this process's copy: the first order asks the catalog, the next ones do not.
+    const first = orderAt(E2E_EXTRA_REGION, r);
+    await publishOrder(stack, first);
+    await waitForOrder(stack, first.id, (v) => v.status !== "NEW", 30_000);
+    const next = Array.from({ length: 7 }, () => orderAt(E2E_EXTRA_REGION, r));
+    await Promise.all(next.map((o) => publishOrder(stack, o)));
+    for (const o of next) {
+      const { final } = await waitForOrder(stack, o.id, (v) => v.status !== "NEW", 30_000);
+      expect(final.rejectionReason).toBeUndefined();
+    }
+    const after = await checks();
+    expect(after.cache - before.cache).toBeGreaterThanOrEqual(7);
+    // The first order, and at most one more where the copy's 5 s ran out meanwhile.
+    expect(after.catalog - before.catalog).toBeLessThanOrEqual(2);
   });
 
   it("a price changed at run time does not change an order in flight; the next order sees it", async () => {
