@@ -10,12 +10,12 @@ import { matcherObject } from "./delivery/driver-delivery-matcher.ts";
 import { createDriverDigitalTwin } from "./delivery/driver-digital-twin.ts";
 import { createCatalogObject } from "./catalog/catalog-object.ts";
 import { catalogDirectoryObject } from "./catalog/catalog-directory.ts";
-import { CatalogCache } from "./catalog/catalog-cache.ts";
+import { IntakeCatalogCache } from "./catalog/catalog-cache.ts";
 
 /** Every durable service this endpoint serves, wired to its clients and settings. */
 export function durableServices(config: EndpointConfig, deps: { orderUpdates: OrderUpdates; tracing?: Tracing }) {
   const tracing = deps.tracing ?? NO_TRACING;
-  const catalogCache = new CatalogCache(config.CATALOG_CACHE_TTL);
+  const catalogCache = new IntakeCatalogCache(config.CATALOG_CACHE_TTL);
   return [
     createOrderWorkflow({
       payment: paymentClient(config.PAYMENT_URL, config.HTTP_TIMEOUT_MS, tracing),

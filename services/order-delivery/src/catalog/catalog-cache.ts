@@ -12,9 +12,10 @@ import type { CatalogEntry } from "@food-ordering/contracts";
  * Order intake only accepts from the cache; a refusal is confirmed against the live catalog
  * (order-status.ts), so a product added or a price changed elsewhere is never refused for a
  * stale copy. Readers must go through a journaled step: the cache differs between processes and
- * over time, which a replay must not see.
+ * over time, which a replay must not see. (Not contracts' CatalogCache, which readers outside
+ * Restate such as the web UI refresh through the ingress.)
  */
-export class CatalogCache {
+export class IntakeCatalogCache {
   private readonly entries = new Map<string, { entry: CatalogEntry; at: number }>();
   /** Region id -> the lowest version a read may put in (the last edit this process made). */
   private readonly floor = new Map<string, number>();

@@ -12,13 +12,13 @@ import { authorizationOf } from "../delivery/driver-auth.ts";
 import { internalHandlers } from "../internal-handlers.ts";
 import { operatorCheck } from "./operator-auth.ts";
 import { putRegion, setPrice, upsertRestaurant, type Edit } from "./catalog-edits.ts";
-import type { CatalogCache } from "./catalog-cache.ts";
+import type { IntakeCatalogCache } from "./catalog-cache.ts";
 
 /**
  * catalog (virtual object, key = region id): the live catalog, one region per key. Restate state
  * makes a change durable, versioned and seen by every endpoint replica, with no reload protocol;
  * per-region keys keep order intake free of contention. Intake reads a region through each
- * process's CatalogCache: an edit applies at once to orders this process receives and within
+ * process's IntakeCatalogCache: an edit applies at once to orders this process receives and within
  * CATALOG_CACHE_TTL to other replicas' (catalog-cache.ts).
  *
  * State `entry`: the region and its version, or `retired`. No state: the built-in entry
@@ -35,12 +35,23 @@ const current = (stored: Stored | null, key: string): CatalogEntry | null => {
   return "retired" in stored ? null : stored;
 };
 
-export function createCatalogObject(deps: { operatorToken: string; catalogCache: CatalogCache }) {
+export function createCatalogObject(deps: { operatorToken: string; catalogCache: IntakeCatalogCache }) {
   const operator = operatorCheck(deps.operatorToken);
 
   const refuseUnlessOperator = (ctx: restate.ObjectContext) => {
     const refusal = operator(authorizationOf(ctx.request().headers));
     if (refusal) throw new restate.TerminalError(refusal.message, { errorCode: refusal.errorCode });
+  };
+
+  /**
+   * Stores the region's next version: the one place `entry` is written, so this process's intake
+   * copy (catalog-cache.ts) can never miss an edit.
+   */
+  const store = (ctx: restate.ObjectContext, stored: Stored | null, next: { region: Region } | { retired: true }) => {
+    const version = (stored?.version ?? 0) + 1;
+    ctx.set<Stored>("entry", { ...next, version });
+    deps.catalogCache.edited(ctx.key, version);
+    return version;
   };
 
   /** Checks the credential, applies the edit to the current region, stores it: one version more. */
@@ -54,9 +65,7 @@ export function createCatalogObject(deps: { operatorToken: string; catalogCache:
     const next = edit(entry?.region);
     if (next.errors)
       throw new restate.TerminalError(`catalog unchanged: ${next.errors.join("; ")}`, { errorCode: 400 });
-    const version = (stored?.version ?? 0) + 1;
-    ctx.set<Stored>("entry", { region: next.region, version });
-    deps.catalogCache.edited(ctx.key, version);
+    const version = store(ctx, stored, { region: next.region });
     if (!entry) ctx.sendClient(catalogDirectory, CATALOG_DIRECTORY_KEY).add({ region: ctx.key });
     ctx.console.info(`catalog: region ${ctx.key} is now at version ${version}`);
     return { region: ctx.key, version };
@@ -77,9 +86,7 @@ export function createCatalogObject(deps: { operatorToken: string; catalogCache:
             errorCode: 404,
           });
         // Orders in flight carry what they were accepted with (ValidOrder), so they finish.
-        const version = (stored?.version ?? 0) + 1;
-        ctx.set<Stored>("entry", { retired: true, version });
-        deps.catalogCache.edited(ctx.key, version);
+        const version = store(ctx, stored, { retired: true });
         ctx.sendClient(catalogDirectory, CATALOG_DIRECTORY_KEY).remove({ region: ctx.key });
         return { region: ctx.key, version };
       },

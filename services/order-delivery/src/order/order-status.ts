@@ -18,7 +18,7 @@ import { traceHeaders } from "@food-ordering/kit";
 import { metrics } from "../metrics.ts";
 import { orderEventTrace, orderTraceparent, rejectedInTrace } from "../trace-context.ts";
 import { internalHandlers } from "../internal-handlers.ts";
-import type { CatalogCache } from "../catalog/catalog-cache.ts";
+import type { IntakeCatalogCache } from "../catalog/catalog-cache.ts";
 import type { OrderUpdates } from "./order-updates.ts";
 
 /**
@@ -103,7 +103,7 @@ export function createOrderStatusObject(deps: {
   /** The platform's order signing key: only events its producers signed start an order; empty = not checked. */
   orderSigningKey: string;
   /** This process's recent reads of the live catalog (catalog-cache.ts). */
-  catalogCache: CatalogCache;
+  catalogCache: IntakeCatalogCache;
 }) {
   const publish = (saved: OrderStatusView & { version: number }) => void deps.updates.publish(saved);
 
