@@ -57,6 +57,10 @@ const opts = new Command("npm run bench --")
     "--tracing",
     "run with distributed tracing on (every process and restate-server export spans to a local Jaeger)",
   )
+  .option(
+    "--render",
+    "no run: write the reports again from bench/results/latest.json (after a change to their wording)",
+  )
   .parse()
   .opts<{
     quick?: boolean;
@@ -67,7 +71,15 @@ const opts = new Command("npm run bench --")
     cpuProf?: boolean;
     keep?: boolean;
     tracing?: boolean;
+    render?: boolean;
   }>();
+
+if (opts.render) {
+  const r = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "bench/results/latest.json"), "utf8")) as BenchResult;
+  const files = writeResults(REPO_ROOT, r, r.config.mode === "full");
+  console.log(`wrote ${files.map((f) => path.relative(REPO_ROOT, f)).join(", ")}`);
+  process.exit(0);
+}
 
 const s = settings(!!opts.quick);
 if (opts.plan) s.plan = opts.plan;

@@ -3,12 +3,10 @@ import { NOOP_PROCESS } from "./noop-service.ts";
 
 /**
  * What one invocation costs the machine, in the order run against the engine's no-op run (pure;
- * unit-tested). The orders/s target, ½ × engine limit ÷ invocations per order, holds only where
- * the machine can run this workload's invocations at half the rate it runs no-ops: where an
- * invocation of the workload costs at most twice a no-op. This table measures that ratio in
- * every run, part by part, instead of leaving it to a one-off analysis — next to the least a
- * stateful handler does (read one key, write it back), which says how far below 2× any handler
- * that keeps state can get on this engine.
+ * unit-tested). Orders/s on a saturated machine are its cores over CPU per invocation × invocations
+ * per order, so this table measures the middle term in every run, part by part, against a no-op —
+ * and against the least a stateful handler does (read one key, write it back), which says how
+ * close to a no-op any handler that keeps state can get on this engine.
  */
 export interface CostRow {
   part: string;
@@ -104,19 +102,23 @@ export function costPerInvocation(
 }
 
 /**
- * The orders/s target allows an invocation of the workload 2 × what a no-op costs the whole
- * machine. Restate and the service endpoint are the part no simulated world can make cheaper:
- * where they alone spend more than that budget, the target is out of reach on this machine even
- * with Kafka and the simulators for free; where less, `leftMs` is what the rest may spend.
+ * The CPU one invocation may cost the whole machine for it to deliver `ordersPerS` at
+ * `invocationsPerOrder`: its cores over the invocations those orders take. Restate and the service
+ * endpoint are the part no simulated world can make cheaper: where they alone spend more than that
+ * budget, the target is out of reach on this machine even with Kafka and the simulators for free;
+ * where less, `leftMs` is what the rest may spend. Derived from the target, not from the no-op
+ * rate: a faster machine raises both, and only the first says whether 40 orders/s fit.
  */
-export function engineAgainstBudget(rows: CostRow[]): { engineMs: number; budgetMs: number; leftMs: number } | null {
+export function engineAgainstBudget(
+  rows: CostRow[],
+  budget: { cores: number; ordersPerS: number; invocationsPerOrder: number | null },
+): { engineMs: number; budgetMs: number; leftMs: number } | null {
   const row = (part: string) => rows.find((r) => r.part === part);
   const restate = row(PART.restate)?.workloadMs,
-    endpoint = row(PART.endpoint)?.workloadMs,
-    noop = row(PART.machine)?.noopMs;
-  if (restate == null || endpoint == null || noop == null) return null;
+    endpoint = row(PART.endpoint)?.workloadMs;
+  if (restate == null || endpoint == null || !budget.invocationsPerOrder) return null;
   const engineMs = round(restate + endpoint)!,
-    budgetMs = round(2 * noop)!;
+    budgetMs = round((budget.cores * 1000) / (budget.ordersPerS * budget.invocationsPerOrder))!;
   return { engineMs, budgetMs, leftMs: round(budgetMs - engineMs)! };
 }
 

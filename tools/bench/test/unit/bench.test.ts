@@ -564,39 +564,52 @@ describe("cost per invocation", () => {
     expect(by["everything else (Kafka, simulators / load generator)"]).toMatchObject({ workloadMs: 0.4, noopMs: 0.3 });
   });
 
-  it("weighs what Restate and the endpoint alone spend against the target's budget of 2 no-ops", () => {
+  it("weighs what Restate and the endpoint alone spend against what the orders/s target leaves an invocation", () => {
     const run = (restate: number, endpoint: number) => ({
       cpu: cpu(0.9, 0.05, { restate, endpoint, kafka: 0.2 }, 0.5),
       invocationsPerS: 500,
       journalEntriesPerInvocation: 7,
     });
-    const noop = {
+    const noop = (perS: number) => ({
       cpu: cpu(0.9, 0.05, { restate: 0.8, "bench-noop": 0.6 }, 0.6),
-      invocationsPerS: 1000,
+      invocationsPerS: perS,
       journalEntriesPerInvocation: 2,
-    };
-    // The no-op run: 1.7 cores at 1000/s = 1.7 ms of machine, so the budget is 3.4 ms.
-    // 0.8 + 0.6 cores at 500/s = 2.8 ms: under it, 0.6 ms left for the rest.
-    expect(engineAgainstBudget(costPerInvocation(run(0.8, 0.6), noop, noop, 2))).toEqual({
-      engineMs: 2.8,
-      budgetMs: 3.4,
-      leftMs: 0.6,
     });
-    // 1.0 + 0.9 cores at 500/s = 3.8 ms: over it whatever the rest costs.
-    expect(engineAgainstBudget(costPerInvocation(run(1.0, 0.9), noop, noop, 2))).toEqual({
-      engineMs: 3.8,
-      budgetMs: 3.4,
-      leftMs: -0.4,
+    // 40 orders/s × 25 invocations = 1000 invocations/s on 2 cores: 2 ms of machine each.
+    const budget = { cores: 2, ordersPerS: 40, invocationsPerOrder: 25 };
+    // 0.5 + 0.4 cores at 500/s = 1.8 ms: under it, 0.2 ms left for the rest, however fast a no-op ran.
+    for (const n of [noop(1000), noop(3000)]) {
+      expect(engineAgainstBudget(costPerInvocation(run(0.5, 0.4), n, n, 2), budget)).toEqual({
+        engineMs: 1.8,
+        budgetMs: 2,
+        leftMs: 0.2,
+      });
+    }
+    // 0.6 + 0.5 cores at 500/s = 2.2 ms: over it whatever the rest costs.
+    expect(engineAgainstBudget(costPerInvocation(run(0.6, 0.5), noop(1000), noop(1000), 2), budget)).toEqual({
+      engineMs: 2.2,
+      budgetMs: 2,
+      leftMs: -0.2,
     });
-    expect(budgetSentence({ engineMs: 3.8, budgetMs: 3.4, leftMs: -0.4 })).toContain(
-      "over it, so no cheaper broker or simulated world could meet the target",
+    const at = { machineMs: 2.6, cores: 2, invocationsPerOrder: 25 };
+    const over = budgetSentence({ engineMs: 2.2, budgetMs: 2, leftMs: -0.2 }, at);
+    expect(over).toContain(
+      "At 25.00 invocations per order, 40 orders/s on 2 cores leave an invocation 2 ms of the machine",
     );
-    expect(budgetSentence({ engineMs: 2.8, budgetMs: 3.4, leftMs: 0.6 })).toContain(
-      "0.6 ms were left for Kafka and the simulated world",
-    );
+    expect(over).toContain("it spent 2.6 ms, over that");
+    expect(over).toContain("over it, so no cheaper broker or simulated world could meet the target");
+    const under = budgetSentence({ engineMs: 1.8, budgetMs: 2, leftMs: 0.2 }, { ...at, machineMs: 1.9 });
+    expect(under).toContain("it spent 1.9 ms, within that");
+    expect(under).toContain("0.2 ms were left for Kafka and the simulated world");
     const idle = { cpu: cpu(0.1, 0, { restate: 0.1 }, 0.05), invocationsPerS: 0, journalEntriesPerInvocation: null };
-    expect(engineAgainstBudget(costPerInvocation(idle, idle, idle, 2))).toBeNull();
-    expect(budgetSentence(null)).toBe("");
+    expect(engineAgainstBudget(costPerInvocation(idle, idle, idle, 2), budget)).toBeNull();
+    expect(
+      engineAgainstBudget(costPerInvocation(run(0.5, 0.4), noop(1000), noop(1000), 2), {
+        ...budget,
+        invocationsPerOrder: null,
+      }),
+    ).toBeNull();
+    expect(budgetSentence(null, at)).toBe("");
   });
 
   it("has no figure where a run created no invocation", () => {
