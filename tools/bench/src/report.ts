@@ -397,6 +397,15 @@ export function cpuMsPerOrder(cpu: Pick<CpuUsage, "byProcess">, deliveredPerS: n
 }
 
 /**
+ * CPU-seconds as the no-op invocations the same machine runs on them. The machine's speed moves
+ * both alike (one run's 0.27 s per order at 1.0 ms per no-op was another's 0.165 s at 0.6 ms),
+ * so this is the figure to compare across runs.
+ */
+export function noopsWorth(cpuS: number | null, noopMs: number | null): number | null {
+  return cpuS === null || !noopMs ? null : (cpuS * 1000) / noopMs;
+}
+
+/**
  * An order's cost at each time scale: per handler, CPU per order by process, the trip's fixes
  * against the reports that reached Restate, the idle fleet, and what a tracking page per order
  * adds (measured where the scale has it: at 60×, in a second window with the web UI up).
@@ -409,6 +418,7 @@ function scalesSection(r: BenchResult): string[] {
   const per = (x: ScaleResult, h: string) =>
     x.invocations_per_order_by_handler.find((y) => y.handler === h)?.count ?? 0;
   const cpuOf = (x: ScaleResult, p: string) => x.cpu_s_per_order?.byProcess.find((y) => y.process === p)?.seconds;
+  const noop = msPerInvocation(partCores.machine(r.engine.best.cpu, r.machine.cores), r.engine.best.invocationsPerS);
   return [
     "",
     "An order's cost by time scale (net of the idle baseline; CPU-seconds per delivered order, the machine's without steal):",
@@ -422,6 +432,8 @@ function scalesSection(r: BenchResult): string[] {
       `${col((x) => `**${num(x.invocations_per_order, 2)}** (${num(x.invocations_per_order_gross, 2)})`)} |`,
     ...handlers.map((h) => `| ${h} | ${col((x) => per(x, h).toFixed(2))} |`),
     `| **CPU-seconds per delivered order, machine** | ${col((x) => `**${num(x.cpu_s_per_order?.machineS ?? null, 3)}**`)} |`,
+    `| … as no-op invocations (÷ ${num(noop, 3)} ms, a no-op's machine CPU: the figure that carries from a fast day to a slow one) | ` +
+      `${col((x) => num(noopsWorth(x.cpu_s_per_order?.machineS ?? null, noop), 0))} |`,
     ...processes.map((p) => `| ${p} | ${col((x) => num(cpuOf(x, p) ?? null, 4))} |`),
     `| idle invocations per driver per second | ` +
       `${col((x) => `${x.idle_invocations_per_driver_per_s.toFixed(4)} (${x.idle.drivers} drivers, ${x.idle.windowS.toFixed(0)} s)`)} |`,

@@ -17,6 +17,7 @@ import { sumMetric } from "@food-ordering/stack";
 import { perUnit } from "../../src/invocations.ts";
 import {
   budgetSentence,
+  noopsWorth,
   pageInvocationsPerStatusChange,
   replaceBetween,
   stealSummary,
@@ -610,6 +611,15 @@ describe("cost per invocation", () => {
       }),
     ).toBeNull();
     expect(budgetSentence(null, at)).toBe("");
+  });
+
+  it("states CPU per order as the no-ops the same machine runs on it", () => {
+    // Two days of one machine: the fast one ran everything in 0.6 of the slow one's time.
+    expect(noopsWorth(0.27, 1.0)).toBeCloseTo(270);
+    expect(noopsWorth(0.162, 0.6)).toBeCloseTo(270);
+    expect(noopsWorth(null, 0.6)).toBeNull();
+    expect(noopsWorth(0.2, null)).toBeNull();
+    expect(noopsWorth(0.2, 0)).toBeNull();
   });
 
   it("has no figure where a run created no invocation", () => {
