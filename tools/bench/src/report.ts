@@ -405,6 +405,11 @@ export function noopsWorth(cpuS: number | null, noopMs: number | null): number |
   return cpuS === null || !noopMs ? null : (cpuS * 1000) / noopMs;
 }
 
+/** CPU-seconds per delivered order the stack would spend with no order at all (its idle fleet, Kafka, Restate's clock). */
+export function idleShare(x: Pick<ScaleResult, "idle" | "delivered_per_s">, cores: number): number | null {
+  return x.delivered_per_s > 0 ? partCores.machine(x.idle.cpu, cores) / x.delivered_per_s : null;
+}
+
 /**
  * An order's cost at each time scale: per handler, CPU per order by process, the trip's fixes
  * against the reports that reached Restate, the idle fleet, and what a tracking page per order
@@ -421,7 +426,7 @@ function scalesSection(r: BenchResult): string[] {
   const noop = msPerInvocation(partCores.machine(r.engine.best.cpu, r.machine.cores), r.engine.best.invocationsPerS);
   return [
     "",
-    "An order's cost by time scale (net of the idle baseline; CPU-seconds per delivered order, the machine's without steal):",
+    "An order's cost by time scale (invocations net of the idle baseline; CPU-seconds per delivered order gross, the machine's without steal, with the idle fleet's share beside it):",
     "",
     `| | ${col((x) => `${x.time_scale}×, tick ${x.tick_ms} ms, lease ${x.lease_ms} ms, ${x.offered_per_s}/s offered`)} |`,
     `|---|${col(() => "---")}|`,
@@ -434,6 +439,8 @@ function scalesSection(r: BenchResult): string[] {
     `| **CPU-seconds per delivered order, machine** | ${col((x) => `**${num(x.cpu_s_per_order?.machineS ?? null, 3)}**`)} |`,
     `| … as no-op invocations (÷ ${num(noop, 3)} ms, a no-op's machine CPU: the figure that carries from a fast day to a slow one) | ` +
       `${col((x) => num(noopsWorth(x.cpu_s_per_order?.machineS ?? null, noop), 0))} |`,
+    `| … of it what the stack spends idle (its idle window's machine CPU over the delivered rate) | ` +
+      `${col((x) => num(idleShare(x, r.machine.cores), 3))} |`,
     ...processes.map((p) => `| ${p} | ${col((x) => num(cpuOf(x, p) ?? null, 4))} |`),
     `| idle invocations per driver per second | ` +
       `${col((x) => `${x.idle_invocations_per_driver_per_s.toFixed(4)} (${x.idle.drivers} drivers, ${x.idle.windowS.toFixed(0)} s)`)} |`,

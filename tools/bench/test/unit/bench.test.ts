@@ -18,6 +18,7 @@ import { perUnit } from "../../src/invocations.ts";
 import {
   budgetSentence,
   noopsWorth,
+  idleShare,
   pageInvocationsPerStatusChange,
   replaceBetween,
   stealSummary,
@@ -611,6 +612,19 @@ describe("cost per invocation", () => {
       }),
     ).toBeNull();
     expect(budgetSentence(null, at)).toBe("");
+  });
+
+  it("gives the share of an order's CPU the stack spends idle", () => {
+    const idle = {
+      drivers: 240,
+      windowS: 240,
+      invocations: { total: 0, byHandler: [], journalEntries: 0 },
+      perDriverPerS: 0,
+    };
+    const cpu = { machineBusy: 0.05, steal: 0.02, byProcess: [], restateThreads: [] };
+    // 3% of 2 cores without steal = 0.06 cores, over 4 orders/s.
+    expect(idleShare({ idle: { ...idle, cpu }, delivered_per_s: 4 }, 2)).toBeCloseTo(0.015);
+    expect(idleShare({ idle: { ...idle, cpu }, delivered_per_s: 0 }, 2)).toBeNull();
   });
 
   it("states CPU per order as the no-ops the same machine runs on it", () => {
