@@ -426,7 +426,8 @@ function scalesSection(r: BenchResult): string[] {
   const noop = msPerInvocation(partCores.machine(r.engine.best.cpu, r.machine.cores), r.engine.best.invocationsPerS);
   return [
     "",
-    "An order's cost by time scale (invocations net of the idle baseline; CPU-seconds per delivered order gross, the machine's without steal, with the idle fleet's share beside it):",
+    "An order's cost by time scale (invocations net of the idle baseline; CPU-seconds per delivered order gross, " +
+      "the machine's without steal, with the idle fleet's share beside it):",
     "",
     `| | ${col((x) => `${x.time_scale}×, tick ${x.tick_ms} ms, lease ${x.lease_ms} ms, ${x.offered_per_s}/s offered`)} |`,
     `|---|${col(() => "---")}|`,
