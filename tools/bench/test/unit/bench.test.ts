@@ -294,7 +294,9 @@ describe("report helpers", () => {
       ...over,
     });
     const base = { orders_per_s: 41, publish_to_created_p99_ms: 90, idle_invocations_per_driver_per_s: 0.008 };
-    expect(targets({ ...base, scales: [at60({})] }).map((x) => x.met)).toEqual([
+    // 0.08 s at 1 ms per no-op: 80 no-ops' worth.
+    expect(targets({ ...base, scales: [at60({})] }, 1).map((x) => x.met)).toEqual([
+      true,
       true,
       true,
       true,
@@ -303,22 +305,35 @@ describe("report helpers", () => {
       true,
       true,
     ]);
-    const missed = targets({
-      orders_per_s: 30,
-      publish_to_created_p99_ms: 120,
-      idle_invocations_per_driver_per_s: 0.011,
-      scales: [
-        at60({
-          invocations_per_order: 21,
-          cpu_s_per_order: { machineS: 0.2, byProcess: [] },
-          // A page that read the order every 500 ms: 60 invocations for 8 status changes.
-          watching: watched(60, 8),
-        }),
-      ],
-    });
-    expect(missed.map((x) => x.met)).toEqual([false, false, false, false, false, false, false]);
+    const missed = targets(
+      {
+        orders_per_s: 30,
+        publish_to_created_p99_ms: 120,
+        idle_invocations_per_driver_per_s: 0.011,
+        scales: [
+          at60({
+            invocations_per_order: 21,
+            cpu_s_per_order: { machineS: 0.2, byProcess: [] },
+            // A page that read the order every 500 ms: 60 invocations for 8 status changes.
+            watching: watched(60, 8),
+          }),
+        ],
+      },
+      0.5,
+    );
+    expect(missed.map((x) => x.met)).toEqual([false, false, false, false, false, false, false, false]);
+    expect(missed[7]).toMatchObject({ value: "400", target: "≤ 300 (proposed in place of the seconds)" });
+    // The proposed figure is the seconds over the day's no-op: 0.2 s is within it on a slow day.
+    const slowDay = { ...base, scales: [at60({ cpu_s_per_order: { machineS: 0.2, byProcess: [] } })] };
+    expect(
+      targets(slowDay, 1)
+        .map((x) => x.met)
+        .slice(6),
+    ).toEqual([false, true]);
+    // No engine window: the proposed target is not met (n/a), never assumed.
+    expect(targets(slowDay, null)[7]).toMatchObject({ value: "–", met: false });
     // 16 invocations: over 15 at 60x, within 20 for the 10-minute trip, but only with its fix count.
-    expect(targets({ ...base, scales: [at60({ invocations_per_order: 16 })] }).map((x) => x.met)).toEqual([
+    expect(targets({ ...base, scales: [at60({ invocations_per_order: 16 })] }, 1).map((x) => x.met)).toEqual([
       true,
       true,
       true,
@@ -326,14 +341,15 @@ describe("report helpers", () => {
       true,
       true,
       true,
+      true,
     ]);
     // No page measured: the page's target is not met (n/a), never assumed.
-    expect(targets({ ...base, scales: [at60({ watching: null })] })[5]).toMatchObject({ value: "–", met: false });
+    expect(targets({ ...base, scales: [at60({ watching: null })] }, 1)[5]).toMatchObject({ value: "–", met: false });
     expect(
-      targets({ ...base, scales: [at60({ invocations_per_order: 16, fixes_per_delivered_order: 40 })] })[4]!.met,
+      targets({ ...base, scales: [at60({ invocations_per_order: 16, fixes_per_delivered_order: 40 })] }, 1)[4]!.met,
     ).toBe(false);
     expect(
-      targets({ ...base, scales: [] })
+      targets({ ...base, scales: [] }, 1)
         .slice(3)
         .every((x) => !x.met),
     ).toBe(true);
