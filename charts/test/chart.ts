@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { generateKeyPairSync } from "node:crypto";
@@ -103,21 +102,20 @@ export function helm(): string {
   return helmPath;
 }
 
-function valuesFile(values: Values): string {
-  const file = join(mkdtempSync(join(tmpdir(), "chart-values-")), "values.json");
-  writeFileSync(file, JSON.stringify(values)); // JSON is YAML
-  return file;
-}
-
 export interface HelmResult {
   ok: boolean;
   output: string;
 }
-export function runHelm(args: string[]): HelmResult {
+/** helm with `args`; `values`, when given, reach it on stdin (`-f -`; JSON is YAML), not in a file. */
+export function runHelm(args: string[], values?: Values): HelmResult {
   try {
     return {
       ok: true,
-      output: execFileSync(helm(), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 }),
+      output: execFileSync(helm(), values ? [...args, "-f", "-"] : args, {
+        encoding: "utf8",
+        input: values ? JSON.stringify(values) : "",
+        maxBuffer: 64 << 20,
+      }),
     };
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string };
@@ -125,21 +123,17 @@ export function runHelm(args: string[]): HelmResult {
   }
 }
 
-export const lint = (values: Values): HelmResult => runHelm(["lint", CHART_DIR, "--strict", "-f", valuesFile(values)]);
+export const lint = (values: Values): HelmResult => runHelm(["lint", CHART_DIR, "--strict"], values);
 
-export function template(values: Values): HelmResult {
-  return runHelm([
-    "template",
-    RELEASE,
-    CHART_DIR,
-    "--namespace",
-    NAMESPACE,
-    "--kube-version",
-    "1.34.0",
-    "-f",
-    valuesFile(values),
-  ]);
+export function template(values: Values, release = RELEASE, namespace = NAMESPACE): HelmResult {
+  return runHelm(["template", release, CHART_DIR, "--namespace", namespace, "--kube-version", "1.34.0"], values);
 }
+
+/** The objects of a `helm template` output. */
+export const parseObjects = (output: string): K8sObject[] =>
+  parseAllDocuments(output)
+    .map((d) => d.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
 
 const cache = new Map<string, K8sObject[]>();
 /** Every object `helm template` renders for these values (hooks and test pods included). */
@@ -149,9 +143,7 @@ export function render(values: Values): K8sObject[] {
   if (hit) return hit;
   const r = template(values);
   if (!r.ok) throw new Error(`helm template failed:\n${r.output}`);
-  const objects = parseAllDocuments(r.output)
-    .map((d) => d.toJS() as K8sObject | null)
-    .filter((o): o is K8sObject => o !== null);
+  const objects = parseObjects(r.output);
   cache.set(key, objects);
   return objects;
 }

@@ -1,20 +1,19 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { TOPICS } from "@food-ordering/contracts";
 import { REPO_ROOT } from "@food-ordering/stack";
 import { ensureKafkaJars, kafkaVersion } from "@food-ordering/stack";
 import {
   byKind,
-  CHART_DIR,
   effectiveValues,
   fullName,
+  parseObjects,
   podTemplates,
   render,
-  runHelm,
+  template,
   VARIANTS,
   type K8sObject,
   type Values,
@@ -186,23 +185,9 @@ it("the bundled topics default to the Strimzi KafkaTopics' partitions", () => {
 describe("CLUSTER_ID", () => {
   const bundled = VARIANTS["bundled Kafka"]!;
   const renderAs = (release: string, namespace: string, values: Values): K8sObject[] => {
-    const file = join(mkdtempSync(join(tmpdir(), "chart-values-")), "values.json");
-    writeFileSync(file, JSON.stringify(values));
-    const r = runHelm([
-      "template",
-      release,
-      CHART_DIR,
-      "--namespace",
-      namespace,
-      "--kube-version",
-      "1.34.0",
-      "-f",
-      file,
-    ]);
+    const r = template(values, release, namespace);
     expect(r.ok, r.output).toBe(true);
-    return parseAllDocuments(r.output)
-      .map((d) => d.toJS() as K8sObject | null)
-      .filter((o): o is K8sObject => o !== null);
+    return parseObjects(r.output);
   };
 
   it("is a KRaft cluster id: 16 bytes of URL-safe base64 without padding, not starting with '-'", () => {
@@ -262,6 +247,7 @@ describe.each(BUNDLED)("the image's launcher and Kafka %s", (_name, values) => {
     const objects = render(values);
     const env = brokerEnv(objects);
     const dir = mkdtempSync(join(tmpdir(), "kafka-bundled-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     for (const d of ["defaults", "mounted", "final"]) mkdirSync(join(dir, d));
     // The pod's env as the kubelet hands it over (POD_IP from the downward API, $(POD_IP) expanded);
     // only the data directory moves from the volume's mount path into the temporary directory.

@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { expect, it } from "vitest";
+import { expect, it, onTestFinished } from "vitest";
 import { REPO_ROOT } from "@food-ordering/stack";
 import { byKind, fullName, render, VARIANTS } from "./chart.ts";
 
@@ -72,7 +72,9 @@ it.each(["defaults", "restate.replicas 3", "everything on"])(
     const toml = byKind(render(VARIANTS[variant]!), "ConfigMap").find(
       (c) => c.metadata.name === fullName("restate-config"),
     )!.data!["restate.toml"]!;
-    const file = join(mkdtempSync(join(tmpdir(), "restate-toml-")), "restate.toml");
+    const dir = mkdtempSync(join(tmpdir(), "restate-toml-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, "restate.toml");
     writeFileSync(file, toml);
     const dumped = keys(
       execFileSync(restateServer(), ["--config-file", file, "--dump-config"], {

@@ -29,7 +29,8 @@ const EU_WEST: Region = {
 
 beforeAll(async () => {
   await nodeReady();
-  const values = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "node-catalog-")), "catalog.json");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "node-catalog-"));
+  const values = path.join(dir, "catalog.json");
   fs.writeFileSync(
     values,
     JSON.stringify({
@@ -37,7 +38,7 @@ beforeAll(async () => {
       catalog: { regions: [EU_WEST] },
     }),
   );
-  await release.install("-f", values);
+  await release.install("-f", values).finally(() => fs.rmSync(dir, { recursive: true, force: true }));
 }, 1_800_000);
 afterAll(() => release.uninstall(), 600_000);
 

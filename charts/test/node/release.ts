@@ -31,10 +31,10 @@ export async function nodeReady(): Promise<void> {
   await loadImages(CLUSTER_PATHS.containerdSocket, [], say);
 }
 
-/** A values file with a fresh request identity key pair (Restate signs, the endpoint checks). */
-function identityValues(): string {
+/** A values file (in `dir`) with a fresh request identity key pair (Restate signs, the endpoint checks). */
+function identityValues(dir: string): string {
   const identity = generateKeyPairSync("ed25519");
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "node-values-")), "identity.json");
+  const file = path.join(dir, "identity.json");
   fs.writeFileSync(
     file,
     JSON.stringify({
@@ -69,6 +69,7 @@ export class NodeRelease {
   /** helm install with the local node's values (and `extra` ones), --wait; then the port-forwards. */
   async install(...extra: string[]): Promise<void> {
     const t = Date.now();
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "node-values-"));
     await this.helm(
       "install",
       this.name,
@@ -77,7 +78,7 @@ export class NodeRelease {
       "-f",
       path.join(REPO_ROOT, "k8s/values-local-node.yaml"),
       "-f",
-      identityValues(),
+      identityValues(scratch),
       // No NodePort: a node port is the node's, and a test release must not collide with
       // another release there (another test's, or the developer's own shop).
       "--set",
@@ -88,7 +89,7 @@ export class NodeRelease {
       "--wait",
       "--timeout",
       "15m",
-    );
+    ).finally(() => fs.rmSync(scratch, { recursive: true, force: true }));
     say(`${this.ns}: helm install --wait done in ${Math.round((Date.now() - t) / 1000)} s`);
     await this.connect();
   }

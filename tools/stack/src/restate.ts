@@ -57,6 +57,9 @@ export function createRestate(opts: RestateOptions): ManagedProcess {
     args: ["--no-logo"],
     env: {
       RESTATE_BASE_DIR: base,
+      // The invoker's spill queue (a directory per start, left behind when the server is killed)
+      // lives with the node's data instead of in the system's temporary directory.
+      RESTATE_WORKER__INVOKER__TMP_DIR: path.join(base, "invoker-tmp"),
       RESTATE_NODE_NAME: "local",
       RESTATE_INGRESS__BIND_ADDRESS: `127.0.0.1:${opts.ingressPort}`,
       RESTATE_INGRESS__ADVERTISED_INGRESS_ENDPOINT: `http://127.0.0.1:${opts.ingressPort}`,

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { FleetView, OrderStatusView, PlaceOrderResponse } from "../../server/api-types.ts";
-import { readCatalogRegion } from "@food-ordering/contracts";
+import { DEFAULT_CATALOG, readCatalogRegion, type Location } from "@food-ordering/contracts";
 import { DELIVERED_TIMELINE, E2E_EXTRA_REGION, processMetric } from "@food-ordering/testkit";
 
 /**
@@ -30,6 +30,14 @@ const burger = {
     { productId: "ams-bg-3", quantity: 2 },
   ],
 };
+
+/** The map corner farthest from the restaurant: a trip of several location ticks at the test's time scale. */
+function farCorner(regionId: string, restaurantId: string): Location {
+  const region = DEFAULT_CATALOG.regions.find((r) => r.id === regionId)!;
+  const from = region.restaurants.find((r) => r.id === restaurantId)!.location;
+  const far = (v: number) => (v < region.sizeKm / 2 ? region.sizeKm : 0);
+  return { x: far(from.x), y: far(from.y) };
+}
 
 /** Reads the order's event stream until the server ends it: [event, data] in arrival order. */
 async function follow(id: string, timeoutMs = 60_000): Promise<Array<[string, unknown]>> {
@@ -73,7 +81,7 @@ beforeAll(async () => {
 describe("web UI API on the shared stack", () => {
   it("places an order that the stream follows through every status to DELIVERED", async () => {
     const t = Date.now();
-    const id = await placeOrder(burger);
+    const id = await placeOrder({ ...burger, customerLocation: farCorner(burger.region, burger.restaurantId) });
     const events = await follow(id);
     const views = events.filter(([e]) => e === "order").map(([, d]) => d as OrderStatusView);
     expect(events.at(-1)).toEqual(["end", { reason: "DELIVERED" }]);
@@ -94,9 +102,12 @@ describe("web UI API on the shared stack", () => {
     expect(shown.slice(shown.indexOf("IN_PREPARATION"))).toEqual(DELIVERED_TIMELINE.slice(2));
     expect(views.some((v) => v.status === "IN_DELIVERY" && v.eta !== null && v.driverLocation)).toBe(true);
     // The driver's fixes from driver-updates, between the order's own changes.
-    const fixes = events.filter(([e]) => e === "driver").map(([, d]) => d as { driverId: string });
+    const fixes = events.filter(([e]) => e === "driver").map(([, d]) => d as { driverId: string; location: Location });
     expect(fixes.length, "the driver's position was pushed while on the way").toBeGreaterThan(0);
     expect(new Set(fixes.map((f) => f.driverId))).toEqual(new Set([final.driverId]));
+    const places = new Set(fixes.map((f) => `${f.location.x},${f.location.y}`));
+    console.log(`[api] order ${id}: ${fixes.length} driver fixes pushed, ${places.size} places`);
+    expect(places.size, "the driver was seen moving: more than one place pushed").toBeGreaterThan(1);
     expect(Date.now() - t).toBeLessThan(45_000);
     const read = await fetch(`${base}/api/orders/${id}`);
     expect(await read.json()).toEqual(final);

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import {
   DesiredStateError,
   loadDesiredStateFile,
@@ -101,6 +101,7 @@ subscriptions:
 
   it("names the file and the reason when it cannot be read or parsed", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "desired-"));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
     expect(() => loadDesiredStateFile(path.join(dir, "missing.yaml"))).toThrow(
       /missing\.yaml\):\n {2}- cannot read the file: ENOENT \(the local stack writes it: start it with `npm start`/,
     );

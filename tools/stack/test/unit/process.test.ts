@@ -1,13 +1,16 @@
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ManagedProcess } from "../../src/process.ts";
 
+const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "process-test-"));
+afterAll(() => fs.rmSync(logDir, { recursive: true, force: true }));
 const spec = (nice?: number) => ({
   name: "sleeper",
   command: process.execPath,
   args: ["-e", "setTimeout(() => {}, 60_000)"],
-  logDir: path.join(os.tmpdir(), "food-ordering-process-test"),
+  logDir,
   ready: async () => true,
   nice,
 });

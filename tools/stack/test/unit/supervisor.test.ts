@@ -1,11 +1,13 @@
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ManagedProcess } from "../../src/process.ts";
 import { Supervisor } from "../../src/supervisor.ts";
 
 /** Real child processes: a sleeper that is killed, and one that keeps dying at start. */
-const logDir = path.join(os.tmpdir(), "food-ordering-supervisor-test");
+const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "supervisor-test-"));
+afterAll(() => fs.rmSync(logDir, { recursive: true, force: true }));
 const sleeper = (name: string) =>
   new ManagedProcess({
     name,
