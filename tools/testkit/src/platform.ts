@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, Partitioners, logLevel, type Producer } from "kafkajs";
 import {
+  DEFAULT_CATALOG,
   TOPICS,
   isTerminal,
   priceOf,
@@ -8,6 +9,7 @@ import {
   type OrderEvent,
   type OrderStatusView,
   type OrderStatus,
+  type Location,
 } from "@food-ordering/contracts";
 import { sumMetric, type StackInfo } from "@food-ordering/stack";
 
@@ -185,6 +187,19 @@ export interface LedgerEntry {
 export async function ledger(stack: StackInfo, orderId: string): Promise<LedgerEntry[]> {
   const res = await fetch(`${stack.paymentUrl}/ledger?orderId=${encodeURIComponent(orderId)}`);
   return (await res.json()) as LedgerEntry[];
+}
+
+/**
+ * The corner of a built-in region's map farthest from a restaurant: as a customer location it
+ * makes a trip of several location ticks even at the tests' time scale, so the driver is seen
+ * moving (a customer near the restaurant can be reached in one or two ticks).
+ */
+export function farCustomerLocation(regionId: string, restaurantId: string): Location {
+  const region = DEFAULT_CATALOG.regions.find((r) => r.id === regionId);
+  const from = region?.restaurants.find((r) => r.id === restaurantId)?.location;
+  if (!region || !from) throw new Error(`no restaurant ${restaurantId} in the built-in region ${regionId}`);
+  const far = (v: number) => (v < region.sizeKm / 2 ? region.sizeKm : 0);
+  return { x: far(from.x), y: far(from.y) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { FleetView, OrderStatusView, PlaceOrderResponse } from "../../server/api-types.ts";
-import { DEFAULT_CATALOG, readCatalogRegion, type Location } from "@food-ordering/contracts";
-import { DELIVERED_TIMELINE, E2E_EXTRA_REGION, processMetric } from "@food-ordering/testkit";
+import { readCatalogRegion, type Location } from "@food-ordering/contracts";
+import { DELIVERED_TIMELINE, E2E_EXTRA_REGION, farCustomerLocation, processMetric } from "@food-ordering/testkit";
 
 /**
  * The web UI's API as the real process serves it on the shared stack: orders placed through it
@@ -30,14 +30,6 @@ const burger = {
     { productId: "ams-bg-3", quantity: 2 },
   ],
 };
-
-/** The map corner farthest from the restaurant: a trip of several location ticks at the test's time scale. */
-function farCorner(regionId: string, restaurantId: string): Location {
-  const region = DEFAULT_CATALOG.regions.find((r) => r.id === regionId)!;
-  const from = region.restaurants.find((r) => r.id === restaurantId)!.location;
-  const far = (v: number) => (v < region.sizeKm / 2 ? region.sizeKm : 0);
-  return { x: far(from.x), y: far(from.y) };
-}
 
 /** Reads the order's event stream until the server ends it: [event, data] in arrival order. */
 async function follow(id: string, timeoutMs = 60_000): Promise<Array<[string, unknown]>> {
@@ -81,7 +73,10 @@ beforeAll(async () => {
 describe("web UI API on the shared stack", () => {
   it("places an order that the stream follows through every status to DELIVERED", async () => {
     const t = Date.now();
-    const id = await placeOrder({ ...burger, customerLocation: farCorner(burger.region, burger.restaurantId) });
+    const id = await placeOrder({
+      ...burger,
+      customerLocation: farCustomerLocation(burger.region, burger.restaurantId),
+    });
     const events = await follow(id);
     const views = events.filter(([e]) => e === "order").map(([, d]) => d as OrderStatusView);
     expect(events.at(-1)).toEqual(["end", { reason: "DELIVERED" }]);
