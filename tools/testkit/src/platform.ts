@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, Partitioners, logLevel, type Producer } from "kafkajs";
 import {
-  DEFAULT_CATALOG,
   TOPICS,
+  findRegion,
+  findRestaurant,
   isTerminal,
   priceOf,
   signOrderEvent,
@@ -195,8 +196,8 @@ export async function ledger(stack: StackInfo, orderId: string): Promise<LedgerE
  * moving (a customer near the restaurant can be reached in one or two ticks).
  */
 export function farCustomerLocation(regionId: string, restaurantId: string): Location {
-  const region = DEFAULT_CATALOG.regions.find((r) => r.id === regionId);
-  const from = region?.restaurants.find((r) => r.id === restaurantId)?.location;
+  const region = findRegion(regionId);
+  const from = findRestaurant(regionId, restaurantId)?.location;
   if (!region || !from) throw new Error(`no restaurant ${restaurantId} in the built-in region ${regionId}`);
   const far = (v: number) => (v < region.sizeKm / 2 ? region.sizeKm : 0);
   return { x: far(from.x), y: far(from.y) };

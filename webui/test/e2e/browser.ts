@@ -62,3 +62,15 @@ export async function screenshot(page: Page, name: string, copyTo?: string): Pro
   }
   return file;
 }
+
+/**
+ * Where the map shows the order's driver ("x,y" of its marker), or null without one. Reads
+ * without waiting: the marker goes once the order is delivered.
+ */
+export async function driverMarkerPosition(page: Page): Promise<string | null> {
+  const marker = page.getByTestId("marker-driver");
+  const [x, y] = await Promise.all(
+    ["data-x", "data-y"].map((a) => marker.getAttribute(a, { timeout: 300 }).catch(() => null)),
+  );
+  return x !== null && y !== null ? `${x},${y}` : null;
+}

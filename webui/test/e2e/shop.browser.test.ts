@@ -3,7 +3,7 @@ import path from "node:path";
 import * as clients from "@restatedev/restate-sdk-clients";
 import { driverDeliveryMatcher } from "@food-ordering/contracts";
 import { HAPPY_PATH } from "../../src/lib/timeline.ts";
-import { REPO_ROOT, browserPerFile, openPage, screenshot } from "./browser.ts";
+import { REPO_ROOT, browserPerFile, driverMarkerPosition, openPage, screenshot } from "./browser.ts";
 
 /**
  * The shop in Debian's Chromium against the shared stack: an order placed through the UI is
@@ -47,13 +47,8 @@ describe("the shop in a browser", () => {
       ]).toContain(status);
       if (status === "WAITING_FOR_DRIVER" || status === "IN_DELIVERY") {
         sawEta ||= (await page.getByTestId("eta").count()) > 0;
-        const marker = page.getByTestId("marker-driver");
-        // The marker disappears once the order is delivered: read it without waiting for it.
-        const [x, y] = await Promise.all([
-          marker.getAttribute("data-x", { timeout: 300 }).catch(() => null),
-          marker.getAttribute("data-y", { timeout: 300 }).catch(() => null),
-        ]);
-        if (x !== null && y !== null) driverPositions.add(`${x},${y}`);
+        const at = await driverMarkerPosition(page);
+        if (at) driverPositions.add(at);
         if (status === "IN_DELIVERY" && !shotInDelivery)
           shotInDelivery = !!(await screenshot(page, "order-in-delivery"));
       }

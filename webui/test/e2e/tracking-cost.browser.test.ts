@@ -6,7 +6,7 @@ import {
   placeShopOrder,
   processMetric,
 } from "@food-ordering/testkit";
-import { browserPerFile, openPage } from "./browser.ts";
+import { browserPerFile, driverMarkerPosition, openPage } from "./browser.ts";
 
 /**
  * What watching an order costs Restate: the tracking page open in Chromium from the moment the
@@ -41,12 +41,8 @@ describe("a watched order's cost in Restate invocations", () => {
       if (status) seen.add(status);
       if (status === "DELIVERED") break;
       if (status === "WAITING_FOR_DRIVER" || status === "IN_DELIVERY") {
-        // Read without waiting: the marker goes once the order is delivered.
-        const marker = page.getByTestId("marker-driver");
-        const [x, y] = await Promise.all(
-          ["data-x", "data-y"].map((a) => marker.getAttribute(a, { timeout: 300 }).catch(() => null)),
-        );
-        if (x && y) driverPositions.add(`${x},${y}`);
+        const at = await driverMarkerPosition(page);
+        if (at) driverPositions.add(at);
       }
       expect(Date.now(), `order ${id} did not reach DELIVERED in time`).toBeLessThan(deadline);
       await page.waitForTimeout(100);
